@@ -1,0 +1,46 @@
+/** Enforcement level a violation is reported at; `disabled` rules never produce violations. */
+export type Severity = "mandatory" | "advisory";
+export type EnforcementLevel = Severity | "disabled";
+
+/** Where a violation points in the user's input, when known (the manifest or stack program). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Violation {
+  rule: string;
+  name: string;
+  title: string;
+  severity: Severity;
+  integration: string;
+  field?: string;
+  resource?: string;
+  message: string;
+  remediation: string;
+  waivedBy?: string;
+  location?: SourceLocation;
+}
+
+/** One rule as its Rego METADATA describes it (build/policy/catalogue.json). */
+export interface RuleInfo {
+  id: string;
+  name: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  remediation: string;
+  custom: boolean;
+}
+
+export interface Summary {
+  mandatory: number;
+  advisory: number;
+  waived: number;
+}
+
+export interface Report {
+  violations: Violation[];
+  summary: Summary;
+}
