@@ -1,0 +1,22 @@
+// Runs the Rego unit tests with coverage and fails below the threshold. opa prints the coverage
+// report as one large JSON document; people only need the totals.
+import { spawnSync } from "node:child_process";
+
+const THRESHOLD = 90;
+const dirs = ["policies/lib", "policies/rules", "policies/custom"];
+
+const verbose = spawnSync("opa", ["test", ...dirs], { stdio: "inherit" });
+if (verbose.status !== 0) process.exit(verbose.status ?? 1);
+
+const cov = spawnSync("opa", ["test", "--coverage", ...dirs], { encoding: "utf8", maxBuffer: 256 << 20 });
+if (cov.status !== 0) {
+  process.stderr.write(cov.stderr);
+  process.exit(cov.status ?? 1);
+}
+const report = JSON.parse(cov.stdout) as { coverage: number; files: Record<string, { coverage?: number; not_covered?: { start: { row: number } }[] }> };
+const weak = Object.entries(report.files)
+  .filter(([, f]) => (f.coverage ?? 100) < THRESHOLD)
+  .map(([name, f]) => `  ${name}: ${(f.coverage ?? 0).toFixed(1)}% (uncovered lines ${(f.not_covered ?? []).map((r) => r.start.row).join(", ")})`);
+console.log(`rego coverage: ${report.coverage.toFixed(1)}% (threshold ${THRESHOLD}%)`);
+if (weak.length) console.log(`files below the threshold:\n${weak.join("\n")}`);
+if (report.coverage < THRESHOLD) process.exit(1);

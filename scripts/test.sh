@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every check, cheapest first, stopping at the first that fails. Runs under scripts/with-tools.sh.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "opa fmt"
+opa fmt --fail --list policies
+step "opa check --strict"
+opa check --strict policies/lib policies/rules policies/custom
+step "opa test (coverage)"
+node scripts/opa-test.ts
+step "policy bundle"
+node scripts/build-policy.ts
+step "tsc --noEmit"
+npx tsc --noEmit
+step "eslint"
+npx eslint --max-warnings 0 .
+step "vitest"
+npx vitest run "$@"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Entry point of every npm script: sets the pinned toolchain up (cheap when warm), puts it on PATH,
+# then runs one task under it. The system Node may be too old for the project; the tasks are not.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+task=${1:-}
+shift || true
+case "$task" in
+  setup) ;;
+  build-policy) node scripts/build-policy.ts "$@" ;;
+  test) bash scripts/test.sh "$@" ;;
+  demo) node scripts/demo.ts "$@" ;;
+  bench) node bench/run.ts "$@" ;;
+  fuzz) VENDORGATE_FUZZ_RUNS=${VENDORGATE_FUZZ_RUNS:-10000} npx vitest run test/fuzz "$@" ;;
+  *)
+    echo "usage: scripts/with-tools.sh setup|build-policy|test|demo|bench|fuzz" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,91 @@
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { z } from "zod";
+import { bundlePaths, readBundle, type BundlePaths } from "./bundle.ts";
+import { PolicyFault } from "./errors.ts";
+import type { WasmInput, WasmRegistry } from "./normalize.ts";
+import type { RuleInfo, Violation } from "./violation.ts";
+
+/**
+ * WebAssembly pages of 64 KiB. The ceiling bounds what a runaway custom rule can take: it traps
+ * (and the deploy is blocked) instead of exhausting the host. 16384 pages = 1 GiB.
+ */
+export const MEMORY_PAGES = { initial: 32, maximum: 16384 } as const;
+
+const violationSchema = z.object({
+  rule: z.string().min(1),
+  name: z.string().min(1),
+  title: z.string(),
+  severity: z.enum(["mandatory", "advisory"]),
+  integration: z.string(),
+  field: z.string().optional(),
+  resource: z.string().optional(),
+  message: z.string().min(1),
+  remediation: z.string(),
+  waivedBy: z.string().optional(),
+});
+
+// The entrypoint always defines `report`; an empty result set means the bundle is not ours.
+const resultSchema = z
+  .array(z.object({ result: z.object({ violations: z.array(violationSchema) }) }))
+  .length(1, "expected exactly one result");
+
+export interface EngineOptions {
+  paths?: BundlePaths;
+  /** Rebuild a stale bundle from the .rego sources (needs opa). Default true. */
+  rebuild?: boolean;
+}
+
+type Policy = Awaited<ReturnType<typeof loadPolicy>>;
+
+/** The compiled policy, loaded once; data (the registry) set once, one evaluate per manifest. */
+export class Engine {
+  readonly catalogue: readonly RuleInfo[];
+  readonly wasmDigest: string;
+  private readonly policy: Policy;
+  private broken: string | undefined;
+
+  private constructor(policy: Policy, catalogue: RuleInfo[], wasmDigest: string) {
+    this.policy = policy;
+    this.catalogue = catalogue;
+    this.wasmDigest = wasmDigest;
+  }
+
+  static async load(opts: EngineOptions = {}): Promise<Engine> {
+    const bundle = readBundle(opts.paths ?? bundlePaths(), opts.rebuild === undefined ? {} : { rebuild: opts.rebuild });
+    let policy: Policy;
+    try {
+      policy = await loadPolicy(bundle.wasm, MEMORY_PAGES);
+    } catch (err) {
+      throw new PolicyFault(`policy bundle does not load as WebAssembly: ${(err as Error).message}`, { cause: err });
+    }
+    return new Engine(policy, bundle.catalogue, bundle.manifest.wasmDigest);
+  }
+
+  setRegistry(registry: WasmRegistry): void {
+    this.guard(() => this.policy.setData({ registry }), "setting the registry");
+  }
+
+  /** Raw violations of one evaluation (waivers and overrides applied in Rego), unsorted. */
+  evaluate(input: WasmInput): Violation[] {
+    const raw: unknown = this.guard(() => this.policy.evaluate(input), "evaluating the policy");
+    const parsed = resultSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PolicyFault(
+        `policy returned a malformed result (${issue ? `${issue.path.join(".") || "result"}: ${issue.message}` : "unknown shape"})`,
+      );
+    }
+    return parsed.data[0]!.result.violations;
+  }
+
+  private guard<T>(fn: () => T, what: string): T {
+    if (this.broken) throw new PolicyFault(`policy engine unusable after an earlier fault: ${this.broken}`);
+    try {
+      return fn();
+    } catch (err) {
+      // A trap can leave the instance's memory in any state; never evaluate with it again.
+      this.broken = `${what}: ${(err as Error).message}`;
+      throw new PolicyFault(`policy fault while ${what}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
