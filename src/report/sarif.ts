@@ -1,0 +1,120 @@
+import { createHash } from "node:crypto";
+import type { Report, RuleInfo, Severity, Violation } from "../engine/violation.ts";
+import { knownPosition, type ReportContext } from "./format.ts";
+import { sortViolations } from "./summarize.ts";
+
+export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+export const FINGERPRINT_KEY = "vendorgateFinding/v1";
+
+type Level = "error" | "warning";
+const LEVEL: Record<Severity, Level> = { mandatory: "error", advisory: "warning" };
+
+type RuleDescriptor = Pick<RuleInfo, "id" | "name" | "title" | "description" | "remediation" | "severity">;
+
+function descriptor(rule: RuleDescriptor): object {
+  return {
+    id: rule.id,
+    name: rule.name,
+    shortDescription: { text: rule.title },
+    // Custom rules may leave these out of their METADATA; an empty SARIF message renders as a blank panel.
+    ...(rule.description !== "" && { fullDescription: { text: rule.description } }),
+    ...(rule.remediation !== "" && { help: { text: rule.remediation } }),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+  };
+}
+
+/**
+ * The catalogue in its own order, then any rule a violation names that the catalogue lacks (a
+ * fault reported by the engine itself, a stale catalogue): dropping such a result would hide a
+ * blocked deploy from code scanning, and a result whose ruleIndex points nowhere is invalid.
+ */
+function ruleTable(catalogue: readonly RuleInfo[], violations: readonly Violation[]): RuleDescriptor[] {
+  const rules: RuleDescriptor[] = [...catalogue];
+  const known = new Set(catalogue.map((r) => r.id));
+  const extra = new Map<string, RuleDescriptor>();
+  for (const v of violations) {
+    if (known.has(v.rule) || extra.has(v.rule)) continue;
+    extra.set(v.rule, { id: v.rule, name: v.name, title: v.title, description: "", remediation: v.remediation, severity: v.severity });
+  }
+  const ids = [...extra.keys()].sort();
+  for (const id of ids) rules.push(extra.get(id)!);
+  return rules;
+}
+
+// Relative paths with spaces or '#' are not valid uri-references as they stand.
+function toUri(path: string): string {
+  return path.replaceAll("\\", "/").split("/").map(encodeURIComponent).join("/");
+}
+
+function locations(v: Violation, ctx: ReportContext): object[] | undefined {
+  const file = v.location?.file ?? ctx.source;
+  if (file === undefined) return undefined;
+  const line = v.location?.line;
+  const column = v.location?.column;
+  const region = knownPosition(line) ? { startLine: line, ...(knownPosition(column) && { startColumn: column }) } : undefined;
+  return [{ physicalLocation: { artifactLocation: { uri: toUri(file) }, ...(region && { region }) } }];
+}
+
+/**
+ * Code scanning matches alerts across runs by this value, so it leaves out the message (which may
+ * quote dates or counts) and the line (which moves when the manifest is edited). Two findings with
+ * the same identity (VG009 for both the DPA and SOC 2) are told apart by their occurrence number,
+ * the convention GitHub's own primaryLocationLineHash uses.
+ */
+function fingerprints(sorted: readonly Violation[]): string[] {
+  const seen = new Map<string, number>();
+  return sorted.map((v) => {
+    const identity = JSON.stringify([v.rule, v.integration, v.field ?? null, v.resource ?? null]);
+    const hash = createHash("sha256").update(identity).digest("hex");
+    const n = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, n);
+    return `${hash}:${n}`;
+  });
+}
+
+export function formatSarif(report: Report, ctx: ReportContext): string {
+  const sorted = sortViolations(report.violations);
+  const rules = ruleTable(ctx.catalogue, sorted);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const prints = fingerprints(sorted);
+
+  const results = sorted.map((v, i) => {
+    const locs = locations(v, ctx);
+    return {
+      ruleId: v.rule,
+      ruleIndex: index.get(v.rule)!,
+      level: LEVEL[v.severity],
+      message: { text: v.message },
+      ...(locs && { locations: locs }),
+      partialFingerprints: { [FINGERPRINT_KEY]: prints[i]! },
+      // The waiver lives in exceptions.yaml, not in the flagged file: hence "external".
+      ...(v.waivedBy !== undefined && {
+        suppressions: [{ kind: "external", justification: `waived by ${v.waivedBy}` }],
+      }),
+      properties: {
+        integration: v.integration,
+        ...(v.field !== undefined && { field: v.field }),
+        ...(v.resource !== undefined && { resource: v.resource }),
+      },
+    };
+  });
+
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: ctx.tool.name,
+            version: ctx.tool.version,
+            ...(ctx.tool.informationUri !== undefined && { informationUri: ctx.tool.informationUri }),
+            rules: rules.map(descriptor),
+          },
+        },
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
