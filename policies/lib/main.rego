@@ -1,0 +1,68 @@
+# METADATA
+# description: |
+#   The entrypoint the WASM bundle is built for (vendorgate/main/report): every
+#   rule's violations with exceptions and enforcement levels applied, sorted.
+#   report is always defined, so an empty result from the engine means a broken
+#   bundle, never a clean deploy.
+package vendorgate.main
+
+import data.vendorgate.lib.exceptions
+import data.vendorgate.lib.violations
+
+# METADATA
+# description: |
+#   {"violations": [violation...], "rules": number of rule packages evaluated}.
+#   Violations are sorted by integration, rule, field, resource and message.
+report := {
+	"violations": [violation | some entry in sort(_sort_keys); violation := entry[5]],
+	"rules": count(_rule_packages),
+}
+
+# An empty violation set is still a value, so every loaded package is counted.
+_rule_packages contains concat("", ["rules/", name]) if some name, _ in data.vendorgate.rules
+
+_rule_packages contains concat("", ["custom/", name]) if some name, _ in data.vendorgate.custom
+
+_rule_packages contains concat("", ["waivers/", name]) if some name, _ in data.vendorgate.waivers
+
+# A violation keeps its severity when waived: it is the TypeScript summary that
+# stops counting it as blocking.
+_judged contains object.union(violation, {"waivedBy": exceptions.waiver(violation)}) if {
+	some violation in violations.raw
+	exceptions.waiver(violation)
+}
+
+_judged contains violation if {
+	some violation in violations.raw
+	not exceptions.waiver(violation)
+}
+
+_judged contains violation if {
+	some violation in data.vendorgate.waivers[_].violation
+}
+
+_enforced contains violation if {
+	some violation in _judged
+	not _override(violation)
+}
+
+_enforced contains object.union(violation, {"severity": level}) if {
+	some violation in _judged
+	level := _override(violation)
+	level in {"mandatory", "advisory"}
+}
+
+_override(violation) := input.enforcement[violation.rule]
+
+# The object itself is the last key, so violations that agree on every listed
+# key still sort the same way on every run.
+_sort_keys := [[
+	violation.integration,
+	violation.rule,
+	object.get(violation, "field", ""),
+	object.get(violation, "resource", ""),
+	violation.message,
+	violation,
+] |
+	some violation in _enforced
+]

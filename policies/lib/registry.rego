@@ -1,0 +1,87 @@
+# METADATA
+# description: |
+#   Questions the rules ask of the vendor registry (data.registry), answered in
+#   one place so that every rule reads approvals the same way.
+package vendorgate.lib.registry
+
+import data.vendorgate.lib.taxonomy
+
+# The transform vocabulary of the declaration schema, in the order people read it.
+transforms := ["none", "hash", "pseudonymize", "truncate", "generalize"]
+
+# METADATA
+# description: The registry entry for the integration's vendor; undefined when unknown.
+vendor(integration) := data.registry.vendors[integration.vendor]
+
+# METADATA
+# description: True when the integration's vendor has a registry entry.
+known(integration) if vendor(integration)
+
+# METADATA
+# description: |
+#   The approvals of the integration's vendor whose purpose covers the
+#   integration's purpose and whose subjects (when listed) cover each of its subjects.
+matching_approvals(integration) := [approval |
+	some approval in object.get(vendor(integration), "approvals", [])
+	taxonomy.covers(approval.purpose, integration.purpose)
+	_subjects_covered(approval, integration)
+]
+
+# An approval without subjects is an approval for any subject.
+_subjects_covered(approval, _) if not "subjects" in object.keys(approval)
+
+_subjects_covered(approval, integration) if {
+	"subjects" in object.keys(approval)
+	every subject in object.get(integration, "subjects", []) {
+		taxonomy.covered_by_any(approval.subjects, subject)
+	}
+}
+
+# METADATA
+# description: The prohibited categories that cover category, sorted.
+prohibited_by(category) := sort([entry |
+	some entry in object.get(data.registry, "prohibitedCategories", [])
+	taxonomy.covers(entry, category)
+])
+
+# METADATA
+# description: True when a registry prohibitedCategories entry covers category.
+prohibited(category) if count(prohibited_by(category)) > 0
+
+# METADATA
+# description: True when the approval lists a category that covers category.
+approval_covers(approval, category) if taxonomy.covered_by_any(object.get(approval, "categories", []), category)
+
+# METADATA
+# description: True when some requireTransform key of the approval covers category.
+constrained(approval, category) if {
+	some key, _ in object.get(approval, "requireTransform", {})
+	taxonomy.covers(key, category)
+}
+
+# METADATA
+# description: |
+#   The transforms that satisfy every requireTransform entry of the approval
+#   covering category; all transforms when no entry covers it. Where a parent
+#   and a child key both apply, the field must satisfy both.
+accepted_transforms(approval, category) := [transform |
+	some transform in transforms
+	every key, allowed in object.get(approval, "requireTransform", {}) {
+		_allows(key, allowed, category, transform)
+	}
+]
+
+_allows(key, _, category, _) if not taxonomy.covers(key, category)
+
+_allows(_, allowed, _, transform) if transform in allowed
+
+# METADATA
+# description: True when the approval covers the category and accepts the field's transform.
+accepts(approval, field) if {
+	approval_covers(approval, field.category)
+	transform(field) in accepted_transforms(approval, field.category)
+}
+
+# METADATA
+# description: The field's transform; a field that declares none is sent as is.
+transform(field) := object.get(field, "transform", "none")

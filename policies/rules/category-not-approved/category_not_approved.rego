@@ -1,0 +1,39 @@
+# METADATA
+# title: Category not approved for this vendor
+# description: A field's data category is not covered by any vendor approval that matches the integration's purpose and subjects.
+# custom:
+#   id: VG004
+#   severity: mandatory
+#   remediation: >-
+#     Remove the field from the integration (and from the payload the code sends), or ask security to add
+#     the category to the vendor's approval in policies/data/vendors.yaml; a time-boxed exception in
+#     policies/data/exceptions.yaml can bridge the review.
+package vendorgate.rules["category-not-approved"]
+
+import data.vendorgate.lib.registry
+import data.vendorgate.lib.result
+
+violation contains result.fail(rego.metadata.chain(), {
+	"integration": integration.name,
+	"field": field.path,
+	"message": concat("", [
+		"Field ", field.path, " sends ", field.category, " to ", integration.vendor,
+		", but no approval for purpose ", integration.purpose, " covers that category.",
+	]),
+}) if {
+	some integration in input.integrations
+	approvals := registry.matching_approvals(integration)
+
+	# Without any matching approval the purpose itself is the problem (VG003).
+	count(approvals) > 0
+	some field in integration.fields
+
+	# Prohibited categories are VG006's, which no approval or exception can lift.
+	not registry.prohibited(field.category)
+	not _covered(approvals, field.category)
+}
+
+_covered(approvals, category) if {
+	some approval in approvals
+	registry.approval_covers(approval, category)
+}

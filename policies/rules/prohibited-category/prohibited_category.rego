@@ -1,0 +1,28 @@
+# METADATA
+# title: Prohibited data category
+# description: A field's category falls under a category the registry prohibits sharing with any vendor. No approval or exception can lift this.
+# custom:
+#   id: VG006
+#   severity: mandatory
+#   remediation: >-
+#     Remove the field from the integration and stop sending the value; prohibited categories may not
+#     leave for any vendor and cannot be waived. If this data really has to leave, take it to security:
+#     only a change to prohibitedCategories in policies/data/vendors.yaml can allow it.
+package vendorgate.rules["prohibited-category"]
+
+import data.vendorgate.lib.registry
+import data.vendorgate.lib.result
+
+# Applies to unknown vendors too: what is prohibited does not depend on who receives it.
+violation contains result.fail(rego.metadata.chain(), {
+	"integration": integration.name,
+	"field": field.path,
+	"message": concat("", [
+		"Field ", field.path, " sends ", field.category, " to ", integration.vendor,
+		", which falls under the prohibited category ", concat(" and ", registry.prohibited_by(field.category)), ".",
+	]),
+}) if {
+	some integration in input.integrations
+	some field in integration.fields
+	registry.prohibited(field.category)
+}

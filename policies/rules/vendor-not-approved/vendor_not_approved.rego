@@ -1,0 +1,31 @@
+# METADATA
+# title: Vendor not approved
+# description: The vendor's registry status is under_review, suspended or prohibited, so it may not receive personal data.
+# custom:
+#   id: VG002
+#   severity: mandatory
+#   remediation: >-
+#     Switch the integration off (`enabled: false`) or remove it until security sets the vendor's status
+#     to approved in policies/data/vendors.yaml; a suspended or prohibited vendor must not receive new data.
+package vendorgate.rules["vendor-not-approved"]
+
+import data.vendorgate.lib.registry
+import data.vendorgate.lib.result
+
+_blocking_statuses := {"under_review", "suspended", "prohibited"}
+
+violation contains result.fail(rego.metadata.chain(), {
+	"integration": integration.name,
+	"message": concat("", [
+		"Vendor ", integration.vendor, " has status ", vendor.status, _reason(vendor),
+		", so integration ", integration.name, " may not send it data.",
+	]),
+}) if {
+	some integration in input.integrations
+	vendor := registry.vendor(integration)
+	vendor.status in _blocking_statuses
+}
+
+_reason(vendor) := concat("", [" (", vendor.statusReason, ")"]) if vendor.statusReason
+
+default _reason(_) := ""
