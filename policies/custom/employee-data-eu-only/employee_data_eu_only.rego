@@ -17,7 +17,7 @@ import data.vendorgate.lib.taxonomy
 violation contains result.fail(rego.metadata.chain(), {
 	"integration": integration.name,
 	"message": concat("", [
-		"Integration ", integration.name, " sends data about ", subject, " to ", integration.vendor,
+		"Integration ", integration.name, " sends data about data subject ", subject, " to ", integration.vendor,
 		" in region ", object.get(integration.destination, "region", "(unspecified)"),
 		", but employee data may only go to region eu.",
 	]),
