@@ -35,7 +35,3 @@ export function ruleLabel(v: Pick<Violation, "rule" | "name">): string {
 export function knownPosition(n: number | undefined): n is number {
   return n !== undefined && Number.isInteger(n) && n >= 1;
 }
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}

@@ -29,7 +29,9 @@ function annotation(v: Violation, ctx: ReportContext): string {
   const title = v.waivedBy !== undefined ? `${ruleLabel(v)} (waived by ${v.waivedBy})` : ruleLabel(v);
   props.push(`title=${escapeProperty(title)}`);
   const where = v.field !== undefined ? `${v.integration} field ${v.field}` : v.resource !== undefined ? `${v.integration} resource ${v.resource}` : v.integration;
-  return `::${command(v)} ${props.join(",")}::${escapeData(`${where}: ${v.message}`)}`;
+  // The annotation is all a PR author sees next to the diff, so it carries the fix as well.
+  const fix = v.waivedBy === undefined ? `\n→ ${v.remediation}` : "";
+  return `::${command(v)} ${props.join(",")}::${escapeData(`${where}: ${v.message}${fix}`)}`;
 }
 
 export function formatGithub(report: Report, ctx: ReportContext): string {

@@ -22,9 +22,13 @@ describe("github", () => {
 
   it("points at file, line and column, and titles with the rule", () => {
     expect(lines).toContain(
-      "::error file=manifest.yaml,line=16,col=9,title=VG004 category-not-approved::support-chat field properties.name: Category user.name is not approved for zendesk (purpose support.chat).",
+      "::error file=manifest.yaml,line=16,col=9,title=VG004 category-not-approved::support-chat field properties.name: Category user.name is not approved for zendesk (purpose support.chat).%0A→ Remove the field, or ask security to add the category to the approval.",
     );
     expect(lines.find((l) => l.startsWith("::notice "))).toMatch(/^::notice file=manifest.yaml,line=14,col=9,title=VG004 category-not-approved \(waived by EXC-42\)::/);
+  });
+
+  it("names the fix, except for a waived violation", () => {
+    expect(lines.find((l) => l.startsWith("::notice "))).not.toContain("→");
   });
 
   it("escapes the message the way the runner unescapes it", () => {
@@ -43,6 +47,8 @@ describe("github", () => {
   it("omits the file when nothing names one", () => {
     const { source: _, ...noSource } = context;
     const [line] = formatGithub(report, noSource).split("\n");
-    expect(line).toBe("::warning title=VG012 exception-expired::crm-sync: Exception EXC-7 expired on 2026-01-31; the violation it covered stands.");
+    expect(line).toBe(
+      "::warning title=VG012 exception-expired::crm-sync: Exception EXC-7 expired on 2026-01-31; the violation it covered stands.%0A→ Renew the exception or fix the violation.",
+    );
   });
 });
