@@ -95,6 +95,7 @@ export function catalogueFromAnnotations(annotations: readonly Annotation[]): Ru
       severity: severity as Severity,
       remediation: typeof custom.remediation === "string" ? custom.remediation : "",
       custom: path.includes("custom"),
+      ...(custom.advisory_cases === true ? { advisoryCases: true } : {}),
     });
   }
   return rules.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
@@ -125,8 +126,11 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
     const digest = sourceDigest(paths.root);
     run(["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", join(tmp, "bundle.tar.gz"), ...dirs]);
     execFileSync("tar", ["-xzf", join(tmp, "bundle.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: "pipe" });
-    const annotations = JSON.parse(run(["inspect", "-a", "--format", "json", ...dirs])) as { annotations?: Annotation[] };
-    const catalogue = catalogueFromAnnotations(annotations.annotations ?? []);
+    // `opa inspect` takes one path at a time.
+    const annotations = dirs.flatMap(
+      (d) => (JSON.parse(run(["inspect", "-a", "--format", "json", d])) as { annotations?: Annotation[] }).annotations ?? [],
+    );
+    const catalogue = catalogueFromAnnotations(annotations);
     const wasm = readFileSync(join(tmp, "policy.wasm"));
     const opaVersion = /Version: (\S+)/.exec(run(["version"]))?.[1] ?? "unknown";
     const manifest: BundleManifest = { sourceDigest: digest, wasmDigest: sha256(wasm), opaVersion };

@@ -32,6 +32,8 @@ export interface RuleInfo {
   severity: Severity;
   remediation: string;
   custom: boolean;
+  /** A mandatory rule that also reports advisory cases (METADATA custom.advisory_cases). */
+  advisoryCases?: boolean;
 }
 
 export interface Summary {

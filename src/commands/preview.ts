@@ -1,0 +1,127 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { readBundle } from "../engine/bundle.ts";
+import type { EnforcementLevel } from "../engine/violation.ts";
+import { loadConfig } from "../model/index.ts";
+import { GATE_POLICY, type GateConfig } from "../pack/pack.ts";
+import { packageRoot } from "../paths.ts";
+import { openStack, projectInfo, stackConfig, type ProjectInfo } from "../pulumi/workspace.ts";
+import { DEFAULT_EXCEPTIONS, DEFAULT_REGISTRY, parseNow } from "./context.ts";
+
+export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
+
+export interface DeployOptions {
+  stack: string;
+  backend?: string;
+  registry: string;
+  exceptions?: string;
+  config?: string;
+  now?: string;
+  /** Stream the engine's own output (default true on the CLI). */
+  stream?: boolean;
+}
+
+export interface PolicyFinding {
+  policy: string;
+  level: string;
+  urn: string | undefined;
+  message: string;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  findings: PolicyFinding[];
+  error?: string;
+  summary?: Record<string, number>;
+}
+
+/**
+ * The Pulumi policy-pack config for one run: the gate's inputs plus enforcement overrides, the
+ * project-wide ones (--config) first and the stack's own (`vendorgate:enforcement`) over them.
+ */
+export function policyPackConfig(project: ProjectInfo, opts: DeployOptions): Record<string, unknown> {
+  const catalogue = readBundle().catalogue;
+  const byId = new Map(catalogue.map((r) => [r.id, r]));
+  const stackCfg = stackConfig(project, opts.stack);
+  const overrides: Record<string, EnforcementLevel> = {
+    ...(opts.config ? (loadConfig(opts.config, [...byId.keys()]).enforcement ?? {}) : {}),
+    ...((stackCfg["vendorgate:enforcement"] as Record<string, EnforcementLevel> | undefined) ?? {}),
+  };
+  const gate: GateConfig = {
+    registry: resolve(opts.registry),
+    ...(opts.exceptions ? { exceptions: resolve(opts.exceptions) } : {}),
+    now: parseNow(opts.now),
+    ...(Array.isArray(stackCfg["vendorgate:residency"]) ? { residency: stackCfg["vendorgate:residency"] as string[] } : {}),
+  };
+  const config: Record<string, unknown> = { [GATE_POLICY]: gate };
+  for (const [id, level] of Object.entries(overrides)) {
+    const rule = byId.get(id);
+    if (!rule) throw new Error(`enforcement override for unknown rule ${id}`);
+    config[rule.name] = level;
+    if (rule.advisoryCases) config[`${rule.name}-advisory`] = level === "mandatory" ? "advisory" : level;
+  }
+  return config;
+}
+
+export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: (s: string) => void): Promise<DeployResult> {
+  const project = projectInfo();
+  const configFile = join(packageRoot, ".vendorgate", "policy-config", `${opts.stack}.json`);
+  mkdirSync(join(configFile, ".."), { recursive: true });
+  writeFileSync(configFile, JSON.stringify(policyPackConfig(project, opts), null, 2) + "\n");
+
+  const { stack } = await openStack(opts.stack, { project, ...(opts.backend ? { backendDir: opts.backend } : {}) });
+  const findings: PolicyFinding[] = [];
+  const onEvent = (e: EngineEvent) => {
+    const p = e.policyEvent;
+    if (p) findings.push({ policy: p.policyName, level: p.enforcementLevel, urn: p.resourceUrn, message: p.message });
+  };
+  const common = {
+    policyPacks: [PACK_LAUNCHER],
+    policyPackConfigs: [configFile],
+    color: "never" as const,
+    onEvent,
+    ...(opts.stream === false ? {} : { onOutput: log }),
+  };
+  try {
+    const r = op === "preview" ? await stack.preview(common) : await stack.up(common);
+    const summary = "changeSummary" in r ? r.changeSummary : (r.summary.resourceChanges ?? {});
+    return { ok: !findings.some((f) => f.level === "mandatory"), findings, summary: summary as Record<string, number> };
+  } catch (err) {
+    const blocked = findings.some((f) => f.level === "mandatory");
+    return { ok: false, findings, ...(blocked ? {} : { error: (err as Error).message }) };
+  }
+}
+
+export function describeFindings(result: DeployResult): string {
+  const mandatory = result.findings.filter((f) => f.level === "mandatory");
+  const advisory = result.findings.filter((f) => f.level === "advisory");
+  if (result.error) return `vendorgate: the preview failed before policies could pass it (blocked):\n${result.error.trim()}\n`;
+  const verdict = mandatory.length ? "deploy blocked" : "deploy allowed";
+  return `vendorgate: ${mandatory.length} mandatory, ${advisory.length} advisory policy violation(s) — ${verdict}\n`;
+}
+
+export function registerDeploy(program: Command, log: (s: string) => void): void {
+  for (const op of ["preview", "up"] as const) {
+    const cmd = program
+      .command(op)
+      .description(
+        op === "preview"
+          ? "preview the project's Pulumi stack with the vendorgate policy pack (real engine, local backend)"
+          : "deploy the project's Pulumi stack with the vendorgate policy pack (blocked on mandatory violations)",
+      )
+      .option("--stack <name>", "stack to run (config in stacks/Pulumi.<stack>.yaml)", "dev")
+      .option("--backend <dir>", "local state backend directory (default: .vendorgate/backend)")
+      .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
+      .option("--exceptions <file>", `time-boxed waivers (default: ${DEFAULT_EXCEPTIONS})`)
+      .option("--config <file>", "enforcement overrides for every stack, e.g. {enforcement: {VG009: advisory}}")
+      .option("--now <date>", "evaluation date, ISO 8601 (default: today)")
+      .addHelpText("after", "\nExit codes: 0 allowed, 1 blocked by a mandatory policy, 2 input error or the engine failed.");
+    cmd.action(async (opts: DeployOptions) => {
+      const result = await runDeploy(op, opts, log);
+      log(describeFindings(result));
+      process.exitCode = result.error ? 2 : result.ok ? 0 : 1;
+    });
+  }
+}

@@ -1,0 +1,4 @@
+// The package entry: what a Pulumi program imports (`import { Integration } from "vendorgate"`).
+export { Integration, INTEGRATION_TYPE } from "./components/integration.ts";
+export type { IntegrationArgs, IntegrationField, IntegrationDeclaration } from "./components/integration.ts";
+export type { DataCategory, DataSubject, DataUse, Transform } from "./model/index.ts";

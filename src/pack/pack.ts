@@ -1,0 +1,149 @@
+import { isAbsolute, join } from "node:path";
+import { PolicyPack, type PolicyResource, type ReportViolation, type StackPolicy, type StackValidationArgs } from "@pulumi/policy";
+import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
+import { readBundle } from "../engine/bundle.ts";
+import type { RuleInfo, Violation } from "../engine/violation.ts";
+import { packageRoot } from "../paths.ts";
+import { judgeStack, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+
+/*
+ * The policy pack: thin on purpose. It turns the engine's resources into StackResources, asks
+ * judgeStack (the same code `plan` runs) for one verdict per stack, and reports each violation
+ * under the policy of its rule, on the resource that caused it.
+ */
+
+export const PACK_NAME = "vendorgate";
+/** The policy that carries the pack's config and reports anything that stops judging. */
+export const GATE_POLICY = "vendorgate-gate";
+
+export interface GateConfig {
+  registry?: string;
+  exceptions?: string;
+  config?: string;
+  now?: string;
+  residency?: string[];
+}
+
+const gateConfigSchema = {
+  properties: {
+    registry: { type: "string", description: "vendor registry, relative to the project root" },
+    exceptions: { type: "string", description: "exceptions file, relative to the project root" },
+    now: { type: "string", description: "evaluation date (ISO 8601); default: today" },
+    residency: { type: "array", items: { type: "string" }, description: "regions this stack's data may go to" },
+  },
+} as const;
+
+const fromRoot = (p: string) => (isAbsolute(p) ? p : join(packageRoot, p));
+
+function stackNameOf(resources: readonly PolicyResource[]): string {
+  // urn:pulumi:<stack>::<project>::<type>::<name>
+  const urn = resources[0]?.urn ?? "";
+  return urn.split("::")[0]?.split(":").at(-1) ?? "unknown";
+}
+
+function toStackResource(r: PolicyResource): StackResource {
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent?.urn, props: r.props as Record<string, unknown> };
+}
+
+const isUnknownError = (err: unknown) => (err as Error)?.constructor?.name === "UnknownValueError";
+
+/**
+ * One verdict per preview: the gate policy runs first and computes it, the rule policies read it.
+ * Keyed by the resources' URNs and the declarations they carry, so a second preview in the same
+ * process never sees the first one's verdict.
+ */
+let last: { key: string; verdict: StackVerdict } | undefined;
+/** `${rule id}/${level}` of every rule policy in this pack; anything else the gate reports itself. */
+const covered = new Set<string>();
+
+async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<StackVerdict> {
+  const resources = args.resources.map(toStackResource);
+  const ctx: PolicyContext = await loadPolicyContext({
+    registry: fromRoot(gate.registry ?? "policies/data/vendors.yaml"),
+    ...(gate.exceptions ? { exceptions: fromRoot(gate.exceptions) } : { exceptions: fromRoot("policies/data/exceptions.yaml") }),
+    ...(gate.now ? { now: gate.now } : {}),
+  });
+  return judgeStack(ctx, resources, {
+    stack: { name: stackNameOf(args.resources), ...(gate.residency ? { residency: gate.residency } : {}) },
+  });
+}
+
+function cacheKey(args: StackValidationArgs): string {
+  return args.resources.map((r) => r.urn).join("\n");
+}
+
+function reportViolation(report: ReportViolation, v: Violation, verdict: StackVerdict): void {
+  const where = v.field ? ` (field ${v.field})` : "";
+  const urn = v.resource ?? verdict.urns.get(v.integration);
+  report(`${v.rule} ${v.integration}${where}: ${v.message}\nRemediation: ${v.remediation}`, urn);
+}
+
+function rulePolicy(rule: RuleInfo, level: "mandatory" | "advisory", name: string): StackPolicy {
+  return {
+    name,
+    description: level === rule.severity ? rule.title : `${rule.title} (advisory cases)`,
+    enforcementLevel: level,
+    remediationSteps: rule.remediation,
+    configSchema: { properties: {} },
+    validateStack: (args, report) => {
+      const verdict = last?.key === cacheKey(args) ? last.verdict : undefined;
+      // Without the gate's verdict (the gate policy was disabled) nothing was judged: say so.
+      if (!verdict) {
+        report(`${rule.id}: no verdict: the ${GATE_POLICY} policy must stay enabled for vendorgate to judge this stack`);
+        return;
+      }
+      for (const v of verdict.report.violations) {
+        if (v.rule === rule.id && v.severity === level && !v.waivedBy) reportViolation(report, v, verdict);
+      }
+    },
+  };
+}
+
+export function gatePolicy(): StackPolicy {
+  return {
+    name: GATE_POLICY,
+    description: "vendorgate could load its policy and judge every declared data flow",
+    enforcementLevel: "mandatory",
+    configSchema: gateConfigSchema,
+    validateStack: async (args, report) => {
+      last = undefined;
+      try {
+        const verdict = await verdictFor(args, args.getConfig<GateConfig>());
+        last = { key: cacheKey(args), verdict };
+        for (const p of verdict.problems) report(p.message, p.urn);
+        // A rule the pack has no policy for (a catalogue out of step with the wasm) still blocks.
+        for (const v of verdict.report.violations) {
+          if (v.severity === "mandatory" && !v.waivedBy && !covered.has(`${v.rule}/mandatory`)) reportViolation(report, v, verdict);
+        }
+      } catch (err) {
+        const why = isUnknownError(err) ? "a value is unknown until the deploy runs" : (err as Error).message;
+        report(`vendorgate could not judge this stack, so it is blocked (fail closed): ${why}`);
+      }
+    },
+  };
+}
+
+/** Rule policies from the catalogue; a rule that can also report advisory cases gets a companion. */
+export function packPolicies(): StackPolicy[] {
+  let catalogue: RuleInfo[];
+  try {
+    catalogue = readBundle().catalogue;
+  } catch {
+    // The gate policy reports the same fault when it tries to load the engine.
+    return [gatePolicy()];
+  }
+  const policies = [gatePolicy()];
+  for (const rule of catalogue) {
+    policies.push(rulePolicy(rule, rule.severity, rule.name));
+    covered.add(`${rule.id}/${rule.severity}`);
+    if (rule.severity === "mandatory" && rule.advisoryCases) {
+      policies.push(rulePolicy(rule, "advisory", `${rule.name}-advisory`));
+      covered.add(`${rule.id}/advisory`);
+    }
+  }
+  return policies;
+}
+
+export function startPack(): PolicyPack {
+  return new PolicyPack(PACK_NAME, { policies: packPolicies() });
+}

@@ -1,0 +1,42 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { packageRoot, toolsDir } from "../paths.ts";
+
+/**
+ * Everything that keeps a Pulumi run local and offline: a file backend under the project (ignored
+ * by git), a PULUMI_HOME of our own, no update checks, no plugin downloads.
+ */
+export interface PulumiEnvironment {
+  backendDir: string;
+  home: string;
+  envVars: Record<string, string>;
+}
+
+/** The example stacks' config secrets use this passphrase unless one is set; it guards demo values only. */
+export const DEMO_PASSPHRASE = "vendorgate-demo";
+
+export function pulumiEnvironment(backendDir?: string): PulumiEnvironment {
+  const base = resolve(backendDir ?? process.env.VENDORGATE_BACKEND ?? join(packageRoot, ".vendorgate", "backend"));
+  const home = join(packageRoot, ".vendorgate", "pulumi-home");
+  mkdirSync(base, { recursive: true });
+  mkdirSync(home, { recursive: true });
+  return {
+    backendDir: base,
+    home,
+    envVars: {
+      PULUMI_BACKEND_URL: `file://${base}`,
+      PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_HOME: home,
+      // Dynamic providers and policy packs run this checkout's @pulumi/pulumi through shims.
+      PATH: `${join(packageRoot, "build", "bin")}:${join(toolsDir(), "bin")}:${process.env.PATH ?? ""}`,
+    },
+  };
+}
+
+/** The pinned pulumi CLI from the tool cache (scripts/setup.sh builds it). */
+export async function pulumiCommand(): Promise<PulumiCommand> {
+  return PulumiCommand.get({ root: toolsDir(), skipVersionCheck: true });
+}

@@ -1,0 +1,145 @@
+import { INTEGRATION_TYPE } from "../components/integration.ts";
+import { judge } from "../engine/judge.ts";
+import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
+import type { Report } from "../engine/violation.ts";
+import type { PolicyContext } from "../commands/context.ts";
+import { checkDeclaration } from "../model/index.ts";
+import { egressOf } from "./egress.ts";
+
+/*
+ * Judges the resources of a Pulumi stack: the policy pack (real engine) and `plan` (mocks) both
+ * reduce what they see to StackResource and call this, so they cannot disagree.
+ */
+
+export interface StackResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string | undefined;
+  /** Reading a value that is unknown until apply may throw (the policy SDK's unknown proxy). */
+  props: Record<string, unknown>;
+}
+
+/** Something that makes a resource impossible to judge; always blocks, like a violation. */
+export interface Problem {
+  urn: string;
+  message: string;
+}
+
+export interface StackVerdict {
+  report: Report;
+  problems: Problem[];
+  /** Integration name -> URN, so each violation is reported on the resource that caused it. */
+  urns: Map<string, string>;
+  declarations: DeclaredIntegration[];
+}
+
+export class UnknownValue extends Error {
+  readonly input: string;
+  constructor(input: string) {
+    super(`${input} is not known until the deploy runs`);
+    this.input = input;
+  }
+}
+
+const DECLARATION_KEYS = ["name", "vendor", "purpose", "subjects", "enabled", "destination", "credentials", "fields"] as const;
+
+/**
+ * Copies a declaration out of resource properties, naming the first input whose value is still
+ * unknown. CrossGuard skips a policy silently when it meets an unknown; a gate must not.
+ */
+export function readDeclaration(props: Record<string, unknown>, isUnknown: (v: unknown) => boolean = () => false): Record<string, unknown> {
+  const copy = (value: unknown, path: string): unknown => {
+    let v: unknown;
+    try {
+      v = value;
+      if (isUnknown(v)) throw new UnknownValue(path);
+      if (Array.isArray(v)) return v.map((x, i) => copy(x, `${path}[${i}]`));
+      if (v && typeof v === "object") {
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(v)) out[k] = copy(read(v as Record<string, unknown>, k, `${path}.${k}`), `${path}.${k}`);
+        return out;
+      }
+      return v;
+    } catch (err) {
+      if (err instanceof UnknownValue) throw err;
+      throw new UnknownValue(path);
+    }
+  };
+  const read = (obj: Record<string, unknown>, key: string, path: string): unknown => {
+    try {
+      return obj[key];
+    } catch {
+      throw new UnknownValue(path);
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const key of DECLARATION_KEYS) {
+    const v = copy(read(props, key, key), key);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function integrationOwner(r: StackResource, byUrn: Map<string, StackResource>): string | null {
+  const seen = new Set<string>();
+  for (let p = r.parent; p && !seen.has(p); p = byUrn.get(p)?.parent) {
+    seen.add(p);
+    const parent = byUrn.get(p);
+    if (parent?.type === INTEGRATION_TYPE) return parent.name;
+  }
+  return null;
+}
+
+export interface StackJudgeOptions {
+  stack: DeclaredStack;
+  isUnknown?: (v: unknown) => boolean;
+}
+
+export function judgeStack(ctx: PolicyContext, resources: readonly StackResource[], opts: StackJudgeOptions): StackVerdict {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const problems: Problem[] = [];
+  const declarations: DeclaredIntegration[] = [];
+  const urns = new Map<string, string>();
+  const egress: EgressResource[] = [];
+
+  for (const r of resources) {
+    if (r.type === INTEGRATION_TYPE) {
+      urns.set(r.name, r.urn);
+      let raw: Record<string, unknown>;
+      try {
+        raw = readDeclaration(r.props, opts.isUnknown);
+      } catch (err) {
+        if (!(err instanceof UnknownValue)) throw err;
+        problems.push({ urn: r.urn, message: `cannot judge integration ${r.name}: input ${err.input} is not known until the deploy runs; declare it with a value known at preview time` });
+        continue;
+      }
+      const checked = checkDeclaration(raw, ctx.taxonomy);
+      if (!checked.ok) {
+        problems.push({ urn: r.urn, message: `integration ${r.name} is not a valid declaration: ${checked.issues.join("; ")}` });
+        continue;
+      }
+      declarations.push(checked.value);
+      continue;
+    }
+    let found;
+    try {
+      found = egressOf(r);
+    } catch (err) {
+      if (!(err instanceof UnknownValue)) throw err;
+      problems.push({ urn: r.urn, message: `cannot judge ${r.type} ${r.name}: input ${err.input} is not known until the deploy runs` });
+      continue;
+    }
+    if (found) egress.push({ urn: r.urn, type: r.type, name: r.name, integration: integrationOwner(r, byUrn), endpoint: found.endpoint });
+  }
+
+  const report = judge(ctx.engine, {
+    now: ctx.now,
+    stack: opts.stack,
+    integrations: declarations,
+    resources: egress,
+    exceptions: ctx.exceptions,
+    enforcement: ctx.enforcement,
+  });
+  return { report, problems, urns, declarations };
+}
