@@ -18,12 +18,23 @@ report := {
 	"rules": count(_rule_packages),
 }
 
-# An empty violation set is still a value, so every loaded package is counted.
-_rule_packages contains concat("", ["rules/", name]) if some name, _ in data.vendorgate.rules
+# An empty violation set is still a value, so every loaded rule is counted.
+# Test packages sit outside these trees (vendorgate.rules_test, ...) so that
+# they are neither counted nor collected.
+_rule_packages contains concat("", ["rules/", name]) if {
+	some name
+	data.vendorgate.rules[name].violation
+}
 
-_rule_packages contains concat("", ["custom/", name]) if some name, _ in data.vendorgate.custom
+_rule_packages contains concat("", ["custom/", name]) if {
+	some name
+	data.vendorgate.custom[name].violation
+}
 
-_rule_packages contains concat("", ["waivers/", name]) if some name, _ in data.vendorgate.waivers
+_rule_packages contains concat("", ["waivers/", name]) if {
+	some name
+	data.vendorgate.waivers[name].violation
+}
 
 # A violation keeps its severity when waived: it is the TypeScript summary that
 # stops counting it as blocking.
@@ -52,7 +63,12 @@ _enforced contains object.union(violation, {"severity": level}) if {
 	level in {"mandatory", "advisory"}
 }
 
-_override(violation) := input.enforcement[violation.rule]
+# A level the engine does not know keeps the rule's own: a typo in the pack
+# config must not switch a rule off.
+_override(violation) := level if {
+	level := input.enforcement[violation.rule]
+	level in {"mandatory", "advisory", "disabled"}
+}
 
 # The object itself is the last key, so violations that agree on every listed
 # key still sort the same way on every run.

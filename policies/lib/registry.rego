@@ -53,13 +53,6 @@ prohibited(category) if count(prohibited_by(category)) > 0
 approval_covers(approval, category) if taxonomy.covered_by_any(object.get(approval, "categories", []), category)
 
 # METADATA
-# description: True when some requireTransform key of the approval covers category.
-constrained(approval, category) if {
-	some key, _ in object.get(approval, "requireTransform", {})
-	taxonomy.covers(key, category)
-}
-
-# METADATA
 # description: |
 #   The transforms that satisfy every requireTransform entry of the approval
 #   covering category; all transforms when no entry covers it. Where a parent

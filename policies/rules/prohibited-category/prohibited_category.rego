@@ -19,10 +19,14 @@ violation contains result.fail(rego.metadata.chain(), {
 	"field": field.path,
 	"message": concat("", [
 		"Field ", field.path, " sends ", field.category, " to ", integration.vendor,
-		", which falls under the prohibited category ", concat(" and ", registry.prohibited_by(field.category)), ".",
+		", which falls under the prohibited ", _categories(registry.prohibited_by(field.category)), ".",
 	]),
 }) if {
 	some integration in input.integrations
 	some field in integration.fields
 	registry.prohibited(field.category)
 }
+
+_categories([entry]) := concat("", ["category ", entry])
+
+_categories(entries) := concat("", ["categories ", concat(" and ", entries)]) if count(entries) > 1
