@@ -20,7 +20,8 @@ test_another_rule_integration_or_field_does_not_match if {
 }
 
 test_a_field_exception_does_not_match_a_violation_without_field if {
-	not exceptions.matches({"id": "E", "rule": "VG009", "field": "x", "expires": "2027-01-01"}, {"rule": "VG009", "integration": "a"})
+	exception := {"id": "E", "rule": "VG009", "field": "x", "expires": "2027-01-01"}
+	not exceptions.matches(exception, {"rule": "VG009", "integration": "a"})
 }
 
 test_prohibited_categories_cannot_be_waived if {

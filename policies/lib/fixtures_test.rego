@@ -1,7 +1,7 @@
 # METADATA
 # description: |
-#   Shared test inputs. Test packages live beside, never under, vendorgate.rules,
-#   vendorgate.custom and vendorgate.waivers: the entrypoint iterates those trees.
+#   Shared test inputs. A rule's tests sit in a sibling package named
+#   "<rule-name>_test": it defines no violation rule, so the entrypoint skips it.
 package vendorgate.test.fixtures
 
 now := "2026-11-29"

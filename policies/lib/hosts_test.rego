@@ -16,7 +16,7 @@ test_case_and_trailing_dot_do_not_matter if {
 
 test_a_suffix_without_a_dot_is_a_lookalike if not hosts.host_matches("notmixpanel.com", "mixpanel.com")
 
-test_the_domain_as_a_subdomain_of_another_is_a_lookalike if not hosts.host_matches("mixpanel.com.evil.io", "mixpanel.com")
+test_the_domain_under_another_is_a_lookalike if not hosts.host_matches("mixpanel.com.evil.io", "mixpanel.com")
 
 test_a_parent_domain_does_not_match if not hosts.host_matches("com", "mixpanel.com")
 

@@ -10,6 +10,7 @@ import data.vendorgate.lib.exceptions
 import data.vendorgate.lib.violations
 
 # METADATA
+# entrypoint: true
 # description: |
 #   {"violations": [violation...], "rules": number of rule packages evaluated}.
 #   Violations are sorted by integration, rule, field, resource and message.
@@ -18,9 +19,8 @@ report := {
 	"rules": count(_rule_packages),
 }
 
-# An empty violation set is still a value, so every loaded rule is counted.
-# Test packages sit outside these trees (vendorgate.rules_test, ...) so that
-# they are neither counted nor collected.
+# An empty violation set is still a value, so every loaded rule is counted;
+# "<rule-name>_test" packages define no violation and are skipped.
 _rule_packages contains concat("", ["rules/", name]) if {
 	some name
 	data.vendorgate.rules[name].violation

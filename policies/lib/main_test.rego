@@ -118,7 +118,8 @@ test_an_expired_exception_leaves_the_violation_and_reports_vg012 if {
 }
 
 test_an_exception_for_another_field_does_not_waive if {
-	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG004", "field": "properties.$name", "expires": "2027-01-01"}]})
+	exception := {"id": "EXC-1", "rule": "VG004", "field": "properties.$name", "expires": "2027-01-01"}
+	report := _report({"exceptions": [exception]})
 	every v in report.violations {
 		not v.waivedBy
 	}

@@ -9,22 +9,27 @@ test_vendor_and_known if {
 }
 
 test_an_approval_for_a_parent_purpose_matches if {
-	approvals := registry.matching_approvals(fixtures.analytics_with({"purpose": "analytics.reporting.content_performance"})) with data.registry as fixtures.registry
+	integration := fixtures.analytics_with({"purpose": "analytics.reporting.content_performance"})
+	approvals := registry.matching_approvals(integration)
+		with data.registry as fixtures.registry
 	count(approvals) == 1
 }
 
 test_an_approval_for_a_child_purpose_does_not_match if {
-	approvals := registry.matching_approvals(fixtures.analytics_with({"purpose": "analytics"})) with data.registry as fixtures.registry
+	approvals := registry.matching_approvals(fixtures.analytics_with({"purpose": "analytics"}))
+		with data.registry as fixtures.registry
 	count(approvals) == 0
 }
 
 test_every_subject_must_be_covered if {
-	approvals := registry.matching_approvals(fixtures.analytics_with({"subjects": ["customer", "prospect"]})) with data.registry as fixtures.registry
+	approvals := registry.matching_approvals(fixtures.analytics_with({"subjects": ["customer", "prospect"]}))
+		with data.registry as fixtures.registry
 	count(approvals) == 0
 }
 
 test_an_approval_without_subjects_covers_any_subject if {
-	approvals := registry.matching_approvals(object.union(fixtures.support, {"subjects": ["employee", "prospect"]})) with data.registry as fixtures.registry
+	approvals := registry.matching_approvals(object.union(fixtures.support, {"subjects": ["employee", "prospect"]}))
+		with data.registry as fixtures.registry
 	count(approvals) == 1
 }
 
@@ -35,7 +40,8 @@ test_a_vendor_without_approvals_matches_nothing if {
 
 test_prohibited_by_lists_every_covering_entry if {
 	reg := object.union(fixtures.registry, {"prohibitedCategories": ["user.financial.bank_account", "user.financial"]})
-	registry.prohibited_by("user.financial.bank_account") == ["user.financial", "user.financial.bank_account"] with data.registry as reg
+	registry.prohibited_by("user.financial.bank_account") == ["user.financial", "user.financial.bank_account"]
+		with data.registry as reg
 	not registry.prohibited("user.contact.email") with data.registry as reg
 }
 

@@ -1,4 +1,4 @@
-package vendorgate.custom_test["employee-data-eu-only"]
+package vendorgate.custom["employee-data-eu-only_test"]
 
 import data.vendorgate.custom["employee-data-eu-only"] as rule
 import data.vendorgate.test.fixtures

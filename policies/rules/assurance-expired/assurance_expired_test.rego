@@ -1,4 +1,4 @@
-package vendorgate.rules_test["assurance-expired"]
+package vendorgate.rules["assurance-expired_test"]
 
 import data.vendorgate.rules["assurance-expired"] as rule
 import data.vendorgate.test.fixtures

@@ -1,6 +1,8 @@
 # METADATA
 # title: Category not approved for this vendor
-# description: A field's data category is not covered by any vendor approval that matches the integration's purpose and subjects.
+# description: >-
+#   A field's data category is not covered by any vendor approval that matches the integration's purpose and
+#   subjects.
 # custom:
 #   id: VG004
 #   severity: mandatory

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["category-not-approved"]
+package vendorgate.rules["category-not-approved_test"]
 
 import data.vendorgate.rules["category-not-approved"] as rule
 import data.vendorgate.test.fixtures
@@ -37,7 +37,8 @@ test_an_unapproved_category_fails_per_field if {
 
 test_a_parent_of_an_approved_category_fails if {
 	integration := fixtures.analytics_sending("properties", "user", "none")
-	fixtures.brief(rule.violation) == {["VG004", "product-analytics", "properties", "mandatory"]} with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG004", "product-analytics", "properties", "mandatory"]}
+		with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["endpoint-not-vendor"]
+package vendorgate.rules["endpoint-not-vendor_test"]
 
 import data.vendorgate.rules["endpoint-not-vendor"] as rule
 import data.vendorgate.test.fixtures
@@ -6,7 +6,10 @@ import data.vendorgate.test.fixtures
 _at(url, scheme, host) := fixtures.analytics_with({"destination": {"url": url, "scheme": scheme, "host": host}})
 
 _resource(integration, host) := {
-	"urn": "urn:pulumi:prod::shop::vendorgate:index:Integration$aws:cloudwatch/eventApiDestination:EventApiDestination::analytics-dest",
+	"urn": concat("", [
+		"urn:pulumi:prod::shop::vendorgate:index:Integration$",
+		"aws:cloudwatch/eventApiDestination:EventApiDestination::analytics-dest",
+	]),
 	"type": "aws:cloudwatch/eventApiDestination:EventApiDestination",
 	"name": "analytics-dest",
 	"integration": integration,

@@ -1,4 +1,4 @@
-package vendorgate.waivers_test["exception-expired"]
+package vendorgate.waivers["exception-expired_test"]
 
 import data.vendorgate.test.fixtures
 import data.vendorgate.waivers["exception-expired"] as rule

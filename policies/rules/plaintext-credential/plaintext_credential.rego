@@ -1,6 +1,8 @@
 # METADATA
 # title: Vendor credential is not a secret
-# description: The integration's vendor credential is a plain value, so it is stored unencrypted in the stack state and visible in previews.
+# description: >-
+#   The integration's vendor credential is a plain value, so it is stored unencrypted in the stack state and
+#   visible in previews.
 # custom:
 #   id: VG011
 #   severity: mandatory

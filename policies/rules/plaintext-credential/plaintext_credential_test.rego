@@ -1,4 +1,4 @@
-package vendorgate.rules_test["plaintext-credential"]
+package vendorgate.rules["plaintext-credential_test"]
 
 import data.vendorgate.rules["plaintext-credential"] as rule
 import data.vendorgate.test.fixtures

@@ -1,6 +1,8 @@
 # METADATA
 # title: Prohibited data category
-# description: A field's category falls under a category the registry prohibits sharing with any vendor. No approval or exception can lift this.
+# description: >-
+#   A field's category falls under a category the registry prohibits sharing with any vendor. No approval or
+#   exception can lift this.
 # custom:
 #   id: VG006
 #   severity: mandatory

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["prohibited-category"]
+package vendorgate.rules["prohibited-category_test"]
 
 import data.vendorgate.rules["prohibited-category"] as rule
 import data.vendorgate.test.fixtures

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["purpose-not-approved"]
+package vendorgate.rules["purpose-not-approved_test"]
 
 import data.vendorgate.rules["purpose-not-approved"] as rule
 import data.vendorgate.test.fixtures

@@ -1,6 +1,8 @@
 # METADATA
 # title: Destination region not allowed
-# description: The destination region is not one of the vendor's registered regions, or lies outside the stack's data residency.
+# description: >-
+#   The destination region is not one of the vendor's registered regions, or lies outside the stack's data
+#   residency.
 # custom:
 #   id: VG007
 #   severity: mandatory

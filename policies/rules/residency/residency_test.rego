@@ -1,4 +1,4 @@
-package vendorgate.rules_test.residency
+package vendorgate.rules.residency_test
 
 import data.vendorgate.rules.residency as rule
 import data.vendorgate.test.fixtures

@@ -1,6 +1,8 @@
 # METADATA
 # title: Transform required before sharing
-# description: An approval covers the field's category only when the value is transformed (for example hashed), and the field is sent without an accepted transform.
+# description: >-
+#   An approval covers the field's category only when the value is transformed (for example hashed), and the
+#   field is sent without an accepted transform.
 # custom:
 #   id: VG005
 #   severity: mandatory

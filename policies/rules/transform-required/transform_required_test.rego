@@ -1,4 +1,4 @@
-package vendorgate.rules_test["transform-required"]
+package vendorgate.rules["transform-required_test"]
 
 import data.vendorgate.rules["transform-required"] as rule
 import data.vendorgate.test.fixtures
@@ -63,7 +63,11 @@ test_another_matching_approval_without_the_requirement_passes if {
 test_the_message_lists_transforms_of_every_covering_approval if {
 	reg := fixtures.registry_with_vendor("mixpanel", {"approvals": [
 		{"purpose": "analytics", "categories": ["user.unique_id"], "requireTransform": {"user.unique_id": ["pseudonymize"]}},
-		{"purpose": "analytics.reporting", "categories": ["user"], "requireTransform": {"user.unique_id": ["hash", "pseudonymize"]}},
+		{
+			"purpose": "analytics.reporting",
+			"categories": ["user"],
+			"requireTransform": {"user.unique_id": ["hash", "pseudonymize"]},
+		},
 	]})
 	integration := fixtures.analytics_sending("id", "user.unique_id", "none")
 	violations := rule.violation with input as fixtures.input_for([integration])

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["undeclared-egress"]
+package vendorgate.rules["undeclared-egress_test"]
 
 import data.vendorgate.rules["undeclared-egress"] as rule
 import data.vendorgate.test.fixtures

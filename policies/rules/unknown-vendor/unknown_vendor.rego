@@ -1,6 +1,8 @@
 # METADATA
 # title: Vendor not in the registry
-# description: The integration names a vendor that has no entry in the vendor registry, so nothing about it has been reviewed.
+# description: >-
+#   The integration names a vendor that has no entry in the vendor registry, so nothing about it has been
+#   reviewed.
 # custom:
 #   id: VG001
 #   severity: mandatory

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["unknown-vendor"]
+package vendorgate.rules["unknown-vendor_test"]
 
 import data.vendorgate.rules["unknown-vendor"] as rule
 import data.vendorgate.test.fixtures
@@ -28,7 +28,8 @@ test_an_unregistered_vendor_fails if {
 
 test_vendor_keys_are_case_sensitive if {
 	integration := fixtures.analytics_with({"vendor": "Mixpanel"})
-	fixtures.brief(rule.violation) == {["VG001", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG001", "product-analytics", "", "mandatory"]}
+		with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 

@@ -1,6 +1,8 @@
 # METADATA
 # title: Vendor not approved
-# description: The vendor's registry status is under_review, suspended or prohibited, so it may not receive personal data.
+# description: >-
+#   The vendor's registry status is under_review, suspended or prohibited, so it may not receive personal
+#   data.
 # custom:
 #   id: VG002
 #   severity: mandatory

@@ -1,4 +1,4 @@
-package vendorgate.rules_test["vendor-not-approved"]
+package vendorgate.rules["vendor-not-approved_test"]
 
 import data.vendorgate.rules["vendor-not-approved"] as rule
 import data.vendorgate.test.fixtures
