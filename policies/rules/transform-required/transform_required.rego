@@ -47,14 +47,14 @@ _accepted(approvals, category) := concat("", ["the approval accepts it only with
 	count(accepted) > 0
 }
 
-_accepted_by_some(approvals, category, transform) if {
-	some approval in approvals
-	transform in registry.accepted_transforms(approval, category)
-}
-
 # Nested requireTransform keys with disjoint lists leave nothing acceptable.
 _accepted(approvals, category) := "the approval's requireTransform entries accept no transform for it" if {
 	every approval in approvals {
 		count(registry.accepted_transforms(approval, category)) == 0
 	}
+}
+
+_accepted_by_some(approvals, category, transform) if {
+	some approval in approvals
+	transform in registry.accepted_transforms(approval, category)
 }

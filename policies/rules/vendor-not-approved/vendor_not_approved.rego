@@ -14,19 +14,22 @@ package vendorgate.rules["vendor-not-approved"]
 import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
 
-_blocking_statuses := {"under_review", "suspended", "prohibited"}
-
 violation contains result.fail(rego.metadata.chain(), {
 	"integration": integration.name,
 	"message": concat("", [
-		"Vendor ", integration.vendor, " has status ", vendor.status, _reason(vendor),
+		"Vendor ", integration.vendor, " has status ", _status(vendor), _reason(vendor),
 		", so integration ", integration.name, " may not send it data.",
 	]),
 }) if {
 	some integration in input.integrations
 	vendor := registry.vendor(integration)
-	vendor.status in _blocking_statuses
+
+	# Anything but approved blocks (under_review, suspended, prohibited), so a
+	# status the schema does not know yet cannot let data through.
+	_status(vendor) != "approved"
 }
+
+_status(vendor) := object.get(vendor, "status", "(none)")
 
 _reason(vendor) := concat("", [" (", vendor.statusReason, ")"]) if vendor.statusReason
 

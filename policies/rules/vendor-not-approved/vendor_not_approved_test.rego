@@ -48,6 +48,22 @@ test_every_blocking_status_fails if {
 	}
 }
 
+test_a_status_the_schema_does_not_know_fails if {
+	violations := rule.violation with input as fixtures.input_for([fixtures.analytics])
+		with data.registry as fixtures.registry_with_vendor("mixpanel", {"status": "pending"})
+	[v] := [v | some v in violations]
+	startswith(v.message, "Vendor mixpanel has status pending,")
+}
+
+test_a_missing_status_fails if {
+	unrated := object.remove(fixtures.registry.vendors.mixpanel, ["status"])
+	registry := fixtures.registry_replacing_vendor("mixpanel", unrated)
+	violations := rule.violation with input as fixtures.input_for([fixtures.analytics])
+		with data.registry as registry
+	[v] := [v | some v in violations]
+	startswith(v.message, "Vendor mixpanel has status (none),")
+}
+
 test_an_unknown_vendor_is_left_to_vg001 if {
 	count(rule.violation) == 0 with input as fixtures.input_for([object.union(_marketing, {"vendor": "brevo"})])
 		with data.registry as fixtures.registry
