@@ -6,6 +6,7 @@
 # custom:
 #   id: VG009
 #   severity: mandatory
+#   advisory_cases: true
 #   remediation: >-
 #     Ask security to renew the vendor's DPA or SOC 2 report and record the new expiry date under `assurance`
 #     in policies/data/vendors.yaml. Until then, switch the integration off (`enabled: false`).
