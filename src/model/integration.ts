@@ -1,0 +1,99 @@
+import * as z from "zod";
+import {
+  always,
+  describeValue,
+  nameSchema,
+  nonEmptyString,
+  regionSchema,
+  reportDuplicates,
+  strictObject,
+  taxonomyKeySchema,
+} from "./primitives.ts";
+import type { Taxonomy } from "./taxonomy.ts";
+
+/** What is done to a field before it leaves; `none` sends it as is. */
+export const transforms = ["none", "hash", "pseudonymize", "truncate", "generalize"] as const;
+export type Transform = (typeof transforms)[number];
+export const transformSchema = z.enum(transforms);
+
+/**
+ * The endpoint the flow sends to. Any scheme parses (a plain-http endpoint is a policy violation,
+ * VG008, not an input error), but there must be a host to compare with the vendor's domains, and
+ * no user:password part: the URL is printed in reports, and credentials belong in `credentials`.
+ */
+export const destinationUrlSchema = z
+  .string()
+  .superRefine((url, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track, got ${describeValue(url)}`, input: url });
+      return;
+    }
+    if (!parsed.hostname) {
+      ctx.addIssue({ code: "custom", message: `expected a URL with a host, such as https://api.vendor.example/track, got ${describeValue(url)}`, input: url });
+    } else if (parsed.username || parsed.password) {
+      ctx.addIssue({
+        code: "custom",
+        message: "the URL carries credentials (user:password@); they would appear in reports, so declare them as a secret under credentials instead",
+        input: "(redacted)",
+      });
+    }
+  })
+  .meta({ format: "uri" });
+
+const cache = new WeakMap<Taxonomy, ReturnType<typeof build>>();
+
+// Taxonomy key schemas stay undecorated (no .describe()): the JSON Schema generator recognises
+// them by identity to emit one shared definition per vocabulary.
+function build(taxonomy: Taxonomy) {
+  const field = strictObject({
+    path: nonEmptyString.describe("Where the value sits in the outbound payload, e.g. properties.distinct_id."),
+    category: taxonomyKeySchema(taxonomy, "categories"),
+    transform: transformSchema.default("none").describe("What is done to the value before it leaves."),
+  });
+  const integration = strictObject({
+    name: nameSchema.describe("Unique within the stack."),
+    vendor: nameSchema.describe("Key of the vendor in the registry."),
+    purpose: taxonomyKeySchema(taxonomy, "uses"),
+    subjects: z.array(taxonomyKeySchema(taxonomy, "subjects")).min(1),
+    enabled: z.boolean().default(true).describe("false: the flow is switched off and kept for audit; it is not judged."),
+    destination: strictObject({
+      url: destinationUrlSchema,
+      region: regionSchema.describe("Region of the vendor endpoint."),
+    }),
+    credentials: strictObject({
+      secret: z.boolean().describe("Whether the credential is a Pulumi secret; false is VG011."),
+    }).optional(),
+    fields: z
+      .array(field)
+      .superRefine(
+        (fields, ctx) => reportDuplicates(fields, "path", ctx, (p, first) => `duplicate field path "${p}" (also at fields[${first}])`),
+        always,
+      )
+      .describe("Every field that leaves, and nothing else."),
+  });
+  return { field, integration };
+}
+
+function schemas(taxonomy: Taxonomy) {
+  let s = cache.get(taxonomy);
+  if (!s) cache.set(taxonomy, (s = build(taxonomy)));
+  return s;
+}
+
+/** One field of an outbound payload. */
+export function fieldSchema(taxonomy: Taxonomy) {
+  return schemas(taxonomy).field;
+}
+
+/** One outbound data flow, as SPEC section 1 declares it. */
+export function integrationSchema(taxonomy: Taxonomy) {
+  return schemas(taxonomy).integration;
+}
+
+export type Integration = z.output<ReturnType<typeof integrationSchema>>;
+/** What a user writes: `enabled` and `transform` may be left out. */
+export type IntegrationInput = z.input<ReturnType<typeof integrationSchema>>;
+export type IntegrationField = Integration["fields"][number];

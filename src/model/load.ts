@@ -1,0 +1,107 @@
+import type { SourceLocation } from "./errors.ts";
+import { type Config, configSchema } from "./config.ts";
+import { type Exception, exceptionsSchema } from "./exceptions.ts";
+import { type Manifest, manifestSchema } from "./manifest.ts";
+import { type Registry, registrySchema, registryTaxonomy } from "./registry.ts";
+import { locate, parseSource, readSourceText, type SourceDocument, validateSource } from "./source.ts";
+import { defaultTaxonomy, extendTaxonomy, type Taxonomy } from "./taxonomy.ts";
+
+export { inputLimits } from "./source.ts";
+
+/**
+ * Key of {@link LoadedManifest.locations}: the integration name, or `name/fieldPath` for one of its
+ * fields. Integration names cannot contain "/", so the first "/" always separates the two.
+ */
+export function locationKey(integration: string, field?: string): string {
+  return field === undefined ? integration : `${integration}/${field}`;
+}
+
+export interface LoadedManifest {
+  file: string;
+  manifest: Manifest;
+  /** Where each integration (`name`) and each field (`name/path`) starts, for reports that point at lines. */
+  locations: ReadonlyMap<string, SourceLocation>;
+}
+
+export interface LoadedRegistry {
+  file: string;
+  registry: Registry;
+  /** The fideslang defaults plus the registry's `taxonomy:` additions: check manifests against this. */
+  taxonomy: Taxonomy;
+  /** Where each vendor's entry starts, keyed by vendor key. */
+  locations: ReadonlyMap<string, SourceLocation>;
+}
+
+export interface LoadedExceptions {
+  file: string;
+  exceptions: Exception[];
+  /** Where each exception starts, keyed by its id. */
+  locations: ReadonlyMap<string, SourceLocation>;
+}
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+}
+
+/** A manifest from text (YAML or JSON); `file` is only used in messages. Throws InputError. */
+export function parseManifest(text: string, file: string, taxonomy: Taxonomy = defaultTaxonomy): LoadedManifest {
+  const src = parseSource(text, file);
+  const manifest = validateSource(src, manifestSchema(taxonomy));
+  const locations = new Map<string, SourceLocation>();
+  manifest.integrations.forEach((integration, i) => {
+    locations.set(locationKey(integration.name), locate(src, ["integrations", i]));
+    integration.fields.forEach((field, j) => {
+      locations.set(locationKey(integration.name, field.path), locate(src, ["integrations", i, "fields", j]));
+    });
+  });
+  return { file, manifest, locations };
+}
+
+/** Reads and validates a manifest; keys are checked against `taxonomy` (the registry's, see {@link loadRegistry}). */
+export async function loadManifest(file: string, taxonomy: Taxonomy = defaultTaxonomy): Promise<LoadedManifest> {
+  return parseManifest(await readSourceText(file), file, taxonomy);
+}
+
+/** A registry from text. Its `taxonomy:` section is applied before its own keys are checked. */
+export function parseRegistry(text: string, file: string): LoadedRegistry {
+  const src = parseSource(text, file);
+  const registry = validateSource(src, registrySchema(registryTaxonomy(src.data)));
+  return {
+    file,
+    registry,
+    taxonomy: extendTaxonomy(defaultTaxonomy, registry.taxonomy),
+    locations: keyLocations(src, ["vendors"], Object.keys(registry.vendors)),
+  };
+}
+
+export async function loadRegistry(file: string): Promise<LoadedRegistry> {
+  return parseRegistry(await readSourceText(file), file);
+}
+
+/** Exceptions from text; `knownRules` are the rule ids of the policy bundle (custom rules included). */
+export function parseExceptions(text: string, file: string, knownRules: readonly string[]): LoadedExceptions {
+  const src = parseSource(text, file);
+  const { exceptions } = validateSource(src, exceptionsSchema(knownRules));
+  const locations = new Map<string, SourceLocation>();
+  exceptions.forEach((e, i) => locations.set(e.id, locate(src, ["exceptions", i])));
+  return { file, exceptions, locations };
+}
+
+export async function loadExceptions(file: string, knownRules: readonly string[]): Promise<LoadedExceptions> {
+  return parseExceptions(await readSourceText(file), file, knownRules);
+}
+
+/** Enforcement overrides from text; unknown rule ids are errors. */
+export function parseConfig(text: string, file: string, knownRules: readonly string[]): LoadedConfig {
+  const src = parseSource(text, file);
+  return { file, config: validateSource(src, configSchema(knownRules)) };
+}
+
+export async function loadConfig(file: string, knownRules: readonly string[]): Promise<LoadedConfig> {
+  return parseConfig(await readSourceText(file), file, knownRules);
+}
+
+function keyLocations(src: SourceDocument, at: (string | number)[], keys: string[]): Map<string, SourceLocation> {
+  return new Map(keys.map((k) => [k, locate(src, [...at, k], "key")]));
+}

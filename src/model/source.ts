@@ -1,0 +1,377 @@
+import { open } from "node:fs/promises";
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node as YamlNode,
+  parseDocument,
+} from "yaml";
+import type * as z from "zod";
+import { type InputIssue, InputError, renderPath, type SourceLocation } from "./errors.ts";
+import { describeValue, errorMap } from "./primitives.ts";
+
+/**
+ * Limits that keep a hostile or broken input file from taking the process down. Exceeding any of
+ * them is an InputError, never a crash or a hang.
+ *
+ * - maxFileBytes: registries and manifests are hand-written; 10 MB is far beyond any real one and
+ *   bounds the memory the YAML parser may use.
+ * - maxAliasCount: YAML aliases can expand exponentially ("billion laughs"); this is the yaml
+ *   package's own guard (its default), counted over the resolved document.
+ * - maxDepth: nesting of mappings and lists, counted from the top-level mapping (an integration's
+ *   field sits at depth 5). The yaml parser recurses per level and, on a 10 MB run of "[", exhausts
+ *   memory before it reports anything, so an estimate is also taken from the raw text before
+ *   parsing (see {@link preScanBound}).
+ */
+export const inputLimits = Object.freeze({
+  maxFileBytes: 10 * 1024 * 1024,
+  maxAliasCount: 100,
+  maxDepth: 64,
+});
+
+/**
+ * The pre-parse estimate (twice the indentation, plus compact "- "/"? "/": " indicators at the
+ * start of a line, plus open flow brackets) over-counts real nesting, so its bound is generous:
+ * no sane file comes near it, while every pathological one is stopped before the parser sees it.
+ */
+export const preScanBound = inputLimits.maxDepth * 16;
+
+/** A parsed YAML or JSON file: the plain data plus what is needed to point back into the text. */
+export interface SourceDocument {
+  readonly file: string;
+  readonly data: Record<string, unknown>;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+}
+
+const whole = (file: string, message: string): InputIssue => ({ file, line: 1, column: 1, path: "", message });
+
+const readErrors: Record<string, string> = {
+  ENOENT: "file not found",
+  EISDIR: "is a directory, expected a YAML or JSON file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a parent of this path is not a directory",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "file name too long",
+};
+
+function readError(file: string, err: unknown): InputError {
+  const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : undefined;
+  if (code === undefined) throw err;
+  return new InputError([whole(file, `cannot read: ${readErrors[code] ?? code}`)]);
+}
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+/** The file's text, refusing directories, files over the size limit and anything that is not UTF-8. */
+export async function readSourceText(file: string): Promise<string> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    throw readError(file, err);
+  }
+  const max = inputLimits.maxFileBytes;
+  const tooBig = (size: string) => new InputError([whole(file, `file is ${size}, over the ${mib(max)} limit`)]);
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw readError(file, { code: "EISDIR" });
+    if (st.isFile() && st.size > max) throw tooBig(mib(st.size));
+    // Read in chunks rather than trusting stat: pipes and growing files report no useful size.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > max) throw tooBig(`more than ${mib(max)}`);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return decodeUtf8(Buffer.concat(chunks), file);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw readError(file, err);
+  } finally {
+    await fh.close();
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // The lenient decoding marks the first bad byte with U+FFFD, which gives the line to name.
+    const lenient = new TextDecoder().decode(bytes);
+    const lines = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD"))).split("\n");
+    throw new InputError([
+      { file, line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1, path: "", message: "not valid UTF-8 text (expected a YAML or JSON file)" },
+    ]);
+  }
+}
+
+/** Offset at which the nesting estimate passes {@link preScanBound}, or -1. Linear, no allocation. */
+export function preScan(text: string): number {
+  let flow = 0;
+  let indent = 0;
+  let indicators = 0;
+  let atStart = true; // still in the line's leading run of spaces and indicators
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      indent = 0;
+      indicators = 0;
+      atStart = true;
+      continue;
+    }
+    if (atStart) {
+      const next = text.charCodeAt(i + 1);
+      const spaced = Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13;
+      if (c === 32 && indicators === 0) indent++;
+      else if (c === 32 || c === 9) {
+        // between indicators
+      } else if ((c === 45 || c === 63 || c === 58) && spaced && flow === 0) indicators++;
+      else atStart = false;
+    }
+    if (c === 91 || c === 123) flow++;
+    else if ((c === 93 || c === 125) && flow > 0) flow--;
+    if (2 * indent + indicators + flow > preScanBound) return i;
+  }
+  return -1;
+}
+
+function position(lc: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lc.linePos(offset);
+  return { line, column: col };
+}
+
+/** Parses YAML (JSON being YAML) into a plain object, turning every problem into an InputError. */
+export function parseSource(text: string, file: string): SourceDocument {
+  if (Buffer.byteLength(text, "utf8") > inputLimits.maxFileBytes) {
+    throw new InputError([whole(file, `file is over the ${mib(inputLimits.maxFileBytes)} limit`)]);
+  }
+  const lineCounter = new LineCounter();
+  const at = (offset: number, message: string): InputIssue => ({ file, ...position(lineCounter, offset), path: "", message });
+
+  const tooDeepAt = preScan(text);
+  if (tooDeepAt >= 0) {
+    const lines = text.slice(0, tooDeepAt).split("\n");
+    throw new InputError([
+      {
+        file,
+        line: lines.length,
+        column: (lines.at(-1)?.length ?? 0) + 1,
+        path: "",
+        message: `nested or indented too deeply to parse safely (limit ${inputLimits.maxDepth} levels)`,
+      },
+    ]);
+  }
+
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    version: "1.2",
+    schema: "core",
+    merge: false,
+    // !!timestamp, !!binary and friends would turn strings into Dates and Buffers; with this off
+    // they are unresolved tags, reported below.
+    resolveKnownTags: false,
+    logLevel: "silent",
+  });
+
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length) {
+    const issues: InputIssue[] = [];
+    let exhausted = false;
+    for (const e of problems) {
+      if (e.code === "RESOURCE_EXHAUSTION") {
+        if (!exhausted) issues.push(at(e.pos[0], `nested too deeply to parse (limit ${inputLimits.maxDepth} levels)`));
+        exhausted = true;
+      } else {
+        issues.push(at(e.pos[0], yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[1]))));
+      }
+    }
+    throw new InputError(issues);
+  }
+
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) {
+    throw new InputError([whole(file, "file is empty (expected a YAML or JSON mapping)")]);
+  }
+  if (!isMap(root)) {
+    const got = isSeq(root) ? "a list" : isScalar(root) ? describeValue(root.value) : "an alias";
+    throw new InputError([at(root.range?.[0] ?? 0, `expected a mapping at the top level, got ${got}`)]);
+  }
+
+  const treeIssues = checkTree(doc, at);
+  if (treeIssues.issues.length) throw new InputError(treeIssues.issues);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: inputLimits.maxAliasCount });
+  } catch (err) {
+    if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+    const offset = treeIssues.firstAlias?.range?.[0] ?? 0;
+    const message = /alias count/i.test(err.message)
+      ? `aliases expand too much (limit ${inputLimits.maxAliasCount}); write the values out instead`
+      : err.message;
+    throw new InputError([at(offset, message)]);
+  }
+  return { file, data: data as Record<string, unknown>, doc, lineCounter };
+}
+
+function yamlMessage(code: string, message: string, source: string): string {
+  if (code === "DUPLICATE_KEY") return `duplicate key ${JSON.stringify(source)} (each key may appear once in a mapping)`;
+  if (code === "TAG_RESOLVE_FAILED") return `${message} (tags are not supported; write plain values)`;
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/**
+ * Depth (through aliases, each counted where it is used) and key shape, before any conversion:
+ * toJS would recurse into an over-deep tree, and silently stringify a mapping used as a key.
+ */
+function checkTree(doc: Document.Parsed, at: (offset: number, message: string) => InputIssue) {
+  const issues: InputIssue[] = [];
+  const heights = new Map<YamlNode, number>();
+  const visiting = new Set<YamlNode>();
+  let firstAlias: YamlNode | undefined;
+  let stop = false;
+  const max = inputLimits.maxDepth;
+
+  const tooDeep = (node: YamlNode) => {
+    issues.push(at(node.range?.[0] ?? 0, `nested deeper than ${max} levels`));
+    stop = true;
+  };
+
+  // Height of the collection tree under node; walks at most `max` levels below the root.
+  const height = (node: unknown, depth: number): number => {
+    if (stop) return 0;
+    if (isAlias(node)) {
+      firstAlias ??= node;
+      const target = node.resolve(doc);
+      return target ? height(target, depth) : 0;
+    }
+    if (!isCollection(node)) return 0;
+    const known = heights.get(node);
+    if (known !== undefined) {
+      if (depth + known > max) tooDeep(node);
+      return known;
+    }
+    if (depth + 1 > max) {
+      tooDeep(node);
+      return 1;
+    }
+    if (visiting.has(node)) {
+      issues.push(at(node.range?.[0] ?? 0, "an alias refers to the collection that contains it"));
+      stop = true;
+      return 0;
+    }
+    visiting.add(node);
+    let h = 0;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        if (item.key !== null && !isScalar(item.key)) {
+          const k = item.key as YamlNode;
+          issues.push(at(k.range?.[0] ?? 0, "keys must be plain strings, not lists, mappings or aliases"));
+        }
+        h = Math.max(h, height(item.value, depth + 1));
+      } else {
+        h = Math.max(h, height(item, depth + 1));
+      }
+    }
+    visiting.delete(node);
+    heights.set(node, h + 1);
+    return h + 1;
+  };
+  height(doc.contents, 0);
+  return { issues, firstAlias };
+}
+
+type Segment = PropertyKey;
+
+interface Found {
+  /** The node the whole path names, or null when it is absent. */
+  node: YamlNode | null;
+  /** The key node of the last mapping step, when the path ends in a mapping key that exists. */
+  key: YamlNode | null;
+  /** The deepest node that exists along the path. */
+  deepest: YamlNode;
+}
+
+function find(src: SourceDocument, path: readonly Segment[]): Found {
+  let cur: unknown = src.doc.contents;
+  let key: YamlNode | null = null;
+  let deepest = cur as YamlNode;
+  for (const seg of path) {
+    if (isAlias(cur)) cur = cur.resolve(src.doc);
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return { node: null, key: null, deepest: cur };
+      deepest = cur;
+      key = pair.key as YamlNode;
+      cur = pair.value;
+    } else if (isSeq(cur) && typeof seg === "number" && cur.items[seg] !== undefined) {
+      deepest = cur;
+      key = null;
+      cur = cur.items[seg];
+    } else {
+      return { node: null, key: null, deepest: (cur ?? deepest) as YamlNode };
+    }
+  }
+  return { node: (cur ?? null) as YamlNode | null, key, deepest };
+}
+
+const startOf = (n: YamlNode | null): number | undefined => n?.range?.[0];
+
+/**
+ * Where `path` sits in the source: at the value (or its key when the value is empty), at the key
+ * itself for `target: "key"`, and at the enclosing mapping when the path does not exist.
+ */
+export function locate(src: SourceDocument, path: readonly Segment[], target: "value" | "key" = "value"): SourceLocation {
+  const f = find(src, path);
+  let offset: number | undefined;
+  if (f.node === null && f.key === null) {
+    offset = startOf(f.deepest);
+  } else if (target === "key" && f.key) {
+    offset = startOf(f.key);
+  } else {
+    const emptyValue = f.node === null || (isScalar(f.node) && f.node.value === null && f.node.range?.[0] === f.node.range?.[1]);
+    offset = emptyValue ? startOf(f.key) : startOf(f.node);
+  }
+  return { file: src.file, ...position(src.lineCounter, offset ?? 0) };
+}
+
+/** Turns zod issues into InputIssues that point into the source. */
+export function toInputIssues(src: SourceDocument, issues: readonly z.core.$ZodIssue[]): InputIssue[] {
+  return issues.map((iss) => {
+    let path: Segment[] = [...iss.path];
+    let where: SourceLocation;
+    let message = iss.message;
+    if (iss.code === "unrecognized_keys") {
+      const first = iss.keys[0]!;
+      where = locate(src, [...path, first], "key");
+      if (iss.keys.length === 1) path = [...path, first];
+    } else if (iss.code === "invalid_key") {
+      where = locate(src, path, "key");
+      message = iss.issues.map((i) => i.message).join("; ");
+    } else {
+      const atKey = iss.code === "custom" && (iss.params as { at?: string } | undefined)?.at === "key";
+      where = locate(src, path, atKey ? "key" : "value");
+    }
+    return { ...where, path: renderPath(path), message };
+  });
+}
+
+/** Validates the parsed data with `schema`, or throws an InputError naming every problem. */
+export function validateSource<S extends z.ZodType>(src: SourceDocument, schema: S): z.output<S> {
+  const result = schema.safeParse(src.data, { error: errorMap });
+  if (!result.success) throw new InputError(toInputIssues(src, result.error.issues));
+  return result.data;
+}
