@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerCheck } from "./commands/check.ts";
+import { UsageError } from "./commands/context.ts";
 import { registerDeploy } from "./commands/preview.ts";
 import { toolInfo } from "./commands/tool.ts";
 import { PolicyFault } from "./engine/errors.ts";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
 
 export function describeError(err: unknown): { message: string; code: number } {
   if (err instanceof InputError) return { message: `vendorgate: input error\n${err.message}`, code: 2 };
+  if (err instanceof UsageError) return { message: `vendorgate: ${err.message}`, code: 2 };
   if (err instanceof PolicyFault) return { message: `vendorgate: policy fault, nothing can be judged (fail closed): ${err.message}`, code: 2 };
   const e = err as NodeJS.ErrnoException;
   if (e?.code && e.path) return { message: `vendorgate: ${e.path}: ${e.message}`, code: 2 };

@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import type { Command } from "commander";
 import { blocks, judge } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
-import { loadManifest } from "../model/index.ts";
+import { loadManifest, locationKey } from "../model/index.ts";
 import { formats, type FormatName } from "../report/index.ts";
 import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
 import { toolInfo } from "./tool.ts";
@@ -15,7 +15,7 @@ interface CheckOptions extends PolicyOptions {
 /** Judges a manifest file; resolves to the exit code (0 pass, 1 blocked). */
 export async function runCheck(opts: CheckOptions, out: (s: string) => void): Promise<number> {
   const ctx = await loadPolicyContext(opts);
-  const loaded = loadManifest(opts.manifest, ctx.taxonomy);
+  const loaded = await loadManifest(opts.manifest, ctx.taxonomy);
   const report: Report = judge(ctx.engine, {
     now: ctx.now,
     stack: loaded.manifest.stack,
@@ -25,7 +25,7 @@ export async function runCheck(opts: CheckOptions, out: (s: string) => void): Pr
   });
   const file = relative(process.cwd(), opts.manifest) || opts.manifest;
   for (const v of report.violations) {
-    const at = loaded.locations.get(v.field === undefined ? v.integration : `${v.integration}/${v.field}`) ?? loaded.locations.get(v.integration);
+    const at = loaded.locations.get(locationKey(v.integration, v.field)) ?? loaded.locations.get(v.integration);
     if (at) v.location = { file, line: at.line, column: at.column };
   }
   const integrations = loaded.manifest.integrations.filter((i) => i.enabled !== false).map((i) => i.name);

@@ -3,8 +3,8 @@ import { Option, type Command } from "commander";
 import { Engine } from "../engine/engine.ts";
 import { isoDate, normalizeRegistry } from "../engine/normalize.ts";
 import type { EnforcementLevel } from "../engine/violation.ts";
-import { loadConfig, loadExceptions, loadRegistry, InputError } from "../model/index.ts";
-import type { Exceptions, Registry, Taxonomy } from "../model/index.ts";
+import { loadConfig, loadExceptions, loadRegistry } from "../model/index.ts";
+import type { Exception, Registry, Taxonomy } from "../model/index.ts";
 import { formatNames, type FormatName } from "../report/index.ts";
 
 export const DEFAULT_REGISTRY = "policies/data/vendors.yaml";
@@ -34,33 +34,36 @@ export interface PolicyContext {
   engine: Engine;
   registry: Registry;
   taxonomy: Taxonomy;
-  exceptions: Exceptions["exceptions"];
+  exceptions: Exception[];
   enforcement: Record<string, EnforcementLevel>;
   now: string;
   registryFile: string;
 }
 
+/** A bad option value (not a file's content): exit 2 with the message, like an input error. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
 export function parseNow(value: string | undefined): string {
   if (value === undefined) return isoDate(new Date());
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
-    throw new InputError([{ file: "--now", line: 0, column: 0, path: "", message: `expected an ISO 8601 date such as 2026-11-29, got "${value}"` }]);
-  }
-  try {
-    return isoDate(value);
-  } catch {
-    throw new InputError([{ file: "--now", line: 0, column: 0, path: "", message: `"${value}" is not a real date` }]);
-  }
+  const shape = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!shape) throw new UsageError(`--now: expected an ISO 8601 date such as 2026-11-29, got "${value}"`);
+  const date = isoDate(new Date(Date.UTC(Number(shape[1]), Number(shape[2]) - 1, Number(shape[3]))));
+  // Date.UTC rolls 2026-02-30 over into March; a date that does not round-trip does not exist.
+  if (date !== `${shape[1]}-${shape[2]}-${shape[3]}`) throw new UsageError(`--now: "${value}" is not a real date`);
+  return date;
 }
 
 /** Loads registry, engine, exceptions and overrides: everything a verdict needs besides the flows. */
 export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyContext> {
   const now = parseNow(opts.now);
-  const { registry, taxonomy } = loadRegistry(opts.registry);
+  const { registry, taxonomy } = await loadRegistry(opts.registry);
   const engine = await Engine.load();
   const knownRules = engine.catalogue.map((r) => r.id);
   const exceptionsFile = opts.exceptions ?? (existsSync(DEFAULT_EXCEPTIONS) ? DEFAULT_EXCEPTIONS : undefined);
-  const exceptions = exceptionsFile ? loadExceptions(exceptionsFile, knownRules).exceptions : [];
-  const enforcement = opts.config ? (loadConfig(opts.config, knownRules).enforcement ?? {}) : {};
+  const exceptions = exceptionsFile ? (await loadExceptions(exceptionsFile, knownRules)).exceptions : [];
+  const enforcement = opts.config ? ((await loadConfig(opts.config, knownRules)).config.enforcement ?? {}) : {};
   engine.setRegistry(normalizeRegistry(registry));
   return { engine, registry, taxonomy, exceptions, enforcement, now, registryFile: opts.registry };
 }

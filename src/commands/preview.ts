@@ -41,12 +41,12 @@ export interface DeployResult {
  * The Pulumi policy-pack config for one run: the gate's inputs plus enforcement overrides, the
  * project-wide ones (--config) first and the stack's own (`vendorgate:enforcement`) over them.
  */
-export function policyPackConfig(project: ProjectInfo, opts: DeployOptions): Record<string, unknown> {
+export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions): Promise<Record<string, unknown>> {
   const catalogue = readBundle().catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   const stackCfg = stackConfig(project, opts.stack);
   const overrides: Record<string, EnforcementLevel> = {
-    ...(opts.config ? (loadConfig(opts.config, [...byId.keys()]).enforcement ?? {}) : {}),
+    ...(opts.config ? ((await loadConfig(opts.config, [...byId.keys()])).config.enforcement ?? {}) : {}),
     ...((stackCfg["vendorgate:enforcement"] as Record<string, EnforcementLevel> | undefined) ?? {}),
   };
   const gate: GateConfig = {
@@ -69,7 +69,7 @@ export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: 
   const project = projectInfo();
   const configFile = join(packageRoot, ".vendorgate", "policy-config", `${opts.stack}.json`);
   mkdirSync(join(configFile, ".."), { recursive: true });
-  writeFileSync(configFile, JSON.stringify(policyPackConfig(project, opts), null, 2) + "\n");
+  writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts), null, 2) + "\n");
 
   const { stack } = await openStack(opts.stack, { project, ...(opts.backend ? { backendDir: opts.backend } : {}) });
   const findings: PolicyFinding[] = [];

@@ -56,7 +56,7 @@ export class Integration extends pulumi.ComponentResource {
     this.url = pulumi.output(args.destination.url);
     this.fields = args.fields;
     const credentials = args.credentials
-      ? { secret: pulumi.output(args.credentials.value).isSecret }
+      ? { secret: pulumi.isSecret(pulumi.output(args.credentials.value)) }
       : undefined;
     const declaration = {
       name,

@@ -1,5 +1,5 @@
 import { isAbsolute, join } from "node:path";
-import { PolicyPack, type PolicyResource, type ReportViolation, type StackPolicy, type StackValidationArgs } from "@pulumi/policy";
+import { PolicyPack, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";

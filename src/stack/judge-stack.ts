@@ -3,7 +3,7 @@ import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
 import type { Report } from "../engine/violation.ts";
 import type { PolicyContext } from "../commands/context.ts";
-import { checkDeclaration } from "../model/index.ts";
+import { checkDeclaration } from "../components/validate.ts";
 import { egressOf } from "./egress.ts";
 
 /*
