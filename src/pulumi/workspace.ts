@@ -25,7 +25,7 @@ export function projectInfo(root = packageRoot): ProjectInfo {
 
 /** The program module's default export, run inside the engine's context. */
 export function inlineProgram(project: ProjectInfo): () => Promise<Record<string, unknown> | void> {
-  const main = project.main.replace(/\.js$/, ".ts");
+  const main = project.main;
   return async () => {
     const mod = (await import(pathToFileURL(main).href)) as { default?: () => unknown };
     if (typeof mod.default !== "function") throw new Error(`${main} must export a default function (the Pulumi program)`);
