@@ -28,7 +28,10 @@ export const nonEmptyString = z.string().min(1);
  * check rejects impossible dates such as 2026-02-30.
  */
 export const isoDateSchema = z.iso.date({
-  error: (iss) => `expected a calendar date as YYYY-MM-DD, got ${describeValue(iss.input)}`,
+  error: (iss) =>
+    iss.input === undefined
+      ? "missing required property (expected a calendar date as YYYY-MM-DD)"
+      : `expected a calendar date as YYYY-MM-DD, got ${describeValue(iss.input)}`,
 });
 
 /**
@@ -102,6 +105,7 @@ const expectedName: Record<string, string> = {
   number: "a number",
   boolean: "true or false",
   object: "a mapping",
+  record: "a mapping",
   array: "a list",
 };
 
@@ -121,6 +125,9 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
       const expected = values.length === 1 ? `"${values[0]}"` : `one of ${values.join(", ")}`;
       return missing ? `missing required property (expected ${expected})` : `expected ${expected}, got ${describeValue(iss.input)}`;
     }
+    case "invalid_key":
+      // The key's own schema says what is wrong with it (unknown rule, unknown category, …).
+      return iss.issues.map((i) => i.message).join("; ");
     case "too_small":
       if (iss.origin === "array") return Number(iss.minimum) === 1 ? "expected at least one item" : `expected at least ${iss.minimum} items`;
       if (iss.origin === "string") return Number(iss.minimum) === 1 ? "expected a non-empty string" : `expected at least ${iss.minimum} characters`;

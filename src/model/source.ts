@@ -10,6 +10,7 @@ import {
   LineCounter,
   type Node as YamlNode,
   parseDocument,
+  visit,
 } from "yaml";
 import type * as z from "zod";
 import { type InputIssue, InputError, renderPath, type SourceLocation } from "./errors.ts";
@@ -195,7 +196,7 @@ export function parseSource(text: string, file: string): SourceDocument {
         if (!exhausted) issues.push(at(e.pos[0], `nested too deeply to parse (limit ${inputLimits.maxDepth} levels)`));
         exhausted = true;
       } else {
-        issues.push(at(e.pos[0], yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[1]))));
+        issues.push(at(e.pos[0], yamlMessage(e.code, e.message, keyAt(doc, e.pos[0]))));
       }
     }
     throw new InputError(issues);
@@ -227,8 +228,23 @@ export function parseSource(text: string, file: string): SourceDocument {
   return { file, data: data as Record<string, unknown>, doc, lineCounter };
 }
 
-function yamlMessage(code: string, message: string, source: string): string {
-  if (code === "DUPLICATE_KEY") return `duplicate key ${JSON.stringify(source)} (each key may appear once in a mapping)`;
+/** The scalar key starting at `offset`, for naming a duplicate key (yaml reports only its position). */
+function keyAt(doc: Document.Parsed, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        found = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function yamlMessage(code: string, message: string, key: string | undefined): string {
+  if (code === "DUPLICATE_KEY") return `duplicate key${key === undefined ? "" : ` "${key}"`} (each key may appear once in a mapping)`;
   if (code === "TAG_RESOLVE_FAILED") return `${message} (tags are not supported; write plain values)`;
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }
@@ -353,14 +369,13 @@ export function toInputIssues(src: SourceDocument, issues: readonly z.core.$ZodI
   return issues.map((iss) => {
     let path: Segment[] = [...iss.path];
     let where: SourceLocation;
-    let message = iss.message;
+    const message = iss.message;
     if (iss.code === "unrecognized_keys") {
       const first = iss.keys[0]!;
       where = locate(src, [...path, first], "key");
       if (iss.keys.length === 1) path = [...path, first];
     } else if (iss.code === "invalid_key") {
       where = locate(src, path, "key");
-      message = iss.issues.map((i) => i.message).join("; ");
     } else {
       const atKey = iss.code === "custom" && (iss.params as { at?: string } | undefined)?.at === "key";
       where = locate(src, path, atKey ? "key" : "value");

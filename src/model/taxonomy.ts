@@ -167,12 +167,15 @@ export function extendTaxonomyLeniently(base: Taxonomy, extension: unknown): Tax
         typeof e === "object" && e !== null && typeof e.key === "string" && typeof e.name === "string" && taxonomyKeyPattern.test(e.key),
     );
   }
-  const bad = new Set(extensionIssues(base, ext).map((i) => `${i.path[0]}/${i.path[1]}`));
-  for (const kind of taxonomyKinds) {
-    const field = extensionFields[kind];
-    ext[field] = ext[field]?.filter((_, i) => !bad.has(`${field}/${i}`));
+  // Dropping a bad key can orphan a key added under it, so repeat until nothing is dropped.
+  for (;;) {
+    const bad = new Set(extensionIssues(base, ext).map((i) => `${i.path[0]}/${i.path[1]}`));
+    if (bad.size === 0) return mergeExtension(base, ext);
+    for (const kind of taxonomyKinds) {
+      const field = extensionFields[kind];
+      ext[field] = ext[field]?.filter((_, i) => !bad.has(`${field}/${i}`));
+    }
   }
-  return mergeExtension(base, ext);
 }
 
 function mergeExtension(base: Taxonomy, extension: TaxonomyExtension): Taxonomy {
@@ -193,24 +196,32 @@ function mergeExtension(base: Taxonomy, extension: TaxonomyExtension): Taxonomy 
 
 /**
  * Up to `limit` known keys a mistyped `key` probably meant: the same last segment elsewhere in the
- * tree (user.email → user.contact.email), then small edit distances, then the children of the
- * deepest ancestor that exists, then the roots.
+ * tree (user.email → user.contact.email), then small edit distances (user.contact.emial), then
+ * siblings sharing a stem (user.finance → user.financial), then the children of the deepest
+ * ancestor that exists, then the roots.
  */
 export function suggestKeys(taxonomy: Taxonomy, kind: TaxonomyKind, key: string, limit = 3): string[] {
   const known = [...taxonomy[kind]].sort();
-  const last = key.slice(key.lastIndexOf(".") + 1);
-  const picked = new Set<string>(known.filter((k) => k !== key && k.slice(k.lastIndexOf(".") + 1) === last));
+  const lastOf = (k: string) => k.slice(k.lastIndexOf(".") + 1);
+  const last = lastOf(key);
+  const parent = parentOf(key);
+  const picked = new Set<string>(known.filter((k) => k !== key && lastOf(k) === last));
   const budget = Math.max(2, Math.floor(key.length / 5));
   const near = known
     .map((k) => ({ k, d: editDistance(key, k, budget) }))
     .filter((x) => x.d <= budget)
     .sort((a, b) => a.d - b.d);
   for (const { k } of near) picked.add(k);
+  const stem = last.slice(0, 4);
+  if (stem.length === 4) {
+    for (const k of known) if (parentOf(k) === parent && lastOf(k).startsWith(stem)) picked.add(k);
+  }
   if (picked.size === 0) {
     const anchor = [...ancestors(key)].reverse().find((a) => taxonomy[kind].has(a));
     const pool = anchor === undefined ? known.filter((k) => !k.includes(".")) : known.filter((k) => parentOf(k) === anchor);
     for (const k of pool) picked.add(k);
   }
+  picked.delete(key);
   return [...picked].slice(0, limit);
 }
 

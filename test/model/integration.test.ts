@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { defaultTaxonomy, integrationSchema, type IntegrationInput } from "../../src/model/index.ts";
+import { problems } from "./helpers.ts";
+
+const schema = integrationSchema(defaultTaxonomy);
+
+const mixpanel = (): IntegrationInput => ({
+  name: "product-analytics",
+  vendor: "mixpanel",
+  purpose: "analytics.reporting",
+  subjects: ["customer"],
+  destination: { url: "https://api-eu.mixpanel.com/track", region: "eu" },
+  credentials: { secret: true },
+  fields: [
+    { path: "properties.distinct_id", category: "user.unique_id", transform: "pseudonymize" },
+    { path: "properties.$os", category: "user.device" },
+  ],
+});
+
+describe("integration schema", () => {
+  it("accepts the SPEC example and fills the defaults", () => {
+    const parsed = schema.parse(mixpanel());
+    expect(parsed.enabled).toBe(true);
+    expect(parsed.fields[1]!.transform).toBe("none");
+    expect(parsed.fields[0]!.transform).toBe("pseudonymize");
+  });
+
+  it("keeps enabled: false and allows no fields and no credentials", () => {
+    const { credentials: _, ...rest } = mixpanel();
+    const parsed = schema.parse({ ...rest, enabled: false, fields: [] });
+    expect(parsed.enabled).toBe(false);
+    expect(parsed.credentials).toBeUndefined();
+  });
+
+  it("accepts a plain-http endpoint: that is VG008's to judge, not an input error", () => {
+    expect(problems(schema, { ...mixpanel(), destination: { url: "http://api.mixpanel.com/track", region: "us" } })).toEqual([]);
+  });
+
+  it("rejects bad names, empty subjects and unknown transforms", () => {
+    expect(problems(schema, { ...mixpanel(), name: "Product_Analytics", subjects: [] })).toEqual([
+      'name: expected lowercase letters, digits and dashes, starting with a letter or digit, got "Product_Analytics"',
+      "subjects: expected at least one item",
+    ]);
+    expect(problems(schema, { ...mixpanel(), name: "-lead" })).toHaveLength(1);
+    expect(problems(schema, { ...mixpanel(), fields: [{ path: "a", category: "user.device", transform: "encrypt" }] })).toEqual([
+      'fields[0].transform: expected one of none, hash, pseudonymize, truncate, generalize, got "encrypt"',
+    ]);
+  });
+
+  it("checks taxonomy keys of every vocabulary, with suggestions", () => {
+    expect(
+      problems(schema, {
+        ...mixpanel(),
+        purpose: "analytics.reportng",
+        subjects: ["customers"],
+        fields: [{ path: "email", category: "user.contact.emial" }],
+      }),
+    ).toEqual([
+      'purpose: unknown data use "analytics.reportng" (expected a fideslang data use such as analytics.reporting)',
+      'subjects[0]: unknown data subject "customers" (expected a fideslang data subject such as customer)',
+      'fields[0].category: unknown data category "user.contact.emial" (expected a fideslang data category such as user.contact.email)',
+    ]);
+  });
+
+  it("does not accept a key from the wrong vocabulary", () => {
+    expect(problems(schema, { ...mixpanel(), purpose: "user.contact.email" })).toHaveLength(1);
+    expect(problems(schema, { ...mixpanel(), subjects: ["user"] })).toHaveLength(1);
+  });
+
+  it("rejects destination URLs that are not URLs, lack a host, or carry credentials (without echoing them)", () => {
+    const withUrl = (url: string) => problems(schema, { ...mixpanel(), destination: { url, region: "eu" } });
+    expect(withUrl("api.mixpanel.com/track")).toEqual([
+      'destination.url: expected a URL such as https://api.vendor.example/track, got "api.mixpanel.com/track"',
+    ]);
+    expect(withUrl("mailto:track")).toEqual([
+      'destination.url: expected a URL with a host, such as https://api.vendor.example/track, got "mailto:track"',
+    ]);
+    const leaked = withUrl("https://bot:hunter2@api.mixpanel.com/track");
+    expect(leaked).toHaveLength(1);
+    expect(leaked[0]).toMatch(/^destination\.url: the URL carries credentials/);
+    expect(leaked[0]).not.toContain("hunter2");
+  });
+
+  it("rejects upper-case regions, which would never match the registry", () => {
+    expect(problems(schema, { ...mixpanel(), destination: { url: "https://api.mixpanel.com", region: "EU" } })).toEqual([
+      'destination.region: expected a lowercase region code such as eu or us-east-1, got "EU"',
+    ]);
+  });
+
+  it("requires credentials.secret to be a boolean", () => {
+    expect(problems(schema, { ...mixpanel(), credentials: { secret: "yes" } })).toEqual([
+      'credentials.secret: expected true or false, got "yes"',
+    ]);
+    expect(problems(schema, { ...mixpanel(), credentials: {} })).toEqual([
+      "credentials.secret: missing required property (expected true or false)",
+    ]);
+  });
+
+  it("rejects unknown properties at every level, naming the accepted ones", () => {
+    expect(
+      problems(schema, {
+        ...mixpanel(),
+        owner: "team-a",
+        destination: { url: "https://api.mixpanel.com", region: "eu", port: 443 },
+        fields: [{ path: "a", category: "user.device", trnsform: "hash" }],
+      }),
+    ).toEqual([
+      'destination: unknown property "port" (expected url, region)',
+      'fields[0]: unknown property "trnsform" (expected path, category, transform)',
+      // the root's path renders empty; the loaders point at the key itself
+      ': unknown property "owner" (expected name, vendor, purpose, subjects, enabled, destination, credentials, fields)',
+    ]);
+  });
+
+  it("reports every duplicate field path, even when other fields are invalid", () => {
+    expect(
+      problems(schema, {
+        ...mixpanel(),
+        fields: [
+          { path: "email", category: "user.contact.email" },
+          { path: "email", category: "user.contact.emial" },
+          { path: "email", category: "user.name" },
+        ],
+      }),
+    ).toEqual([
+      'fields[1].category: unknown data category "user.contact.emial" (expected a fideslang data category such as user.contact.email)',
+      'fields[1].path: duplicate field path "email" (also at fields[0])',
+      'fields[2].path: duplicate field path "email" (also at fields[0])',
+    ]);
+  });
+
+  it("names what is missing", () => {
+    expect(problems(schema, { name: "x" })).toEqual([
+      "vendor: missing required property (expected a string)",
+      "purpose: missing required property (expected a string)",
+      "subjects: missing required property (expected a list)",
+      "destination: missing required property (expected a mapping)",
+      "fields: missing required property (expected a list)",
+    ]);
+  });
+});
