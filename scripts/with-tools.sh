@@ -6,11 +6,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
+# Cheap when nothing changed: compares the .rego sources' digest with the built bundle's.
+node scripts/build-policy.ts
+
 task=${1:-}
 shift || true
 case "$task" in
   setup) ;;
-  build-policy) node scripts/build-policy.ts "$@" ;;
+  build-policy) ;;
   test) bash scripts/test.sh "$@" ;;
   demo) node scripts/demo.ts "$@" ;;
   bench) node bench/run.ts "$@" ;;

@@ -16,6 +16,8 @@ export interface PolicyOptions {
   exceptions?: string;
   config?: string;
   now?: string;
+  /** Overrides on top of the config file's (the policy pack passes the stack's here). */
+  enforcement?: Record<string, EnforcementLevel>;
 }
 
 export function addPolicyOptions(cmd: Command): Command {
@@ -63,7 +65,12 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const knownRules = engine.catalogue.map((r) => r.id);
   const exceptionsFile = opts.exceptions ?? (existsSync(DEFAULT_EXCEPTIONS) ? DEFAULT_EXCEPTIONS : undefined);
   const exceptions = exceptionsFile ? (await loadExceptions(exceptionsFile, knownRules)).exceptions : [];
-  const enforcement = opts.config ? ((await loadConfig(opts.config, knownRules)).config.enforcement ?? {}) : {};
+  const enforcement = {
+    ...(opts.config ? ((await loadConfig(opts.config, knownRules)).config.enforcement ?? {}) : {}),
+    ...opts.enforcement,
+  };
+  const unknown = Object.keys(enforcement).filter((id) => !knownRules.includes(id));
+  if (unknown.length) throw new UsageError(`enforcement override for unknown rule ${unknown.join(", ")} (known: ${knownRules.join(", ")})`);
   engine.setRegistry(normalizeRegistry(registry));
   return { engine, registry, taxonomy, exceptions, enforcement, now, registryFile: opts.registry };
 }

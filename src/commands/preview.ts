@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
@@ -21,6 +22,10 @@ export interface DeployOptions {
   now?: string;
   /** Stream the engine's own output (default true on the CLI). */
   stream?: boolean;
+  /** Another Pulumi project than the package's own (tests, benchmarks). */
+  project?: ProjectInfo;
+  /** Extra environment for the engine and the policy pack it starts. */
+  env?: Record<string, string>;
 }
 
 export interface PolicyFinding {
@@ -53,6 +58,7 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
     registry: resolve(opts.registry),
     ...(opts.exceptions ? { exceptions: resolve(opts.exceptions) } : {}),
     now: parseNow(opts.now),
+    ...(Object.keys(overrides).length ? { enforcement: overrides } : {}),
     ...(Array.isArray(stackCfg["vendorgate:residency"]) ? { residency: stackCfg["vendorgate:residency"] as string[] } : {}),
   };
   const config: Record<string, unknown> = { [GATE_POLICY]: gate };
@@ -60,18 +66,31 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
     const rule = byId.get(id);
     if (!rule) throw new Error(`enforcement override for unknown rule ${id}`);
     config[rule.name] = level;
-    if (rule.advisoryCases) config[`${rule.name}-advisory`] = level === "mandatory" ? "advisory" : level;
+    if (rule.advisoryCases) config[`${rule.name}-advisory`] = level === "disabled" ? "disabled" : "advisory";
   }
   return config;
 }
 
 export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: (s: string) => void): Promise<DeployResult> {
-  const project = projectInfo();
-  const configFile = join(packageRoot, ".vendorgate", "policy-config", `${opts.stack}.json`);
-  mkdirSync(join(configFile, ".."), { recursive: true });
-  writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts), null, 2) + "\n");
+  const project = opts.project ?? projectInfo();
+  // One config file per run, so concurrent previews of the same stack cannot read each other's.
+  const configDir = mkdtempSync(join(tmpdir(), "vendorgate-policy-config-"));
+  const configFile = join(configDir, `${opts.stack}.json`);
+  try {
+    writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts), null, 2) + "\n");
+    return await deployWith(op, opts, project, configFile, log);
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+  }
+}
 
-  const { stack } = await openStack(opts.stack, { project, ...(opts.backend ? { backendDir: opts.backend } : {}) });
+async function deployWith(op: "preview" | "up", opts: DeployOptions, project: ProjectInfo, configFile: string, log: (s: string) => void): Promise<DeployResult> {
+
+  const { stack } = await openStack(opts.stack, {
+    project,
+    ...(opts.backend ? { backendDir: opts.backend } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+  });
   const findings: PolicyFinding[] = [];
   const onEvent = (e: EngineEvent) => {
     const p = e.policyEvent;
@@ -90,8 +109,16 @@ export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: 
     return { ok: !findings.some((f) => f.level === "mandatory"), findings, summary: summary as Record<string, number> };
   } catch (err) {
     const blocked = findings.some((f) => f.level === "mandatory");
-    return { ok: false, findings, ...(blocked ? {} : { error: (err as Error).message }) };
+    return { ok: false, findings, ...(blocked ? {} : { error: engineError(err) }) };
   }
+}
+
+/** The engine's own error lines, without the command line and output the Automation API wraps them in. */
+export function engineError(err: unknown): string {
+  const e = err as { commandResult?: { stderr?: string }; message?: string };
+  const text = e.commandResult?.stderr || e.message || String(err);
+  const lines = [...new Set(text.split("\n").map((l) => l.trim()).filter((l) => /^error:/i.test(l)))];
+  return lines.length ? lines.join("\n") : text.trim();
 }
 
 export function describeFindings(result: DeployResult): string {

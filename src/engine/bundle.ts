@@ -24,7 +24,8 @@ export interface BundlePaths {
   manifest: string;
 }
 
-export function bundlePaths(root = packageRoot, dir = join(root, "build", "policy")): BundlePaths {
+/** VENDORGATE_BUNDLE_DIR points the CLI and the pack at another built bundle (tests, fault drills). */
+export function bundlePaths(root = packageRoot, dir = process.env.VENDORGATE_BUNDLE_DIR ?? join(root, "build", "policy")): BundlePaths {
   return {
     root,
     dir,
@@ -166,14 +167,16 @@ export interface LoadedBundle {
 }
 
 /**
- * Reads the bundle and checks it: the wasm must match the digest recorded at build time. With
- * `rebuild` a stale bundle is rebuilt first (needs opa); without it a stale bundle is a fault.
+ * Reads the bundle and checks it: the wasm must match the digest recorded at build time, and the
+ * bundle must have been built from the .rego sources on disk. A judging command never compiles
+ * policy on its own (a missing or stale bundle is a fault, not a cue to guess); `rebuild: true` is
+ * for the build step.
  */
 export function readBundle(paths = bundlePaths(), opts: { rebuild?: boolean } = {}): LoadedBundle {
-  if (opts.rebuild !== false && !isFresh(paths)) buildBundle(paths);
+  if (opts.rebuild === true && !isFresh(paths)) buildBundle(paths);
   const manifest = readManifest(paths);
   if (!manifest) throw new PolicyFault(`policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`npm run build:policy\`)`);
-  if (opts.rebuild === false && manifest.sourceDigest !== sourceDigest(paths.root)) {
+  if (manifest.sourceDigest !== sourceDigest(paths.root)) {
     throw new PolicyFault("policy bundle is stale: the .rego sources changed since it was built (run `npm run build:policy`)");
   }
   let wasm: Uint8Array;

@@ -31,7 +31,7 @@ const resultSchema = z
 
 export interface EngineOptions {
   paths?: BundlePaths;
-  /** Rebuild a stale bundle from the .rego sources (needs opa). Default true. */
+  /** Rebuild a stale bundle from the .rego sources (needs opa). Default false: stale is a fault. */
   rebuild?: boolean;
 }
 

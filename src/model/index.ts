@@ -16,4 +16,4 @@ export * from "./registry.ts";
 export * from "./exceptions.ts";
 export * from "./config.ts";
 export * from "./load.ts";
-export { preScanBound, type SourceDocument, parseSource, readSourceText, locate, validateSource } from "./source.ts";
+export { preScan, preScanBound, type SourceDocument, parseSource, readSourceText, locate, validateSource } from "./source.ts";

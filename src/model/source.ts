@@ -68,7 +68,7 @@ function readError(file: string, err: unknown): InputError {
   return new InputError([whole(file, `cannot read: ${readErrors[code] ?? code}`)]);
 }
 
-const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const limitText = `${inputLimits.maxFileBytes} bytes (${inputLimits.maxFileBytes / 1024 / 1024} MB)`;
 
 /** The file's text, refusing directories, files over the size limit and anything that is not UTF-8. */
 export async function readSourceText(file: string): Promise<string> {
@@ -79,11 +79,11 @@ export async function readSourceText(file: string): Promise<string> {
     throw readError(file, err);
   }
   const max = inputLimits.maxFileBytes;
-  const tooBig = (size: string) => new InputError([whole(file, `file is ${size}, over the ${mib(max)} limit`)]);
+  const tooBig = (size: string) => new InputError([whole(file, `file is ${size}, over the limit of ${limitText}`)]);
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw readError(file, { code: "EISDIR" });
-    if (st.isFile() && st.size > max) throw tooBig(mib(st.size));
+    if (st.isFile() && st.size > max) throw tooBig(`${st.size} bytes`);
     // Read in chunks rather than trusting stat: pipes and growing files report no useful size.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -92,7 +92,7 @@ export async function readSourceText(file: string): Promise<string> {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > max) throw tooBig(`more than ${mib(max)}`);
+      if (total > max) throw tooBig(`more than ${max} bytes`);
       chunks.push(buf.subarray(0, bytesRead));
     }
     return decodeUtf8(Buffer.concat(chunks), file);
@@ -155,7 +155,7 @@ function position(lc: LineCounter, offset: number): { line: number; column: numb
 /** Parses YAML (JSON being YAML) into a plain object, turning every problem into an InputError. */
 export function parseSource(text: string, file: string): SourceDocument {
   if (Buffer.byteLength(text, "utf8") > inputLimits.maxFileBytes) {
-    throw new InputError([whole(file, `file is over the ${mib(inputLimits.maxFileBytes)} limit`)]);
+    throw new InputError([whole(file, `file is over the limit of ${limitText}`)]);
   }
   const lineCounter = new LineCounter();
   const at = (offset: number, message: string): InputIssue => ({ file, ...position(lineCounter, offset), path: "", message });
@@ -184,7 +184,8 @@ export function parseSource(text: string, file: string): SourceDocument {
     // !!timestamp, !!binary and friends would turn strings into Dates and Buffers; with this off
     // they are unresolved tags, reported below.
     resolveKnownTags: false,
-    logLevel: "silent",
+    // "error", not "silent": at "silent" yaml also drops the multiple-documents error.
+    logLevel: "error",
   });
 
   const problems = [...doc.errors, ...doc.warnings];
@@ -272,6 +273,12 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
     if (isAlias(node)) {
       firstAlias ??= node;
       const target = node.resolve(doc);
+      // An anchor precedes its aliases, so its height is known here; blame the alias that makes it too deep.
+      const known = target ? heights.get(target) : undefined;
+      if (known !== undefined) {
+        if (depth + known > max) tooDeep(node);
+        return known;
+      }
       return target ? height(target, depth) : 0;
     }
     if (!isCollection(node)) return 0;

@@ -1,5 +1,5 @@
 import { isAbsolute, join } from "node:path";
-import { PolicyPack, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
+import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
@@ -22,16 +22,23 @@ export interface GateConfig {
   config?: string;
   now?: string;
   residency?: string[];
+  /** Per-rule levels (rule id -> level), applied inside the policy as for `check --config`. */
+  enforcement?: Record<string, "mandatory" | "advisory" | "disabled">;
 }
 
-const gateConfigSchema = {
+const gateConfigSchema: PolicyConfigSchema = {
   properties: {
     registry: { type: "string", description: "vendor registry, relative to the project root" },
     exceptions: { type: "string", description: "exceptions file, relative to the project root" },
     now: { type: "string", description: "evaluation date (ISO 8601); default: today" },
     residency: { type: "array", items: { type: "string" }, description: "regions this stack's data may go to" },
+    enforcement: {
+      type: "object",
+      additionalProperties: { type: "string", enum: ["mandatory", "advisory", "disabled"] },
+      description: "per-rule enforcement levels by rule id, e.g. {\"VG009\": \"advisory\"}",
+    },
   },
-} as const;
+};
 
 const fromRoot = (p: string) => (isAbsolute(p) ? p : join(packageRoot, p));
 
@@ -53,7 +60,7 @@ const isUnknownError = (err: unknown) => (err as Error)?.constructor?.name === "
  * process never sees the first one's verdict.
  */
 let last: { key: string; verdict: StackVerdict } | undefined;
-/** `${rule id}/${level}` of every rule policy in this pack; anything else the gate reports itself. */
+/** Rule ids that have a policy in this pack; the gate reports any other rule's violations itself. */
 const covered = new Set<string>();
 
 async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<StackVerdict> {
@@ -62,6 +69,7 @@ async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<
     registry: fromRoot(gate.registry ?? "policies/data/vendors.yaml"),
     ...(gate.exceptions ? { exceptions: fromRoot(gate.exceptions) } : { exceptions: fromRoot("policies/data/exceptions.yaml") }),
     ...(gate.now ? { now: gate.now } : {}),
+    ...(gate.enforcement ? { enforcement: gate.enforcement } : {}),
   });
   return judgeStack(ctx, resources, {
     stack: { name: stackNameOf(args.resources), ...(gate.residency ? { residency: gate.residency } : {}) },
@@ -78,7 +86,12 @@ function reportViolation(report: ReportViolation, v: Violation, verdict: StackVe
   report(`${v.rule} ${v.integration}${where}: ${v.message}\nRemediation: ${v.remediation}`, urn);
 }
 
-function rulePolicy(rule: RuleInfo, level: "mandatory" | "advisory", name: string): StackPolicy {
+/**
+ * A rule's policy reports the rule's violations at the severity the policy decided (overrides
+ * included); where the rule has an advisory companion, the companion takes the advisory ones.
+ * Pulumi then applies the policy's own enforcement level, which pack config may also override.
+ */
+function rulePolicy(rule: RuleInfo, level: "mandatory" | "advisory", name: string, takes: (v: Violation) => boolean): StackPolicy {
   return {
     name,
     description: level === rule.severity ? rule.title : `${rule.title} (advisory cases)`,
@@ -93,7 +106,7 @@ function rulePolicy(rule: RuleInfo, level: "mandatory" | "advisory", name: strin
         return;
       }
       for (const v of verdict.report.violations) {
-        if (v.rule === rule.id && v.severity === level && !v.waivedBy) reportViolation(report, v, verdict);
+        if (v.rule === rule.id && !v.waivedBy && takes(v)) reportViolation(report, v, verdict);
       }
     },
   };
@@ -113,7 +126,7 @@ export function gatePolicy(): StackPolicy {
         for (const p of verdict.problems) report(p.message, p.urn);
         // A rule the pack has no policy for (a catalogue out of step with the wasm) still blocks.
         for (const v of verdict.report.violations) {
-          if (v.severity === "mandatory" && !v.waivedBy && !covered.has(`${v.rule}/mandatory`)) reportViolation(report, v, verdict);
+          if (v.severity === "mandatory" && !v.waivedBy && !covered.has(v.rule)) reportViolation(report, v, verdict);
         }
       } catch (err) {
         const why = isUnknownError(err) ? "a value is unknown until the deploy runs" : (err as Error).message;
@@ -134,12 +147,10 @@ export function packPolicies(): StackPolicy[] {
   }
   const policies = [gatePolicy()];
   for (const rule of catalogue) {
-    policies.push(rulePolicy(rule, rule.severity, rule.name));
-    covered.add(`${rule.id}/${rule.severity}`);
-    if (rule.severity === "mandatory" && rule.advisoryCases) {
-      policies.push(rulePolicy(rule, "advisory", `${rule.name}-advisory`));
-      covered.add(`${rule.id}/advisory`);
-    }
+    const companion = rule.severity === "mandatory" && rule.advisoryCases === true;
+    policies.push(rulePolicy(rule, rule.severity, rule.name, (v) => !companion || v.severity === "mandatory"));
+    covered.add(rule.id);
+    if (companion) policies.push(rulePolicy(rule, "advisory", `${rule.name}-advisory`, (v) => v.severity === "advisory"));
   }
   return policies;
 }

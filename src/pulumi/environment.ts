@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { packageRoot, toolsDir } from "../paths.ts";
 
@@ -30,8 +30,9 @@ export function pulumiEnvironment(backendDir?: string): PulumiEnvironment {
       PULUMI_SKIP_UPDATE_CHECK: "1",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: home,
-      // Dynamic providers and policy packs run this checkout's @pulumi/pulumi through shims.
-      PATH: `${join(packageRoot, "build", "bin")}:${join(toolsDir(), "bin")}:${process.env.PATH ?? ""}`,
+      // The policy pack and dynamic providers must run under this Node (type stripping), and
+      // through shims that use this checkout's @pulumi/pulumi.
+      PATH: [dirname(process.execPath), join(packageRoot, "build", "bin"), join(toolsDir(), "bin"), process.env.PATH ?? ""].join(":"),
     },
   };
 }

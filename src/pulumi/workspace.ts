@@ -39,9 +39,13 @@ export interface OpenedStack {
   project: ProjectInfo;
 }
 
-export async function openStack(stackName: string, opts: { backendDir?: string; project?: ProjectInfo } = {}): Promise<OpenedStack> {
+export async function openStack(
+  stackName: string,
+  opts: { backendDir?: string; project?: ProjectInfo; env?: Record<string, string> } = {},
+): Promise<OpenedStack> {
   const project = opts.project ?? projectInfo();
   const env = pulumiEnvironment(opts.backendDir);
+  Object.assign(env.envVars, opts.env);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, projectName: project.name, program: inlineProgram(project) },
     { workDir: project.root, pulumiHome: env.home, envVars: env.envVars, pulumiCommand: await pulumiCommand() },

@@ -1,0 +1,122 @@
+// The deploy gate with the real pulumi CLI and engine (built by the setup), the real policy pack
+// started through its launcher, and a local file backend in a temporary directory.
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDeploy, type DeployOptions, type DeployResult, type PolicyFinding } from "../../src/commands/preview.ts";
+import { bundlePaths } from "../../src/engine/bundle.ts";
+import { packageRoot } from "../../src/paths.ts";
+import { openStack, projectInfo, type ProjectInfo } from "../../src/pulumi/workspace.ts";
+
+const NOW = "2026-11-29";
+let backend: string;
+let scratch: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "vendorgate-gate-"));
+  backend = join(scratch, "backend");
+  mkdirSync(backend);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const deploy = (op: "preview" | "up", stack: string, extra: Partial<DeployOptions> = {}): Promise<DeployResult> =>
+  runDeploy(op, { stack, backend, registry: join(packageRoot, "policies/data/vendors.yaml"), now: NOW, stream: false, ...extra }, () => {});
+
+const name = (urn: string | undefined) => urn?.split("::").at(-1);
+const fieldOf = (f: PolicyFinding) => /\(field ([^)]+)\)/.exec(f.message)?.[1];
+const mandatory = (r: DeployResult) =>
+  r.findings
+    .filter((f) => f.level === "mandatory")
+    .map((f) => [f.policy, name(f.urn), fieldOf(f)].join(" "))
+    .sort();
+
+/** A project beside the package's own whose stack config is `config` (plus the dev stack's secrets). */
+function projectWithStack(stack: string, extraConfig: string): ProjectInfo {
+  const root = join(scratch, `project-${stack}`);
+  mkdirSync(join(root, "stacks"), { recursive: true });
+  copyFileSync(join(packageRoot, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), readFileSync(join(packageRoot, "stacks/Pulumi.dev.yaml"), "utf8") + extraConfig);
+  const main = join(root, "stacks", "index.ts");
+  writeFileSync(main, `export { default } from ${JSON.stringify(projectInfo().main)};\n`);
+  return { ...projectInfo(), root, main, stackConfigDir: join(root, "stacks") };
+}
+
+describe("deploy gate (real pulumi engine)", () => {
+  it("previews the clean stack with only an advisory warning, then up records each declaration in the state", async () => {
+    const preview = await deploy("preview", "dev");
+    expect(preview.error).toBeUndefined();
+    expect(preview.ok).toBe(true);
+    expect(mandatory(preview)).toEqual([]);
+    // Zendesk's SOC 2 expires 16 days after NOW: reported, not blocking.
+    expect(preview.findings.map((f) => [f.level, f.policy, name(f.urn)])).toContainEqual(["advisory", "assurance-expired-advisory", "support-chat"]);
+
+    const up = await deploy("up", "dev");
+    expect(up.error).toBeUndefined();
+    expect(up.ok).toBe(true);
+
+    const { stack } = await openStack("dev", { backendDir: backend });
+    const state = await stack.exportStack();
+    const integrations = (state.deployment.resources as { type: string; urn: string; outputs?: Record<string, unknown> }[]).filter(
+      (r) => r.type === "vendorgate:index:Integration",
+    );
+    expect(integrations.map((r) => name(r.urn)).sort()).toEqual(["marketing-sync", "payments", "product-analytics", "support-chat"]);
+    const analytics = integrations.find((r) => name(r.urn) === "product-analytics")!.outputs!;
+    expect(analytics).toMatchObject({
+      vendor: "mixpanel",
+      purpose: "analytics.reporting",
+      destination: { url: "https://api-eu.mixpanel.com/track", region: "eu" },
+      credentials: { secret: true },
+    });
+    expect(analytics.fields).toContainEqual({ path: "properties.distinct_id", category: "user.unique_id", transform: "pseudonymize" });
+    // The credential's value is never part of the recorded declaration.
+    expect(JSON.stringify(state)).not.toContain("mp-demo-token");
+  });
+
+  it("blocks the incident stack with each violation on the resource that caused it", async () => {
+    const r = await deploy("preview", "prod");
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(false);
+    expect(mandatory(r)).toEqual([
+      "category-not-approved product-analytics properties.$email",
+      "category-not-approved product-analytics properties.$name",
+      "category-not-approved product-analytics properties.org_id",
+      "plaintext-credential marketing-sync ",
+      "residency product-analytics ",
+      "transform-required product-analytics properties.distinct_id",
+      "vendor-not-approved marketing-sync ",
+    ]);
+    const advisory = r.findings.filter((f) => f.level === "advisory").map((f) => `${f.policy} ${name(f.urn)}`);
+    expect(advisory.sort()).toEqual(["assurance-expired-advisory support-chat", "exception-expired product-analytics"]);
+    // Each finding carries the rule's remediation from METADATA.
+    expect(r.findings.find((f) => f.policy === "vendor-not-approved")!.message).toMatch(/Remediation: Switch the integration off/);
+    // The plain-text credential is named as a violation, never printed.
+    expect(JSON.stringify(r.findings)).not.toContain("pat-na1-demo-plaintext");
+  });
+
+  it("lets a per-stack enforcement override change the outcome", async () => {
+    const project = projectWithStack("strict", "  vendorgate:enforcement:\n    VG009: mandatory\n");
+    const r = await deploy("preview", "strict", { project });
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(false);
+    expect(mandatory(r)).toEqual(["assurance-expired support-chat "]);
+
+    const lenient = projectWithStack("lenient", "  vendorgate:enforcement:\n    VG009: disabled\n");
+    const l = await deploy("preview", "lenient", { project: lenient });
+    expect(l.ok).toBe(true);
+    expect(l.findings).toEqual([]);
+  });
+
+  it("fails closed when the policy bundle is corrupt", async () => {
+    const dir = join(scratch, "corrupt-bundle");
+    cpSync(bundlePaths().dir, dir, { recursive: true });
+    const wasm = readFileSync(join(dir, "policy.wasm"));
+    wasm[wasm.length >> 1] ^= 0xff;
+    writeFileSync(join(dir, "policy.wasm"), wasm);
+    const r = await deploy("preview", "dev", { env: { VENDORGATE_BUNDLE_DIR: dir } });
+    expect(r.ok).toBe(false);
+    const gate = r.findings.filter((f) => f.policy === "vendorgate-gate" && f.level === "mandatory");
+    expect(gate).toHaveLength(1);
+    expect(gate[0]!.message).toMatch(/fail closed.*digest mismatch/s);
+  });
+});
