@@ -15,9 +15,16 @@ export function checkDeclaration(raw: unknown, taxonomy: Taxonomy): Checked {
  * that are still Outputs (a URL computed from another resource) are checked later, by the pack.
  */
 export function validateDeclaration(resource: pulumi.Resource, name: string, args: object): void {
-  const plain = JSON.parse(
-    JSON.stringify({ name, ...args }, (_k, v: unknown) => (pulumi.Output.isInstance(v) ? undefined : v)),
-  ) as Record<string, unknown>;
+  // Outputs (and promises) are left out: their values are not known while the program runs.
+  const plainOf = (v: unknown): unknown => {
+    if (pulumi.Output.isInstance(v) || v instanceof Promise) return undefined;
+    if (Array.isArray(v)) return v.map(plainOf);
+    if (v && typeof v === "object") {
+      return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (plainOf(x) === undefined ? [] : [[k, plainOf(x)]])));
+    }
+    return v;
+  };
+  const plain = plainOf({ name, ...args }) as Record<string, unknown>;
   const dest = plain.destination as Record<string, unknown> | undefined;
   // An Output URL is judged once known; give the schema a placeholder so the rest is still checked.
   if (dest && dest.url === undefined) dest.url = "https://unknown.invalid/";

@@ -120,3 +120,22 @@ describe("deploy gate (real pulumi engine)", () => {
     expect(gate[0]!.message).toMatch(/fail closed.*digest mismatch/s);
   });
 });
+
+describe("deploy gate: values unknown at preview time", () => {
+  it("blocks with a 'cannot judge' violation naming the input instead of skipping the policy", async () => {
+    const root = join(scratch, "project-unknown");
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "Pulumi.yaml"), "name: vendorgate-unknown\nruntime: nodejs\nmain: index.ts\n");
+    const main = join(root, "index.ts");
+    writeFileSync(main, `export { default } from ${JSON.stringify(join(packageRoot, "test/fixtures/gate/unknown-url.ts"))};\n`);
+    const project: ProjectInfo = { root, name: "vendorgate-unknown", main, stackConfigDir: root };
+    const r = await deploy("preview", "dev", { project });
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(false);
+    const gate = r.findings.filter((f) => f.policy === "vendorgate-gate");
+    expect(gate).toHaveLength(1);
+    expect(gate[0]!.level).toBe("mandatory");
+    expect(name(gate[0]!.urn)).toBe("product-analytics");
+    expect(gate[0]!.message).toMatch(/cannot judge integration product-analytics: input destination\.url is not known/);
+  });
+});
