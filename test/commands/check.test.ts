@@ -1,0 +1,101 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bundlePaths } from "../../src/engine/bundle.ts";
+import { formatNames } from "../../src/report/index.ts";
+import { STACK_FRAME, vendorgate } from "../cli.ts";
+
+const NOW = ["--now", "2026-11-29"];
+const scratch = mkdtempSync(join(tmpdir(), "vendorgate-check-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("vendorgate check", () => {
+  it("blocks the incident manifest (exit 1) with the expected verdicts", () => {
+    const r = vendorgate(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; field?: string; waivedBy?: string }[]; summary: unknown };
+    expect(out.summary).toEqual({ mandatory: 12, advisory: 3, waived: 1 });
+    const keys = out.violations.map((v) => `${v.rule} ${v.integration} ${v.field ?? ""}`.trim());
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "VG004 product-analytics properties.$email",
+        "VG004 product-analytics properties.$name",
+        "VG005 product-analytics properties.distinct_id",
+        "VG006 session-replay events.input.iban",
+        "VG002 marketing-sync",
+        "VG011 marketing-sync",
+      ]),
+    );
+    expect(out.violations.find((v) => v.field === "requester.phone")?.waivedBy).toBe("EXC-42");
+  });
+
+  it("passes the clean manifest (exit 0)", () => {
+    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 mandatory, 1 advisory, 1 waived/);
+  });
+
+  it.each(formatNames)("gives byte-identical %s output across runs", (format) => {
+    const a = vendorgate(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", format]);
+    const b = vendorgate(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", format]);
+    expect(a.code).toBe(1);
+    expect(a.stdout.length).toBeGreaterThan(100);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it("reports an unknown taxonomy key with file, line, column and path (exit 2, no stack trace)", () => {
+    const r = vendorgate(["check", "--manifest", "test/fixtures/check/typo.manifest.yaml", ...NOW]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/test\/fixtures\/check\/typo\.manifest\.yaml:14:19 integrations\[0\]\.fields\[1\]\.category: .*user\.contact\.emial/);
+    expect(r.stderr).toMatch(/user\.contact\.email/);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    expect(r.stdout).toBe("");
+  });
+
+  it.each([
+    [["check", "--manifest", "no/such/file.yaml"], /no\/such\/file\.yaml/],
+    [["check", "--manifest", "examples/clean.manifest.yaml", "--now", "2026-02-30"], /--now: "2026-02-30" is not a real date/],
+    [["check", "--manifest", "examples/clean.manifest.yaml", "--format", "xml"], /xml/],
+    [["check"], /--manifest/],
+    [["check", "--manifest", "examples/clean.manifest.yaml", "--registry", "examples/clean.manifest.yaml"], /examples\/clean\.manifest\.yaml:\d+:\d+/],
+  ])("rejects bad input %j with exit 2", (args, message) => {
+    const r = vendorgate(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("rejects an exception that tries to waive VG006 (exit 2)", () => {
+    const file = join(scratch, "exceptions.yaml");
+    writeFileSync(file, "exceptions:\n  - id: EXC-9\n    rule: VG006\n    reason: x\n    approvedBy: a@b.example\n    expires: 2027-01-01\n");
+    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--exceptions", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exceptions\.yaml:3:\d+ exceptions\[0\]\.rule: .*VG006/);
+  });
+
+  it("applies a --config enforcement override", () => {
+    const file = join(scratch, "config.yaml");
+    writeFileSync(file, "enforcement:\n  VG009: mandatory\n");
+    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--config", file, "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary).toEqual({ mandatory: 1, advisory: 0, waived: 1 });
+  });
+
+  it("fails closed on a corrupt bundle: exit 2 with the reason, never a pass", () => {
+    const dir = join(scratch, "bundle");
+    cpSync(bundlePaths().dir, dir, { recursive: true });
+    writeFileSync(join(dir, "policy.wasm"), "not wasm");
+    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW], { VENDORGATE_BUNDLE_DIR: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/policy fault.*fail closed.*digest mismatch/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("prints help with exit 0", () => {
+    const r = vendorgate(["check", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--manifest <file>/);
+    expect(r.stdout).toMatch(/Exit codes/);
+  });
+});

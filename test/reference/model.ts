@@ -1,0 +1,238 @@
+import type {
+  DeclaredException,
+  DeclaredIntegration,
+  DeclaredRegistry,
+  DeclaredStack,
+  EgressResource,
+} from "../../src/engine/normalize.ts";
+import type { EnforcementLevel, Severity } from "../../src/engine/violation.ts";
+
+/*
+ * A second, independent statement of rules VG001..VG012 (SPEC.md section 2 and the exception and
+ * enforcement contract of docs/architecture.md), in the plainest TypeScript that will do. It is
+ * written without reading the Rego so that the differential fuzz test compares two readings of the
+ * contract rather than one implementation with itself. Only the request types are shared with the
+ * product; hosts, dates and coverage are recomputed here on purpose.
+ *
+ * Messages are not modelled: a violation is the tuple the contract fixes (rule, integration,
+ * field, resource, severity, waivedBy). Where one rule can fire twice for the same tuple with two
+ * different reasons (VG007, VG008, VG009), the model emits it twice, so comparisons must be by
+ * multiset.
+ */
+
+export interface ModelRequest {
+  registry: DeclaredRegistry;
+  now: string;
+  stack?: DeclaredStack | undefined;
+  integrations: readonly DeclaredIntegration[];
+  resources?: readonly EgressResource[] | undefined;
+  exceptions?: readonly DeclaredException[] | undefined;
+  enforcement?: Readonly<Record<string, EnforcementLevel>> | undefined;
+}
+
+export interface ModelViolation {
+  rule: string;
+  integration: string;
+  field?: string;
+  resource?: string;
+  severity: Severity;
+  waivedBy?: string;
+}
+
+type Vendor = DeclaredRegistry["vendors"][string];
+type Approval = NonNullable<Vendor["approvals"]>[number];
+
+export function covers(parent: string, child: string): boolean {
+  return child === parent || child.startsWith(`${parent}.`);
+}
+
+const coveredByAny = (keys: readonly string[] | undefined, key: string): boolean => (keys ?? []).some((k) => covers(k, key));
+
+const DAY_MS = 86_400_000;
+const dayNumber = (iso: string): number => {
+  const [y, m, d] = iso.split("-").map(Number);
+  return Date.UTC(y!, m! - 1, d!) / DAY_MS;
+};
+
+/** Scheme and host as a browser would see them; an unparseable URL has neither. */
+export function parseEndpoint(url: string): { scheme: string; host: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { scheme: "", host: "" };
+  }
+  let host = u.hostname.toLowerCase();
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  return { scheme: u.protocol.slice(0, -1).toLowerCase(), host };
+}
+
+function hostIsVendors(host: string, domains: readonly string[]): boolean {
+  return domains.some((raw) => {
+    const d = raw.toLowerCase();
+    return host === d || host.endsWith(`.${d}`);
+  });
+}
+
+// Own-property lookup: a vendor called "constructor" is unknown, not Object.prototype's.
+function vendorOf(registry: DeclaredRegistry, key: string): Vendor | undefined {
+  return Object.hasOwn(registry.vendors, key) ? registry.vendors[key] : undefined;
+}
+
+function matchingApprovals(vendor: Vendor, i: DeclaredIntegration): Approval[] {
+  return (vendor.approvals ?? []).filter(
+    (a) => covers(a.purpose, i.purpose) && (a.subjects === undefined || i.subjects.every((s) => coveredByAny(a.subjects, s))),
+  );
+}
+
+const approvalCovers = (a: Approval, category: string): boolean => coveredByAny(a.categories, category);
+
+/** True when the approval accepts the category only with transforms that do not include this one. */
+function transformMissing(a: Approval, category: string, transform: string): boolean {
+  return Object.entries(a.requireTransform ?? {}).some(([key, allowed]) => covers(key, category) && !allowed.includes(transform));
+}
+
+interface Raw {
+  rule: string;
+  integration: string;
+  field?: string;
+  resource?: string;
+  severity: Severity;
+}
+
+function raw(rule: string, integration: string, extra: Partial<Raw> = {}): Raw {
+  return { rule, integration, severity: "mandatory", ...extra };
+}
+
+function judgeIntegration(req: ModelRequest, i: DeclaredIntegration): Raw[] {
+  const out: Raw[] = [];
+  const prohibited = req.registry.prohibitedCategories ?? [];
+  const isProhibited = (category: string) => coveredByAny(prohibited, category);
+
+  // VG006 and VG011 do not depend on the vendor being known: a prohibited category is prohibited
+  // for everyone, and a plaintext credential leaks whoever it is for.
+  for (const f of i.fields) {
+    if (isProhibited(f.category)) out.push(raw("VG006", i.name, { field: f.path }));
+  }
+  if (i.credentials !== undefined && i.credentials.secret === false) out.push(raw("VG011", i.name));
+
+  const vendor = vendorOf(req.registry, i.vendor);
+  if (vendor === undefined) {
+    out.push(raw("VG001", i.name));
+    return out;
+  }
+
+  if (["under_review", "suspended", "prohibited"].includes(vendor.status)) out.push(raw("VG002", i.name));
+
+  const matching = matchingApprovals(vendor, i);
+  if (matching.length === 0) out.push(raw("VG003", i.name));
+  for (const f of i.fields) {
+    if (isProhibited(f.category) || matching.length === 0) continue;
+    const covering = matching.filter((a) => approvalCovers(a, f.category));
+    if (covering.length === 0) {
+      out.push(raw("VG004", i.name, { field: f.path }));
+      continue;
+    }
+    const transform = f.transform ?? "none";
+    if (covering.every((a) => transformMissing(a, f.category, transform))) out.push(raw("VG005", i.name, { field: f.path }));
+  }
+
+  const region = i.destination.region;
+  if (!vendor.regions.includes(region)) out.push(raw("VG007", i.name));
+  if (req.stack?.residency !== undefined && !req.stack.residency.includes(region)) out.push(raw("VG007", i.name));
+
+  // Plain http to a lookalike host is two mistakes with two remedies; the SPEC's "(or not https)"
+  // leaves the count open and the WASM reports each, so the model does too.
+  const dest = parseEndpoint(i.destination.url);
+  if (dest.scheme !== "https") out.push(raw("VG008", i.name));
+  if (!hostIsVendors(dest.host, vendor.domains)) out.push(raw("VG008", i.name));
+  for (const r of req.resources ?? []) {
+    if (r.integration !== i.name || r.endpoint === null) continue;
+    const host = parseEndpoint(r.endpoint).host;
+    if (host !== "" && host !== dest.host) out.push(raw("VG008", i.name, { resource: r.urn }));
+  }
+
+  const today = dayNumber(req.now);
+  const assurance = (expires: string | undefined, missingIsMandatory: boolean) => {
+    if (expires === undefined) {
+      if (missingIsMandatory) out.push(raw("VG009", i.name));
+      return;
+    }
+    const days = dayNumber(expires) - today;
+    if (days < 0) out.push(raw("VG009", i.name));
+    else if (days <= 30) out.push(raw("VG009", i.name, { severity: "advisory" }));
+  };
+  assurance(vendor.assurance?.dpa?.expires, true);
+  assurance(vendor.assurance?.soc2?.expires, false);
+
+  return out;
+}
+
+function matches(e: DeclaredException, v: Raw): boolean {
+  return (
+    e.rule === v.rule &&
+    (e.integration === undefined || e.integration === v.integration) &&
+    (e.field === undefined || e.field === v.field)
+  );
+}
+
+/** Every violation the contract requires for this request, waivers and enforcement applied, unsorted. */
+export function referenceJudge(req: ModelRequest): ModelViolation[] {
+  const found: Raw[] = [];
+  const judged = req.integrations.filter((i) => i.enabled !== false);
+  for (const i of judged) found.push(...judgeIntegration(req, i));
+  // SPEC: VG010 is a resource "not owned by a declared integration". An owner that is not
+  // declared owns nothing, and one that is switched off cannot vouch for a resource that still
+  // sends: both count as unowned, exactly like a resource with no Integration among its parents.
+  const owners = new Set(judged.map((i) => i.name));
+  for (const r of req.resources ?? []) {
+    if (r.integration === null || !owners.has(r.integration)) found.push(raw("VG010", r.name, { resource: r.urn }));
+  }
+
+  const withWaivers: ModelViolation[] = [];
+  // The SPEC leaves open what VG012 points at; the WASM gives it the field and resource of the
+  // violation it covered, so a user sees which flow lost its waiver. It is keyed by exception and
+  // that location, not by violation: when one expired exception covers two violations that differ
+  // only by message (VG008 for http and for the host), the WASM reports it once, since Rego sets
+  // drop equal objects.
+  const expiredNotices = new Map<string, ModelViolation>();
+  for (const v of found) {
+    // SPEC: VG006 cannot be waived. The model layer rejects such an exception; here it must simply
+    // have no effect, and since it never covered anything it never "expires" into a VG012 either.
+    const matching = v.rule === "VG006" ? [] : (req.exceptions ?? []).filter((e) => matches(e, v));
+    const active = matching.filter((e) => e.expires >= req.now).map((e) => e.id);
+    if (active.length > 0) {
+      withWaivers.push({ ...v, waivedBy: active.reduce((a, b) => (b < a ? b : a)) });
+      continue;
+    }
+    withWaivers.push({ ...v });
+    for (const e of matching) {
+      const notice: ModelViolation = { rule: "VG012", integration: v.integration, severity: "advisory" };
+      if (v.field !== undefined) notice.field = v.field;
+      if (v.resource !== undefined) notice.resource = v.resource;
+      expiredNotices.set(JSON.stringify([e.id, v.integration, v.field ?? null, v.resource ?? null]), notice);
+    }
+  }
+  // Notices are added after matching on purpose: an exception naming VG012 neither waives nor
+  // "expires into" another notice, or the report could chase its own tail. The WASM agrees.
+  withWaivers.push(...expiredNotices.values());
+
+  // Overrides come after waivers (docs/architecture.md, step 3), so an expired exception on a
+  // disabled rule still yields its VG012; VG012 itself is only silenced by disabling VG012.
+  const out: ModelViolation[] = [];
+  for (const v of withWaivers) {
+    const level = req.enforcement?.[v.rule];
+    if (level === "disabled") continue;
+    out.push(level === undefined ? v : { ...v, severity: level });
+  }
+  return out;
+}
+
+/** One comparable line per violation; sorting these gives a multiset both sides can agree on. */
+export function tupleKey(v: ModelViolation): string {
+  return JSON.stringify([v.rule, v.integration, v.field ?? null, v.resource ?? null, v.severity, v.waivedBy ?? null]);
+}
+
+export function tupleKeys(vs: readonly ModelViolation[]): string[] {
+  return vs.map(tupleKey).sort();
+}
