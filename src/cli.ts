@@ -3,6 +3,7 @@ import { registerCheck } from "./commands/check.ts";
 import { UsageError } from "./commands/context.ts";
 import { registerDeploy } from "./commands/preview.ts";
 import { toolInfo } from "./commands/tool.ts";
+import { registerVendor } from "./commands/vendor.ts";
 import { PolicyFault } from "./engine/errors.ts";
 import { InputError } from "./model/index.ts";
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheck(program, out);
   registerDeploy(program, out);
+  registerVendor(program, out);
   return program;
 }
 

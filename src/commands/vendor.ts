@@ -1,0 +1,140 @@
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+import { Argument, type Command, Option } from "commander";
+import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
+import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
+import { changeVendorStatus } from "../incident/registry-edit.ts";
+import { displayPath, printable, table } from "../incident/text.ts";
+import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
+
+interface StatusOptions extends SourceOptions {
+  reason: string;
+  by?: string;
+  registry: string;
+  now?: string;
+}
+
+/** Who is making the change when --by is not given: the git identity, else the OS user. */
+function defaultActor(): string {
+  try {
+    const email = execFileSync("git", ["config", "user.email"], { encoding: "utf8", timeout: 2000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    if (email) return email;
+  } catch {
+    // No git or no identity configured.
+  }
+  try {
+    return userInfo().username || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: (s: string) => void): Promise<number> {
+  const date = parseNow(opts.now);
+  if (opts.reason.trim() === "" || /[\r\n]/.test(opts.reason)) throw new UsageError("--reason: expected one non-empty line saying why");
+  const by = opts.by ?? defaultActor();
+  if (by.trim() === "" || /[\r\n]/.test(by)) throw new UsageError("--by: expected one non-empty line naming who made the change");
+  const result = await changeVendorStatus(opts.registry, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
+  // Re-read after the write: the blocked list is computed from what is now on disk.
+  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const set = await loadFlows(opts, taxonomy);
+  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}`] : [])];
+  out(
+    describeStatusChange({
+      vendor,
+      registry,
+      registryFile: displayPath(opts.registry),
+      before: result.before.status,
+      written: result.written,
+      flows: flowsOf(vendor, current(set)),
+      sources: sources.length ? sources.join(", ") : "nothing (pass --manifest, or deploy a stack)",
+    }),
+  );
+  return 0;
+}
+
+interface ListOptions {
+  registry: string;
+  format: "text" | "json";
+}
+
+export async function runList(opts: ListOptions, out: (s: string) => void): Promise<number> {
+  const { registry } = await loadRegistry(opts.registry);
+  const keys = Object.keys(registry.vendors).sort();
+  if (opts.format === "json") {
+    const vendors = keys.map((k) => {
+      const v = registry.vendors[k]!;
+      return {
+        vendor: k,
+        name: v.name,
+        status: v.status,
+        ...(v.statusReason ? { statusReason: v.statusReason } : {}),
+        ...(v.statusChanged ? { statusChanged: v.statusChanged } : {}),
+        ...(v.statusBy ? { statusBy: v.statusBy } : {}),
+        ...(v.assurance.dpa ? { dpaExpires: v.assurance.dpa.expires } : {}),
+        ...(v.assurance.soc2 ? { soc2Expires: v.assurance.soc2.expires } : {}),
+      };
+    });
+    out(`${JSON.stringify({ vendors }, null, 2)}\n`);
+    return 0;
+  }
+  const rows = [["VENDOR", "NAME", "STATUS", "CHANGED", "BY", "REASON"]];
+  for (const k of keys) {
+    const v = registry.vendors[k]!;
+    rows.push([k, printable(v.name), v.status, v.statusChanged ?? "-", printable(v.statusBy ?? "-"), printable(v.statusReason ?? "-")]);
+  }
+  out(`${table(rows).join("\n")}\n`);
+  return 0;
+}
+
+function statusCommand(cmd: Command, out: (s: string) => void, fixed?: VendorStatus): Command {
+  cmd
+    .requiredOption("--reason <text>", "why (recorded as statusReason)")
+    .option("--by <who>", "who decided (recorded as statusBy; default: git user.email, else the OS user)")
+    .option("--registry <file>", "vendor registry to edit", DEFAULT_REGISTRY)
+    .option("--now <date>", "date recorded as statusChanged, ISO 8601 (default: today)");
+  addSourceOptions(cmd, "integrations to list as blocked");
+  cmd.addHelpText(
+    "after",
+    "\nThe registry is edited in place: comments and layout stay as they are. Prints every integration\n" +
+      "and stack the status now blocks (VG002), from the --manifest files and the stacks' Pulumi state.\n" +
+      "Exit codes: 0 done, 2 input error (unknown vendor, invalid registry, registry locked).",
+  );
+  cmd.action(async (vendor: string, ...rest: unknown[]) => {
+    const status = fixed ?? (rest[0] as VendorStatus);
+    const opts = (fixed ? rest[0] : rest[1]) as StatusOptions;
+    process.exitCode = await runSetStatus(vendor, status, opts, out);
+  });
+  return cmd;
+}
+
+export function registerVendor(program: Command, out: (s: string) => void): void {
+  const vendor = program.command("vendor").description("change and list vendor statuses in the registry (the kill switch)");
+  statusCommand(
+    vendor
+      .command("suspend")
+      .description("suspend a vendor: every flow to it is blocked (VG002) from the next check or preview")
+      .argument("<vendor>", "vendor key in the registry, e.g. mixpanel")
+      .addHelpText("after", '\nExample: npx vendorgate vendor suspend mixpanel --reason "Mixpanel breach, SEC-400" --manifest examples/clean.manifest.yaml'),
+    out,
+    "suspended",
+  );
+  statusCommand(
+    vendor
+      .command("set-status")
+      .description("set a vendor's status: approved, under_review, suspended or prohibited")
+      .argument("<vendor>", "vendor key in the registry")
+      .addArgument(new Argument("<status>", "new status").choices([...vendorStatuses])),
+    out,
+  );
+  vendor
+    .command("list")
+    .description("list vendors with status, when and by whom it changed, and why")
+    .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (opts: ListOptions) => {
+      process.exitCode = await runList(opts, out);
+    });
+}

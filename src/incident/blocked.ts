@@ -1,0 +1,55 @@
+import type { Registry, VendorStatus } from "../model/index.ts";
+import { compareFlows, type Flow, originLabel, stackLabel } from "./flows.ts";
+import { printable, table, uniqueSorted } from "./text.ts";
+
+/*
+ * Which flows a vendor's status stops. VG002 fires for every enabled integration of a vendor whose
+ * status is not `approved`, and for nothing else, so the answer needs no policy evaluation: the
+ * kill switch must report what it switched off even if the policy bundle is broken.
+ */
+
+export interface VendorFlows {
+  /** Enabled flows to the vendor: blocked unless the status is approved. */
+  enabled: Flow[];
+  /** Switched off (`enabled: false`): they send nothing either way. */
+  disabled: Flow[];
+}
+
+export function flowsOf(vendor: string, flows: readonly Flow[]): VendorFlows {
+  const mine = flows.filter((f) => f.integration.vendor === vendor).sort(compareFlows);
+  return { enabled: mine.filter((f) => f.integration.enabled), disabled: mine.filter((f) => !f.integration.enabled) };
+}
+
+export const blocksFlows = (status: VendorStatus | string): boolean => status !== "approved";
+
+export function describeStatusChange(opts: {
+  vendor: string;
+  registry: Registry;
+  registryFile: string;
+  before: string;
+  written: boolean;
+  flows: VendorFlows;
+  sources: string;
+}): string {
+  const v = opts.registry.vendors[opts.vendor]!;
+  const lines: string[] = [];
+  const change = opts.before === v.status ? `status ${v.status} (unchanged)` : `${opts.before} → ${v.status}`;
+  lines.push(`${opts.vendor} (${printable(v.name)}): ${change}`);
+  if (v.statusReason) lines.push(`  reason: ${printable(v.statusReason)}`);
+  if (v.statusChanged) lines.push(`  changed: ${v.statusChanged}${v.statusBy ? ` by ${printable(v.statusBy)}` : ""}`);
+  lines.push(`  registry: ${opts.registryFile}${opts.written ? " (written)" : " (already up to date, not written)"}`, "");
+
+  const { enabled, disabled } = opts.flows;
+  const rows = (fs: Flow[]) => table(fs.map((f) => [stackLabel(f), f.integration.name, originLabel(f)]), "  ");
+  if (blocksFlows(v.status)) {
+    const stacks = uniqueSorted(enabled.map(stackLabel));
+    lines.push(`Now blocked (VG002 vendor-not-approved): ${enabled.length} integration(s) in ${stacks.length} stack(s)`);
+    if (enabled.length) lines.push(...rows(enabled), "", `Blocked stacks: ${stacks.join(", ")}`);
+  } else {
+    lines.push(`No longer blocked by VG002: ${enabled.length} integration(s) (other rules still apply)`);
+    if (enabled.length) lines.push(...rows(enabled));
+  }
+  if (disabled.length) lines.push("", `Switched off (enabled: false), sending nothing:`, ...rows(disabled));
+  lines.push("", `Looked at: ${opts.sources}`);
+  return `${lines.join("\n")}\n`;
+}

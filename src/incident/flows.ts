@@ -1,0 +1,132 @@
+import type { Command } from "commander";
+import { loadManifest, type Taxonomy } from "../model/index.ts";
+import { projectInfo, stackConfig } from "../pulumi/workspace.ts";
+import { backendDir, readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
+import { cmp, displayPath } from "./text.ts";
+
+/*
+ * The flows the incident commands work from: the integrations of the manifests given on the
+ * command line and of the Pulumi stacks in the local backend (their current state and, for
+ * `exposure`, every checkpoint of their history). Manifests are validated like `check` does;
+ * recorded state is taken as found, since a checkpoint is history and history is not re-judged.
+ */
+
+export type FlowOrigin = "manifest" | "state" | "history";
+
+export interface Flow {
+  origin: FlowOrigin;
+  /** Manifest or checkpoint file, relative to the working directory. */
+  file: string;
+  /** The stack the flow belongs to; a manifest without `stack:` has none. */
+  stack: string | undefined;
+  project?: string;
+  residency?: string[];
+  /** When the checkpoint was written; manifests carry no date. */
+  time?: string;
+  integration: RecordedFlow;
+}
+
+export interface FlowSet {
+  flows: Flow[];
+  /** Recorded state that could not be read; printed, never ignored. */
+  warnings: string[];
+  manifests: string[];
+  /** The backend read, when state was read. */
+  backend?: string;
+  snapshots: Snapshot[];
+}
+
+export interface SourceOptions {
+  manifest?: string[];
+  backend?: string;
+  /** false with --no-state: manifests only. */
+  state: boolean;
+}
+
+export function addSourceOptions(cmd: Command, what = "integrations count"): Command {
+  return cmd
+    .option("--manifest <file>", `a manifest (YAML or JSON) whose ${what}; repeatable`, (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--backend <dir>", "local Pulumi state backend to read stacks from (default: VENDORGATE_BACKEND or .vendorgate/backend)")
+    .option("--no-state", "ignore the Pulumi stacks' state; manifests only");
+}
+
+const display = displayPath;
+
+function residencyOf(project: string, stack: string): string[] | undefined {
+  try {
+    const info = projectInfo();
+    if (info.name !== project) return undefined;
+    const r = stackConfig(info, stack)["vendorgate:residency"];
+    return Array.isArray(r) && r.every((x) => typeof x === "string") ? (r as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function loadFlows(opts: SourceOptions & { history?: boolean }, taxonomy: Taxonomy): Promise<FlowSet> {
+  const flows: Flow[] = [];
+  const manifests = opts.manifest ?? [];
+  for (const file of manifests) {
+    const { manifest } = await loadManifest(file, taxonomy);
+    for (const i of manifest.integrations) {
+      flows.push({
+        origin: "manifest",
+        file: display(file),
+        stack: manifest.stack?.name,
+        ...(manifest.stack?.residency ? { residency: manifest.stack.residency } : {}),
+        integration: {
+          name: i.name,
+          vendor: i.vendor,
+          purpose: i.purpose,
+          subjects: [...i.subjects],
+          enabled: i.enabled,
+          destination: { ...i.destination },
+          ...(i.credentials ? { credentials: { ...i.credentials } } : {}),
+          fields: i.fields.map((f) => ({ ...f })),
+        },
+      });
+    }
+  }
+  const set: FlowSet = { flows, warnings: [], manifests: manifests.map(display), snapshots: [] };
+  if (!opts.state) return set;
+  const dir = backendDir(opts.backend);
+  const contents = readBackend(dir, { history: opts.history === true });
+  set.backend = display(dir);
+  set.warnings.push(...contents.warnings);
+  set.snapshots = contents.snapshots;
+  for (const snap of contents.snapshots) {
+    const residency = residencyOf(snap.project, snap.stack);
+    for (const integration of snap.flows) {
+      flows.push({
+        origin: snap.kind,
+        file: snap.file,
+        stack: snap.stack,
+        project: snap.project,
+        ...(residency ? { residency } : {}),
+        ...(snap.time ? { time: snap.time } : {}),
+        integration,
+      });
+    }
+  }
+  return set;
+}
+
+/** Flows as they stand now: manifests and current state, not history. */
+export const current = (set: FlowSet): Flow[] => set.flows.filter((f) => f.origin !== "history");
+
+/** Where a flow was read from, for people. */
+export function originLabel(f: Flow): string {
+  if (f.origin === "manifest") return f.file;
+  return f.origin === "state" ? `Pulumi state of ${f.stack}` : `checkpoint ${f.file}`;
+}
+
+export const stackLabel = (f: Pick<Flow, "stack">): string => f.stack ?? "(no stack)";
+
+export function compareFlows(a: Flow, b: Flow): number {
+  return (
+    cmp(stackLabel(a), stackLabel(b)) ||
+    cmp(a.integration.name, b.integration.name) ||
+    cmp(a.origin, b.origin) ||
+    cmp(a.file, b.file)
+  );
+}
