@@ -1,30 +1,45 @@
 import { Command, CommanderError } from "commander";
-import { registerCheck } from "./commands/check.ts";
-import { UsageError } from "./commands/context.ts";
-import { registerDeploy } from "./commands/preview.ts";
 import { toolInfo } from "./commands/tool.ts";
-import { registerVendor } from "./commands/vendor.ts";
+import { UsageError } from "./commands/usage-error.ts";
 import { PolicyFault } from "./engine/errors.ts";
-import { InputError } from "./model/index.ts";
+import { InputError } from "./model/errors.ts";
 
 /*
  * Wiring only: each command lives in src/commands/<name>.ts. Every failure a user can cause ends
  * here as one clear message and exit code 2, never a stack trace (VENDORGATE_DEBUG=1 shows it).
  */
 
-const out = (s: string) => {
+type Out = (s: string) => void;
+type Register = (program: Command, out: Out) => void;
+
+/**
+ * Command modules by the command names they register, loaded on demand: `vendorgate check` should
+ * not pay for loading the Pulumi engine client that `preview` needs.
+ */
+const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
+  check: async () => (await import("./commands/check.ts")).registerCheck,
+  preview: async () => (await import("./commands/preview.ts")).registerDeploy,
+  vendor: async () => (await import("./commands/vendor.ts")).registerVendor,
+  exposure: async () => (await import("./commands/exposure.ts")).registerExposure,
+};
+/** Commands registered by a module listed under another name. */
+const aliases: Readonly<Record<string, string>> = { up: "preview" };
+
+const out: Out = (s) => {
   process.stdout.write(s);
 };
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("vendorgate")
     .description("Blocks deploys that would share personal data with vendors that were never approved to receive it.")
     .version(toolInfo().version)
     .showHelpAfterError()
     .exitOverride();
-  registerCheck(program, out);
-  registerDeploy(program, out);
-  registerVendor(program, out);
+  const first = argv.find((a) => !a.startsWith("-"));
+  const wanted = first && (commandModules[first] ? first : aliases[first]);
+  // Unknown commands and top-level help need every command; a known one needs only its own.
+  const names = wanted ? [wanted] : Object.keys(commandModules);
+  for (const name of names) (await commandModules[name]!())(program, out);
   return program;
 }
 
@@ -39,7 +54,7 @@ export function describeError(err: unknown): { message: string; code: number } {
 
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync([...argv], { from: "user" });
+    await (await buildProgram(argv)).parseAsync([...argv], { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.

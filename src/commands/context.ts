@@ -42,10 +42,9 @@ export interface PolicyContext {
   registryFile: string;
 }
 
-/** A bad option value (not a file's content): exit 2 with the message, like an input error. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { UsageError } from "./usage-error.ts";
+
+export { UsageError };
 
 export function parseNow(value: string | undefined): string {
   if (value === undefined) return isoDate(new Date());

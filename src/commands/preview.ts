@@ -6,9 +6,9 @@ import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { readBundle } from "../engine/bundle.ts";
 import type { EnforcementLevel } from "../engine/violation.ts";
 import { loadConfig } from "../model/index.ts";
-import { GATE_POLICY, type GateConfig } from "../pack/pack.ts";
+import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
-import { openStack, projectInfo, stackConfig, type ProjectInfo } from "../pulumi/workspace.ts";
+import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
 import { DEFAULT_EXCEPTIONS, DEFAULT_REGISTRY, parseNow } from "./context.ts";
 
 export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
@@ -86,6 +86,8 @@ export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: 
 
 async function deployWith(op: "preview" | "up", opts: DeployOptions, project: ProjectInfo, configFile: string, log: (s: string) => void): Promise<DeployResult> {
 
+  // The Automation API client is heavy; only the commands that run the engine load it.
+  const { openStack } = await import("../pulumi/workspace.ts");
   const { stack } = await openStack(opts.stack, {
     project,
     ...(opts.backend ? { backendDir: opts.backend } : {}),

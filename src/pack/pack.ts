@@ -4,6 +4,7 @@ import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
 import { packageRoot } from "../paths.ts";
+import { GATE_POLICY, type GateConfig } from "./config.ts";
 import { judgeStack, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
 
 /*
@@ -13,19 +14,6 @@ import { judgeStack, type StackResource, type StackVerdict } from "../stack/judg
  */
 
 export const PACK_NAME = "vendorgate";
-/** The policy that carries the pack's config and reports anything that stops judging. */
-export const GATE_POLICY = "vendorgate-gate";
-
-export interface GateConfig {
-  registry?: string;
-  exceptions?: string;
-  config?: string;
-  now?: string;
-  residency?: string[];
-  /** Per-rule levels (rule id -> level), applied inside the policy as for `check --config`. */
-  enforcement?: Record<string, "mandatory" | "advisory" | "disabled">;
-}
-
 const gateConfigSchema: PolicyConfigSchema = {
   properties: {
     registry: { type: "string", description: "vendor registry, relative to the project root" },

@@ -1,27 +1,14 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { parse } from "yaml";
-import { packageRoot } from "../paths.ts";
 import { pulumiCommand, pulumiEnvironment, type PulumiEnvironment } from "./environment.ts";
+import { projectInfo, type ProjectInfo } from "./project.ts";
+
+export { projectInfo, stackConfig, type ProjectInfo } from "./project.ts";
 
 /*
  * Runs the project's Pulumi program through the Automation API with an inline program: the engine
  * then talks to a language server inside this process, so no Node.js language host is needed.
  */
-
-export interface ProjectInfo {
-  root: string;
-  name: string;
-  main: string;
-  stackConfigDir: string;
-}
-
-export function projectInfo(root = packageRoot): ProjectInfo {
-  const doc = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; stackConfigDir?: string };
-  return { root, name: doc.name, main: join(root, doc.main ?? "index.ts"), stackConfigDir: join(root, doc.stackConfigDir ?? ".") };
-}
 
 /** The program module's default export, run inside the engine's context. */
 export function inlineProgram(project: ProjectInfo): () => Promise<Record<string, unknown> | void> {
@@ -51,14 +38,4 @@ export async function openStack(
     { workDir: project.root, pulumiHome: env.home, envVars: env.envVars, pulumiCommand: await pulumiCommand() },
   );
   return { stack, env, project };
-}
-
-/** The stack's own config file (stacks/Pulumi.<stack>.yaml), read for vendorgate's keys. */
-export function stackConfig(project: ProjectInfo, stackName: string): Record<string, unknown> {
-  try {
-    const doc = parse(readFileSync(join(project.stackConfigDir, `Pulumi.${stackName}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-    return doc?.config ?? {};
-  } catch {
-    return {};
-  }
 }

@@ -111,7 +111,8 @@ describe("deploy gate (real pulumi engine)", () => {
     const dir = join(scratch, "corrupt-bundle");
     cpSync(bundlePaths().dir, dir, { recursive: true });
     const wasm = readFileSync(join(dir, "policy.wasm"));
-    wasm[wasm.length >> 1] ^= 0xff;
+    const at = wasm.length >> 1;
+    wasm.writeUInt8(wasm.readUInt8(at) ^ 0xff, at);
     writeFileSync(join(dir, "policy.wasm"), wasm);
     const r = await deploy("preview", "dev", { env: { VENDORGATE_BUNDLE_DIR: dir } });
     expect(r.ok).toBe(false);

@@ -1,0 +1,13 @@
+/** The policy that carries the pack's config and reports anything that stops judging. */
+export const GATE_POLICY = "vendorgate-gate";
+
+/** Config of the gate policy: what `vendorgate preview` writes for each run. */
+export interface GateConfig {
+  registry?: string;
+  exceptions?: string;
+  config?: string;
+  now?: string;
+  residency?: string[];
+  /** Per-rule levels (rule id -> level), applied inside the policy as for `check --config`. */
+  enforcement?: Record<string, "mandatory" | "advisory" | "disabled">;
+}
