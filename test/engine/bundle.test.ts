@@ -1,0 +1,117 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bundlePaths, buildBundle, isFresh, readBundle, sourceDigest } from "../../src/engine/bundle.ts";
+import { Engine } from "../../src/engine/engine.ts";
+import { PolicyFault } from "../../src/engine/errors.ts";
+import { packageRoot } from "../../src/paths.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "vendorgate-bundle-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of the project's policies with its own build folder, so tests can break it freely. */
+function copyProject(name: string): string {
+  const root = join(scratch, name);
+  cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true, filter: (src) => !src.includes("/pack") });
+  cpSync(bundlePaths().dir, join(root, "build", "policy"), { recursive: true });
+  return root;
+}
+
+describe("policy bundle", () => {
+  it("is fresh: built from the .rego sources in this checkout (run npm run build:policy if not)", () => {
+    expect(isFresh()).toBe(true);
+  });
+
+  it("derives the rule catalogue from METADATA: one entry per rule folder, with id, title and remediation", () => {
+    const { catalogue } = readBundle();
+    const folders = [
+      ...readdirSync(join(packageRoot, "policies/rules")),
+      ...readdirSync(join(packageRoot, "policies/custom"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name),
+    ].sort();
+    expect(catalogue.map((r) => r.name).sort()).toEqual(folders);
+    for (const rule of catalogue) {
+      expect(rule.id).toMatch(/^(VG\d{3}|[A-Z]+\d{3})$/);
+      expect(rule.title.length).toBeGreaterThan(5);
+      expect(rule.remediation.length).toBeGreaterThan(20);
+      const rego = readdirSync(join(packageRoot, rule.custom ? "policies/custom" : "policies/rules", rule.name)).find((f) => !f.endsWith("_test.rego"))!;
+      const text = readFileSync(join(packageRoot, rule.custom ? "policies/custom" : "policies/rules", rule.name, rego), "utf8");
+      expect(text).toContain(`id: ${rule.id}`);
+      expect(text).toContain(`title: ${rule.title}`);
+    }
+    expect(catalogue.map((r) => r.id)).toEqual(expect.arrayContaining(["VG001", "VG006", "VG010", "VG012"]));
+  });
+
+  it("goes stale when any compiled .rego changes, and a judging command refuses a stale bundle", () => {
+    const root = copyProject("stale");
+    const paths = bundlePaths(root, join(root, "build", "policy"));
+    expect(isFresh(paths)).toBe(true);
+    const before = sourceDigest(root);
+    const rule = join(root, "policies/rules/residency/residency.rego");
+    writeFileSync(rule, readFileSync(rule, "utf8") + "\n# edited\n");
+    expect(sourceDigest(root)).not.toBe(before);
+    expect(isFresh(paths)).toBe(false);
+    expect(() => readBundle(paths)).toThrow(/stale/);
+    // Tests beside the rules are not compiled, so editing one does not make the bundle stale.
+    const test = join(root, "policies/rules/residency/residency_test.rego");
+    const digest = sourceDigest(root);
+    writeFileSync(test, readFileSync(test, "utf8") + "\n# edited\n");
+    expect(sourceDigest(root)).toBe(digest);
+  });
+
+  it("rebuilds from sources, and a custom rule added without TypeScript joins the catalogue", () => {
+    const root = copyProject("custom");
+    const paths = bundlePaths(root, join(root, "build", "policy"));
+    cpSync(join(root, "policies/custom/employee-data-eu-only"), join(root, "policies/custom/no-health-data"), { recursive: true });
+    const dir = join(root, "policies/custom/no-health-data");
+    for (const f of readdirSync(dir)) rmSync(join(dir, f));
+    writeFileSync(
+      join(dir, "no_health_data.rego"),
+      [
+        "# METADATA",
+        "# title: No health data to analytics",
+        "# custom:",
+        "#   id: ACME002",
+        "#   severity: advisory",
+        "#   remediation: Remove health-related fields from analytics integrations.",
+        'package vendorgate.custom["no-health-data"]',
+        "",
+        "import data.vendorgate.lib.result",
+        "",
+        "violation contains result.fail(rego.metadata.chain(), {",
+        '\t"integration": integration.name,',
+        '\t"message": "health data in analytics",',
+        "}) if {",
+        "\tsome integration in input.integrations",
+        '\tstartswith(integration.purpose, "analytics")',
+        "\tsome field in integration.fields",
+        '\tstartswith(field.category, "user.health_and_medical")',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    buildBundle(paths);
+    const { catalogue } = readBundle(paths);
+    expect(catalogue.find((r) => r.id === "ACME002")).toMatchObject({ name: "no-health-data", severity: "advisory", custom: true });
+  });
+
+  it("fails closed on a digest mismatch, a missing bundle and a wasm that does not load", async () => {
+    const root = copyProject("broken");
+    const dir = join(root, "build", "policy");
+    const paths = bundlePaths(root, dir);
+    const wasm = readFileSync(paths.wasm);
+    writeFileSync(paths.wasm, wasm.subarray(0, wasm.length >> 1));
+    expect(() => readBundle(paths)).toThrow(PolicyFault);
+    expect(() => readBundle(paths)).toThrow(/digest mismatch/);
+
+    // Truncated wasm with a matching digest: the digest check passes, loading must not.
+    const manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as { wasmDigest: string };
+    const { createHash } = await import("node:crypto");
+    manifest.wasmDigest = createHash("sha256").update(readFileSync(paths.wasm)).digest("hex");
+    writeFileSync(paths.manifest, JSON.stringify(manifest));
+    await expect(Engine.load({ paths })).rejects.toThrow(/does not load as WebAssembly/);
+
+    rmSync(dir, { recursive: true });
+    expect(() => readBundle(paths)).toThrow(/missing/);
+  });
+});
