@@ -1,0 +1,59 @@
+import { type Command, Option } from "commander";
+import { loadRegistry } from "../model/index.ts";
+import { buildExposure } from "../incident/exposure.ts";
+import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
+import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
+import { displayPath } from "../incident/text.ts";
+import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
+
+interface ExposureOptions extends SourceOptions {
+  vendor: string;
+  since?: string;
+  format: ExposureFormat;
+  registry: string;
+}
+
+/** A date option other than --now, with its own name in the message. */
+export function parseDateOption(flag: string, value: string): string {
+  try {
+    return parseNow(value);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(err.message.replace(/^--now/, flag));
+    throw err;
+  }
+}
+
+export async function runExposure(opts: ExposureOptions, out: (s: string) => void): Promise<number> {
+  const since = opts.since === undefined ? undefined : parseDateOption("--since", opts.since);
+  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const set = await loadFlows({ ...opts, history: true }, taxonomy);
+  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  if (registry.vendors[opts.vendor] === undefined && !set.flows.some((f) => f.integration.vendor === opts.vendor)) {
+    const known = Object.keys(registry.vendors).sort().join(", ");
+    throw new UsageError(`--vendor: no vendor "${opts.vendor}" in ${displayPath(opts.registry)} (it has ${known}), and no flow in the sources sends to it`);
+  }
+  out(exposureFormatters[opts.format](buildExposure(opts.vendor, set, registry, taxonomy, since)));
+  return 0;
+}
+
+export function registerExposure(program: Command, out: (s: string) => void): void {
+  const cmd = program
+    .command("exposure")
+    .description("everything ever shared with one vendor: fields, categories, subjects, purposes, stacks, endpoints, with dates")
+    .requiredOption("--vendor <vendor>", "vendor key, e.g. mixpanel")
+    .option("--since <date>", "only fields sent on or after this date (ISO 8601)")
+    .addOption(new Option("--format <format>", "output format; notice drafts the notification letter").choices([...exposureFormats]).default("text"))
+    .option("--registry <file>", "vendor registry (for names and taxonomy additions)", DEFAULT_REGISTRY);
+  addSourceOptions(cmd, "integrations were shared");
+  cmd.addHelpText(
+    "after",
+    "\nReads the manifests given, and every stack of the local Pulumi backend: its current state and\n" +
+      "every checkpoint of its history, so a flow an earlier deploy removed still counts. Switched-off\n" +
+      "flows (enabled: false) sent nothing and are left out.\n" +
+      "Exit codes: 0 done, 2 input error.\n" +
+      "Example: npx vendorgate exposure --vendor mixpanel --manifest examples/incident.manifest.yaml --format notice",
+  );
+  cmd.action(async (opts: ExposureOptions) => {
+    process.exitCode = await runExposure(opts, out);
+  });
+}
