@@ -1,8 +1,14 @@
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataCategory, DataSubject, DataUse, Transform } from "../model/index.ts";
+import { credentialIsSecret } from "./credentials.ts";
+import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
+import { TransformerError } from "./transformer.ts";
 import { validateDeclaration } from "./validate.ts";
 
 export const INTEGRATION_TYPE = "vendorgate:index:Integration";
+
+export type { EventBridgeEgress, EventBridgeEgressArgs } from "./eventbridge.ts";
 
 export interface IntegrationField {
   /** Where the value sits in the outbound payload, e.g. `properties.$os`. */
@@ -26,6 +32,13 @@ export interface IntegrationArgs {
   credentials?: { value: pulumi.Input<string> };
   /** Every field that leaves, and nothing else. */
   fields: IntegrationField[];
+  /**
+   * Carry the flow on AWS EventBridge: a rule on the application's bus, a target whose input
+   * transformer forwards exactly `fields`, an API destination at `destination.url` and a
+   * connection holding `credentials`. Needs the aws provider plugin (or `vendorgate plan`'s
+   * mocks). A disabled integration creates none of it: a switched-off flow sends nothing.
+   */
+  eventBridge?: EventBridgeEgressArgs;
 }
 
 /** The declaration as the policy sees it: what the component records as its outputs. */
@@ -40,6 +53,32 @@ export interface IntegrationDeclaration {
   fields: { path: string; category: string; transform: string }[];
 }
 
+/** Where a program wrote `new Integration(...)`, so reports can point at that line. */
+export interface ConstructionSite {
+  file: string;
+  line: number;
+  column: number;
+}
+
+const componentsDir = fileURLToPath(new URL(".", import.meta.url));
+
+/**
+ * Construction sites by integration name, for `vendorgate plan` (which runs the program in this
+ * process). Names are unique within a stack, and plan clears this before each run.
+ */
+export const constructionSites = new Map<string, ConstructionSite>();
+
+function callerSite(): ConstructionSite | undefined {
+  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m) continue;
+    const file = m[1]!.startsWith("file://") ? fileURLToPath(m[1]!) : m[1]!;
+    if (file.startsWith(componentsDir) || file.includes("/node_modules/")) continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
 /**
  * One outbound data flow. Construction validates the declaration against the schema and the
  * taxonomy (a bad value fails at once, naming the resource); the policy pack judges the recorded
@@ -49,25 +88,41 @@ export class Integration extends pulumi.ComponentResource {
   /** The declared destination URL, for the resources that carry the flow. */
   readonly url: pulumi.Output<string>;
   readonly fields: readonly IntegrationField[];
+  /** The AWS resources carrying the flow, when `eventBridge` was given and the flow is enabled. */
+  readonly eventBridge: EventBridgeEgress | undefined;
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(INTEGRATION_TYPE, name, {}, opts);
     validateDeclaration(this, name, args);
+    const site = callerSite();
+    if (site) constructionSites.set(name, site);
     this.url = pulumi.output(args.destination.url);
     this.fields = args.fields;
-    const credentials = args.credentials
-      ? { secret: pulumi.isSecret(pulumi.output(args.credentials.value)) }
-      : undefined;
+    const enabled = args.enabled ?? true;
+    const credentials = args.credentials ? { secret: credentialIsSecret(args.credentials.value) } : undefined;
     const declaration = {
       name,
       vendor: args.vendor,
       purpose: args.purpose,
       subjects: args.subjects,
-      enabled: args.enabled ?? true,
+      enabled,
       destination: { url: args.destination.url, region: args.destination.region },
       ...(credentials ? { credentials } : {}),
       fields: args.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none" })),
     };
+
+    this.eventBridge = undefined;
+    if (args.eventBridge && enabled) {
+      if (!args.credentials) {
+        throw new pulumi.ResourceError(`Integration "${name}": eventBridge needs credentials (the connection presents them to the vendor)`, this, true);
+      }
+      try {
+        this.eventBridge = createEventBridgeEgress(this, { name, url: args.destination.url, fields: args.fields, credential: args.credentials.value }, args.eventBridge);
+      } catch (err) {
+        if (err instanceof TransformerError) throw new pulumi.ResourceError(`Integration "${name}": ${err.message}`, this, true);
+        throw err;
+      }
+    }
     // Outputs, not inputs: the engine hands a stack policy the recorded outputs, and the state
     // then keeps each flow's declaration for audit and for `vendorgate exposure`.
     this.registerOutputs(declaration);

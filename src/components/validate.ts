@@ -29,6 +29,8 @@ export function validateDeclaration(resource: pulumi.Resource, name: string, arg
   // An Output URL is judged once known; give the schema a placeholder so the rest is still checked.
   if (dest && dest.url === undefined) dest.url = "https://unknown.invalid/";
   delete plain.credentials;
+  // How the flow is carried is not part of the declaration; the component checks it itself.
+  delete plain.eventBridge;
   const checked = checkDeclaration(plain, defaultTaxonomy);
   if (!checked.ok) {
     throw new pulumi.ResourceError(`Integration "${name}" is not a valid declaration: ${checked.issues.join("; ")}`, resource, true);

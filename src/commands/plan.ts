@@ -1,0 +1,69 @@
+import type { Command } from "commander";
+import { blocks } from "../engine/judge.ts";
+import type { Report } from "../engine/violation.ts";
+import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
+import { formats, type FormatName, type ReportContext } from "../report/index.ts";
+import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { toolInfo } from "./tool.ts";
+
+interface PlanOptions extends PolicyOptions {
+  stack: string;
+  format: FormatName;
+  /** commander's negation of --no-decrypt */
+  decrypt: boolean;
+  backend?: string;
+}
+
+/**
+ * check's JSON plus what a later `diff` needs: the stack, the declarations as a manifest, and the
+ * egress resources with their owners. A superset, so scripts written for check keep working.
+ */
+export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanResult): string {
+  const base = JSON.parse(formats.json(report, ctx)) as Record<string, unknown>;
+  const doc = {
+    ...base,
+    stack: plan.stack,
+    manifest: planManifest(plan),
+    resources: plan.egress.map((e) => ({ urn: e.urn, type: e.type, name: e.name, integration: e.integration, endpoint: e.endpoint })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Plans one stack; resolves to the exit code (0 pass, 1 blocked), like check. */
+export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn: (s: string) => void = () => {}): Promise<number> {
+  const ctx = await loadPolicyContext(opts);
+  const plan = await planStack(ctx, { stack: opts.stack, decrypt: opts.decrypt !== false, ...(opts.backend ? { backend: opts.backend } : {}) });
+  if (plan.placeholders) warn(`vendorgate: ${plan.configFile}: secure values were not decrypted (--no-decrypt); the program saw placeholders\n`);
+  const integrations = plan.declarations.filter((d) => d.enabled !== false).map((d) => d.name);
+  const reportCtx: ReportContext = {
+    catalogue: ctx.engine.catalogue,
+    tool: toolInfo(),
+    source: plan.program,
+    title: `${toolInfo().name} plan (stack ${plan.stack.name})`,
+    integrations,
+  };
+  out(opts.format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[opts.format](plan.report, reportCtx));
+  return blocks(plan.report) ? 1 : 0;
+}
+
+export function registerPlan(program: Command, out: (s: string) => void): void {
+  const cmd = program
+    .command("plan")
+    .description("run the project's Pulumi program under mocks (no engine, plugins or credentials) and judge every resource it declares")
+    .option("--stack <name>", "stack whose config to use (stacks/Pulumi.<stack>.yaml)", "dev")
+    .option("--no-decrypt", "do not decrypt `secure:` config values (no passphrase in CI); the program gets secret placeholders")
+    .option("--backend <dir>", "local state backend the pulumi CLI decrypts config against (default: .vendorgate/backend)");
+  addPolicyOptions(cmd);
+  addFormatOption(cmd);
+  cmd.addHelpText(
+    "after",
+    "\nThe program sees the config key vendorgate:plan = \"true\", so it can add resources (such as AWS ones)\n" +
+      "whose provider plugin a real preview would need.\n" +
+      "--format json is check's JSON plus `stack`, `manifest` (the declarations) and `resources` (egress), for `diff`.\n" +
+      "Exit codes: 0 no mandatory violation, 1 at least one, 2 input error, program failure or policy fault.\n" +
+      "Example: npx vendorgate plan --stack prod --format sarif > plan.sarif",
+  );
+  cmd.action(async (opts: PlanOptions) => {
+    process.exitCode = await runPlan(opts, out, (s) => process.stderr.write(s));
+  });
+}

@@ -1,0 +1,204 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/*
+ * Runs a Pulumi program in this process against Pulumi's mock monitor: no engine, no provider
+ * plugin, no cloud credentials. The mocks answer every resource with its own inputs (plus the
+ * id, name and ARN a provider would fill in), and a hook on the monitor records what the program
+ * sent: type, name, parent, inputs, and a component's registered outputs (for an Integration,
+ * its declaration). MockResourceArgs carries no parent; the monitor's request does.
+ */
+
+export interface RecordedResource {
+  /** The URN the engine would give it (the mock monitor's own URNs differ for the stack's children). */
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent: string | undefined;
+  /** Property structs as sent to the engine (secret envelopes and unknowns still in place). */
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown> | undefined;
+}
+
+export interface MockRun {
+  project: string;
+  stack: string;
+  /** Config as the language host would pass it: `ns:key` -> string (objects as JSON). */
+  config: Record<string, string>;
+  secretKeys: readonly string[];
+}
+
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+export const MOCK_ACCOUNT = "123456789012";
+
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+}
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): Struct | undefined;
+}
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): Struct | undefined;
+}
+type Callback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
+interface MonitorLike {
+  registerResource(req: RegisterRequest, cb: Callback): Promise<void> | void;
+  registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, resp: unknown) => void): void;
+}
+
+/** The program failed (threw, or a resource could not be registered): nothing can be judged. */
+export class ProgramError extends Error {
+  override readonly name = "ProgramError";
+}
+
+// ARN shapes of the types vendorgate reasons about (an API destination's ARN is how a target or
+// pipe is recognised as egress); anything else gets a generic, still well-formed ARN.
+function arnFor(type: string, name: string, region: string): string {
+  const at = `${region}:${MOCK_ACCOUNT}`;
+  switch (type) {
+    case "aws:cloudwatch/eventApiDestination:EventApiDestination":
+      return `arn:aws:events:${at}:api-destination/${name}/mock`;
+    case "aws:cloudwatch/eventConnection:EventConnection":
+      return `arn:aws:events:${at}:connection/${name}/mock`;
+    case "aws:cloudwatch/eventRule:EventRule":
+      return `arn:aws:events:${at}:rule/${name}`;
+    case "aws:cloudwatch/eventBus:EventBus":
+      return `arn:aws:events:${at}:event-bus/${name}`;
+    case "aws:iam/role:Role":
+      return `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}`;
+    case "aws:sns/topic:Topic":
+      return `arn:aws:sns:${at}:${name}`;
+    case "aws:sqs/queue:Queue":
+      return `arn:aws:sqs:${at}:${name}`;
+    case "aws:lambda/function:Function":
+      return `arn:aws:lambda:${at}:function:${name}`;
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+      return `arn:aws:firehose:${at}:deliverystream/${name}`;
+    default: {
+      const [pkg, mod = "", kind = ""] = type.split(":");
+      const service = mod.split("/")[0] || pkg || "mock";
+      return `arn:aws:${service}:${at}:${kind.toLowerCase()}/${name}`;
+    }
+  }
+}
+
+function mocksFor(region: string): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      if (!args.custom) return { id: undefined, state: {} };
+      const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      // A preview leaves outputs the mock does not return unknown; these are the ones programs
+      // commonly pass on (rule.name to a target, role.arn to a policy).
+      return {
+        id: `${args.name}-id`,
+        state: { ...inputs, name: inputs.name ?? args.name, arn: inputs.arn ?? arnFor(args.type, args.name, region), id: `${args.name}-id` },
+      };
+    },
+    call(args) {
+      switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/vendorgate-plan`, userId: "vendorgate-plan", id: MOCK_ACCOUNT };
+        case "aws:index/getRegion:getRegion":
+          return { name: region, region, id: region };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        default:
+          return args.inputs as Record<string, unknown>;
+      }
+    },
+  };
+}
+
+function engineUrns(records: Map<string, Omit<RecordedResource, "urn" | "parent"> & { parentMock: string }>, run: MockRun) {
+  const real = new Map<string, string>();
+  const resolve = (mockUrn: string, depth = 0): string => {
+    const known = real.get(mockUrn);
+    if (known) return known;
+    const r = records.get(mockUrn);
+    if (!r || depth > 1000) return mockUrn;
+    const parent = r.parentMock ? records.get(r.parentMock) : undefined;
+    // The engine leaves the root stack out of its children's type chain; the mock monitor does not.
+    const chain = parent && parent.type !== ROOT_STACK_TYPE ? `${resolve(r.parentMock, depth + 1).split("::")[2]}$` : "";
+    const urn = `urn:pulumi:${run.stack}::${run.project}::${chain}${r.type}::${r.name}`;
+    real.set(mockUrn, urn);
+    return urn;
+  };
+  return resolve;
+}
+
+/**
+ * Runs `program` under mocks and returns every resource it registered, sorted by URN. Throws
+ * ProgramError when the program (or any registration) fails.
+ */
+export async function runUnderMocks(program: () => Promise<unknown>, run: MockRun): Promise<RecordedResource[]> {
+  const region = run.config["aws:region"] ?? "us-east-1";
+  // preview = true: values the mocks cannot know stay unknown, and plan says so instead of guessing.
+  await pulumi.runtime.setMocks(mocksFor(region), run.project, run.stack, true, "organization");
+  pulumi.runtime.setAllConfig(run.config, [...run.secretKeys]);
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const records = new Map<string, Omit<RecordedResource, "urn" | "parent"> & { parentMock: string }>();
+  const failures: string[] = [];
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, resp) => {
+      if (err) failures.push(`${req.getType()} ${req.getName()}: ${(err as Error)?.message ?? String(err)}`);
+      else if (resp) {
+        records.set(resp.getUrn(), {
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parentMock: req.getParent(),
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          outputs: undefined,
+        });
+      }
+      cb(err, resp);
+    });
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    const r = records.get(req.getUrn());
+    if (r) r.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    registerOutputs(req, cb);
+  };
+
+  // A failed registration rejects promises nobody awaits; in a CLI that would end the process
+  // with a stack trace instead of a verdict.
+  const unhandled: string[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push((reason as Error)?.message ?? String(reason));
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    try {
+      await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs | undefined);
+    } catch (err) {
+      throw new ProgramError((err as Error)?.message ?? String(err));
+    }
+    await pulumi.runtime.disconnect();
+    // Let rejections raised by the last registrations reach the handler before it goes.
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+  const problems = [...failures, ...unhandled];
+  if (problems.length > 0) throw new ProgramError(problems.join("; "));
+
+  const urnOf = engineUrns(records, run);
+  const out: RecordedResource[] = [];
+  for (const [mockUrn, r] of records) {
+    out.push({
+      urn: urnOf(mockUrn),
+      type: r.type,
+      name: r.name,
+      custom: r.custom,
+      parent: r.parentMock ? urnOf(r.parentMock) : undefined,
+      inputs: r.inputs,
+      outputs: r.outputs,
+    });
+  }
+  return out.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+}

@@ -1,0 +1,166 @@
+import { relative } from "node:path";
+import * as z from "zod";
+import type { PolicyContext } from "../commands/context.ts";
+import { UsageError } from "../commands/context.ts";
+import { constructionSites, INTEGRATION_TYPE } from "../components/integration.ts";
+import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
+import type { Report, Violation } from "../engine/violation.ts";
+import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
+import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
+import { inlineProgram, projectInfo, type ProjectInfo } from "../pulumi/workspace.ts";
+import { sortViolations, summarize } from "../report/index.ts";
+import { egressOf } from "../stack/egress.ts";
+import { judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+import { loadStackConfig } from "./config.ts";
+import { decodeProperties } from "./decode.ts";
+import { ProgramError, ROOT_STACK_TYPE, runUnderMocks, type RecordedResource } from "./mocks.ts";
+
+/*
+ * `vendorgate plan`: the project's program, run under mocks with the stack's config, reduced to
+ * the StackResources the policy pack would see, and judged by the same judgeStack. The program
+ * learns it runs under plan from the config key `vendorgate:plan` ("true"), so it can add
+ * resources whose provider plugin a real preview on this machine would lack (the example stack's
+ * AWS pipeline).
+ */
+
+/** Config key plan sets for the program; see stacks/index.ts for how the example uses it. */
+export const PLAN_CONFIG_KEY = "vendorgate:plan";
+
+/** The rule id under which plan reports what keeps it from judging (as the pack's gate policy does). */
+export const GATE_RULE = "vendorgate-gate";
+
+export interface PlanRequest {
+  stack: string;
+  decrypt: boolean;
+  backend?: string;
+  project?: ProjectInfo;
+}
+
+export interface PlanResult {
+  stack: DeclaredStack;
+  /** The program file, relative to the working directory (where locations point). */
+  program: string;
+  configFile: string;
+  resources: StackResource[];
+  verdict: StackVerdict;
+  /** The verdict's violations plus one mandatory gate violation per resource that could not be judged. */
+  report: Report;
+  /** Every declaration, disabled ones included (as a manifest lists them). */
+  declarations: DeclaredIntegration[];
+  egress: EgressResource[];
+  /** Secure config values were not decrypted (--no-decrypt). */
+  placeholders: boolean;
+}
+
+function toStackResource(r: RecordedResource): StackResource {
+  // A component's registered outputs are what the engine hands a policy (the declaration).
+  const raw = r.type === INTEGRATION_TYPE || (!r.custom && r.outputs) ? (r.outputs ?? {}) : r.inputs;
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: decodeProperties(raw) };
+}
+
+function stackSettings(configSrc: Parameters<typeof validateSource>[0], knownRules: readonly string[]) {
+  const schema = z.looseObject({
+    config: z
+      .looseObject({
+        "vendorgate:residency": z.array(regionSchema).optional(),
+        "vendorgate:enforcement": z.record(ruleIdSchema(knownRules), enforcementLevelSchema).optional(),
+      })
+      .nullish(),
+  });
+  const data = validateSource(configSrc, schema);
+  return { residency: data.config?.["vendorgate:residency"], enforcement: data.config?.["vendorgate:enforcement"] ?? {} };
+}
+
+/** The Integration among a resource's ancestors: the same walk judgeStack does, for the egress listing. */
+function ownerOf(r: StackResource, byUrn: Map<string, StackResource>): string | null {
+  const seen = new Set<string>();
+  for (let p = r.parent; p && !seen.has(p); p = byUrn.get(p)?.parent) {
+    seen.add(p);
+    const parent = byUrn.get(p);
+    if (parent?.type === INTEGRATION_TYPE) return parent.name;
+  }
+  return null;
+}
+
+function listEgress(resources: readonly StackResource[]): EgressResource[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const out: EgressResource[] = [];
+  for (const r of resources) {
+    let found;
+    try {
+      found = egressOf(r);
+    } catch (err) {
+      if (!(err instanceof UnknownValue)) throw err;
+      // judgeStack reports it as a problem; the listing names it without an endpoint.
+      found = { endpoint: null };
+    }
+    if (found) out.push({ urn: r.urn, type: r.type, name: r.name, integration: ownerOf(r, byUrn), endpoint: found.endpoint });
+  }
+  return out;
+}
+
+function gateViolation(urn: string, message: string): Violation {
+  return {
+    rule: GATE_RULE,
+    name: GATE_RULE,
+    title: "vendorgate could not judge a resource",
+    severity: "mandatory",
+    integration: urn.split("::").at(-1) ?? urn,
+    resource: urn,
+    message,
+    remediation:
+      "Give the value at preview time (not computed during the deploy) and make the declaration valid; " +
+      "until vendorgate can judge every resource, the stack is blocked.",
+  };
+}
+
+export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<PlanResult> {
+  const project = req.project ?? projectInfo();
+  const program = relative(process.cwd(), project.main) || project.main;
+  const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
+  const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
+
+  constructionSites.clear();
+  let recorded: RecordedResource[];
+  try {
+    recorded = await runUnderMocks(inlineProgram(project), {
+      project: project.name,
+      stack: req.stack,
+      config: { ...config.values, [PLAN_CONFIG_KEY]: "true" },
+      secretKeys: config.secretKeys,
+    });
+  } catch (err) {
+    if (err instanceof ProgramError) throw new UsageError(`${program}: the program failed under plan's mocks: ${err.message}`);
+    throw err;
+  }
+  const resources = recorded.filter((r) => r.type !== ROOT_STACK_TYPE).map(toStackResource);
+  const stack: DeclaredStack = { name: req.stack, ...(settings.residency ? { residency: settings.residency } : {}) };
+  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...settings.enforcement } }, resources, { stack });
+
+  const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message))];
+  for (const v of violations) {
+    const site = constructionSites.get(v.integration);
+    if (site && !v.location) v.location = { file: relative(process.cwd(), site.file) || site.file, line: site.line, column: site.column };
+  }
+  const sorted = sortViolations(violations);
+  return {
+    stack,
+    program,
+    configFile: config.file,
+    resources,
+    verdict,
+    report: { violations: sorted, summary: summarize(sorted) },
+    declarations: verdict.declarations,
+    egress: listEgress(resources).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),
+    placeholders: config.placeholders,
+  };
+}
+
+/** The declarations as a manifest (what `check --manifest` reads and `diff` compares). */
+export function planManifest(plan: PlanResult): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    stack: plan.stack,
+    integrations: [...plan.declarations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
