@@ -1,0 +1,43 @@
+import { type Command, Option } from "commander";
+import { loadRegistry } from "../model/index.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
+import { buildReview } from "../incident/review.ts";
+import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
+import { DEFAULT_REGISTRY, parseNow } from "./context.ts";
+
+interface ReviewOptions extends SourceOptions {
+  registry: string;
+  now?: string;
+  format: ReviewFormat;
+}
+
+export async function runReview(opts: ReviewOptions, out: (s: string) => void): Promise<number> {
+  const now = parseNow(opts.now);
+  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const set = await loadFlows(opts, taxonomy);
+  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
+  out(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)));
+  return 0;
+}
+
+export function registerReview(program: Command, out: (s: string) => void): void {
+  const cmd = program
+    .command("review")
+    .description("review every vendor: status, DPA and SOC 2 expiry, approvals, and approvals broader than the flows need")
+    .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
+    .option("--now <date>", "review date, ISO 8601 (default: today)")
+    .addOption(new Option("--format <format>", "output format").choices([...reviewFormats]).default("text"));
+  addSourceOptions(cmd, "integrations are the flows in use");
+  cmd.addHelpText(
+    "after",
+    "\nFindings: blocked flows, missing/expired/expiring DPA and SOC 2, approved categories no integration\n" +
+      "uses, approvals at a parent key where only one child is used, identifiers sent without a transform,\n" +
+      "vendors with approvals but no integration. Vendors are sorted by risk, highest first.\n" +
+      "Exit codes: 0 done (findings do not fail), 2 input error.\n" +
+      "Example: npx vendorgate review --manifest examples/clean.manifest.yaml --now 2026-11-29",
+  );
+  cmd.action(async (opts: ReviewOptions) => {
+    process.exitCode = await runReview(opts, out);
+  });
+}

@@ -1,0 +1,249 @@
+import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../model/index.ts";
+import type { Flow } from "./flows.ts";
+import { stackLabel } from "./flows.ts";
+import { cmp, daysBetween, uniqueSorted } from "./text.ts";
+
+/*
+ * The periodic vendor review the incident forces: for every vendor, where its paperwork stands
+ * and whether its approvals grant more than the flows use. Least privilege is judged against the
+ * flows as they stand now (manifests and the stacks' current state).
+ */
+
+export type FindingSeverity = "high" | "medium" | "low";
+
+export type FindingKind =
+  | "blocked-flows"
+  | "dpa-missing"
+  | "dpa-expired"
+  | "dpa-expiring"
+  | "soc2-expired"
+  | "soc2-expiring"
+  | "soc2-missing"
+  | "identifier-untransformed"
+  | "broad-approval"
+  | "unused-category"
+  | "unused-approval"
+  | "approved-without-integration";
+
+export interface Finding {
+  kind: FindingKind;
+  severity: FindingSeverity;
+  message: string;
+  /** Index into the vendor's approvals, when the finding is about one. */
+  approval?: number;
+  category?: string;
+  /** The narrower key(s) to approve instead, for broad approvals. */
+  suggestion?: string[];
+  integration?: string;
+  stack?: string;
+  field?: string;
+}
+
+export interface AssuranceState {
+  expires?: string;
+  /** Days from `now` to expiry; negative once expired. */
+  daysLeft?: number;
+  state: "missing" | "expired" | "expiring" | "valid";
+}
+
+export interface VendorReview {
+  vendor: string;
+  name: string;
+  status: string;
+  statusReason?: string;
+  statusChanged?: string;
+  statusBy?: string;
+  assurance: { dpa: AssuranceState; soc2: AssuranceState };
+  approvals: Approval[];
+  integrations: { stack: string; integration: string; purpose: string; enabled: boolean; source: string }[];
+  findings: Finding[];
+  risk: { level: FindingSeverity | "none"; score: number };
+}
+
+export interface Review {
+  now: string;
+  /** Where the flows came from; with none, every approved vendor looks unused. */
+  sources: string[];
+  vendors: VendorReview[];
+  summary: Record<FindingSeverity, number>;
+}
+
+/** Within this many days an expiry is reported, as VG009 does. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * Categories that single a person out across datasets on their own: shipped as is, they let
+ * whoever holds the vendor's data join it with any other breach.
+ */
+export const identifierCategories = [
+  "user.unique_id",
+  "user.device.device_id",
+  "user.device.cookie_id",
+  "user.device.ip_address",
+  "user.account.username",
+  "user.government_id",
+] as const;
+
+const weight: Record<FindingSeverity, number> = { high: 100, medium: 10, low: 1 };
+const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium: 2, low: 1, none: 0 };
+
+function assurance(expires: string | undefined, now: string): AssuranceState {
+  if (expires === undefined) return { state: "missing" };
+  const daysLeft = daysBetween(now, expires);
+  return { expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= EXPIRY_WARNING_DAYS ? "expiring" : "valid" };
+}
+
+function approvalUsers(approval: Approval, flows: readonly Flow[]): Flow[] {
+  return flows.filter(
+    (f) =>
+      covers(approval.purpose, f.integration.purpose) &&
+      (approval.subjects === undefined || f.integration.subjects.every((s) => approval.subjects!.some((a) => covers(a, s)))),
+  );
+}
+
+const label = (taxonomy: Taxonomy, key: string) => {
+  const name = nameOf(taxonomy, "categories", key);
+  return name ? `${key} (${name})` : key;
+};
+
+/** The direct child of `parent` on the way down to `key`. */
+const childToward = (parent: string, key: string) => key.slice(0, key.indexOf(".", parent.length + 1) < 0 ? key.length : key.indexOf(".", parent.length + 1));
+
+function vendorFindings(
+  vendor: string,
+  registry: Registry,
+  taxonomy: Taxonomy,
+  flows: readonly Flow[],
+  now: string,
+): { findings: Finding[]; dpa: AssuranceState; soc2: AssuranceState } {
+  const v = registry.vendors[vendor]!;
+  const findings: Finding[] = [];
+  const enabled = flows.filter((f) => f.integration.enabled);
+
+  if (v.status !== "approved" && enabled.length > 0) {
+    findings.push({
+      kind: "blocked-flows",
+      severity: "high",
+      message: `status is ${v.status}, yet ${enabled.length} integration(s) still send to it (${uniqueSorted(enabled.map((f) => `${stackLabel(f)}/${f.integration.name}`)).join(", ")}); they are blocked (VG002) until switched off or removed`,
+    });
+  }
+
+  const dpa = assurance(v.assurance.dpa?.expires, now);
+  const soc2 = assurance(v.assurance.soc2?.expires, now);
+  if (dpa.state === "missing") findings.push({ kind: "dpa-missing", severity: "high", message: "no data processing agreement on record" });
+  if (dpa.state === "expired") findings.push({ kind: "dpa-expired", severity: "high", message: `DPA expired on ${dpa.expires}` });
+  if (dpa.state === "expiring") findings.push({ kind: "dpa-expiring", severity: "medium", message: `DPA expires on ${dpa.expires}, in ${dpa.daysLeft} day(s)` });
+  if (soc2.state === "expired") findings.push({ kind: "soc2-expired", severity: "high", message: `SOC 2 report expired on ${soc2.expires}` });
+  if (soc2.state === "expiring") findings.push({ kind: "soc2-expiring", severity: "medium", message: `SOC 2 report expires on ${soc2.expires}, in ${soc2.daysLeft} day(s)` });
+  if (soc2.state === "missing") findings.push({ kind: "soc2-missing", severity: "low", message: "no SOC 2 report on record" });
+
+  if (v.approvals.length > 0 && enabled.length === 0) {
+    findings.push({
+      kind: "approved-without-integration",
+      severity: "medium",
+      message: `${v.approvals.length} approval(s) (${uniqueSorted(v.approvals.map((a) => a.purpose)).join(", ")}) but no integration sends to it: remove the approvals until a flow needs them`,
+    });
+  } else {
+    v.approvals.forEach((approval, index) => {
+      const users = approvalUsers(approval, enabled);
+      if (users.length === 0) {
+        findings.push({
+          kind: "unused-approval",
+          severity: "low",
+          approval: index,
+          message: `approval for ${approval.purpose} is used by no integration: remove it`,
+        });
+        return;
+      }
+      const used = users.flatMap((f) => f.integration.fields.map((x) => x.category));
+      for (const category of approval.categories) {
+        const under = uniqueSorted(used.filter((u) => covers(category, u)));
+        if (under.length === 0) {
+          findings.push({
+            kind: "unused-category",
+            severity: "low",
+            approval: index,
+            category,
+            message: `${label(taxonomy, category)} is approved for ${approval.purpose} but no integration sends it: remove it from the approval`,
+          });
+          continue;
+        }
+        if (under.includes(category)) continue;
+        const children = uniqueSorted(under.map((u) => childToward(category, u)));
+        if (children.length === 1) {
+          const suggestion = under.length === 1 ? under : children;
+          findings.push({
+            kind: "broad-approval",
+            severity: "medium",
+            approval: index,
+            category,
+            suggestion,
+            message: `${label(taxonomy, category)} is approved for ${approval.purpose}, but only ${under.map((u) => label(taxonomy, u)).join(", ")} is sent: narrow the approval to ${suggestion.join(", ")}`,
+          });
+        }
+      }
+    });
+  }
+
+  for (const f of enabled) {
+    for (const field of f.integration.fields) {
+      if (field.transform !== "none" || !identifierCategories.some((id) => covers(id, field.category))) continue;
+      findings.push({
+        kind: "identifier-untransformed",
+        severity: "medium",
+        stack: stackLabel(f),
+        integration: f.integration.name,
+        field: field.path,
+        category: field.category,
+        message: `${stackLabel(f)}/${f.integration.name} sends identifier ${field.path} (${field.category}) as is: pseudonymize or hash it, and require that in the approval (requireTransform)`,
+      });
+    }
+  }
+
+  findings.sort(
+    (a, b) =>
+      severityRank[b.severity] - severityRank[a.severity] ||
+      cmp(a.kind, b.kind) ||
+      cmp(a.stack ?? "", b.stack ?? "") ||
+      cmp(a.integration ?? "", b.integration ?? "") ||
+      cmp(a.field ?? "", b.field ?? "") ||
+      cmp(a.category ?? "", b.category ?? "") ||
+      (a.approval ?? -1) - (b.approval ?? -1),
+  );
+  return { findings, dpa, soc2 };
+}
+
+export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: readonly Flow[], now: string, sources: string[]): Review {
+  const vendors: VendorReview[] = Object.keys(registry.vendors).map((key) => {
+    const v = registry.vendors[key]!;
+    const mine = flows.filter((f) => f.integration.vendor === key);
+    const { findings, dpa, soc2 } = vendorFindings(key, registry, taxonomy, mine, now);
+    const score = findings.reduce((n, f) => n + weight[f.severity], 0);
+    const level = findings.reduce<FindingSeverity | "none">((l, f) => (severityRank[f.severity] > severityRank[l] ? f.severity : l), "none");
+    return {
+      vendor: key,
+      name: v.name,
+      status: v.status,
+      ...(v.statusReason ? { statusReason: v.statusReason } : {}),
+      ...(v.statusChanged ? { statusChanged: v.statusChanged } : {}),
+      ...(v.statusBy ? { statusBy: v.statusBy } : {}),
+      assurance: { dpa, soc2 },
+      approvals: v.approvals,
+      integrations: mine
+        .map((f) => ({
+          stack: stackLabel(f),
+          integration: f.integration.name,
+          purpose: f.integration.purpose,
+          enabled: f.integration.enabled,
+          source: f.file,
+        }))
+        .sort((a, b) => cmp(a.stack, b.stack) || cmp(a.integration, b.integration) || cmp(a.source, b.source)),
+      findings,
+      risk: { level, score },
+    };
+  });
+  vendors.sort((a, b) => b.risk.score - a.risk.score || cmp(a.vendor, b.vendor));
+  const summary: Record<FindingSeverity, number> = { high: 0, medium: 0, low: 0 };
+  for (const v of vendors) for (const f of v.findings) summary[f.severity]++;
+  return { now, sources, vendors, summary };
+}
