@@ -21,6 +21,7 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   preview: async () => (await import("./commands/preview.ts")).registerDeploy,
   vendor: async () => (await import("./commands/vendor.ts")).registerVendor,
   exposure: async () => (await import("./commands/exposure.ts")).registerExposure,
+  review: async () => (await import("./commands/review.ts")).registerReview,
   plan: async () => (await import("./commands/plan.ts")).registerPlan,
 };
 /** Commands registered by a module listed under another name. */
