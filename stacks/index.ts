@@ -5,9 +5,17 @@
  * The stacks differ by config: `prod` (stacks/Pulumi.prod.yaml) still runs the analytics setup of
  * the November 2025 Mixpanel incident (identify calls sending names, emails and organization IDs,
  * raw user IDs, a US project) and a marketing sync to a vendor under review; `dev` is the fixed one.
+ *
+ * The AWS pipeline (an EventBridge bus, and per flow a rule, a target whose input transformer
+ * forwards exactly the declared fields, an API destination and a connection) needs the aws
+ * provider plugin, which this repository's machines lack: a real `vendorgate preview` would fail
+ * on it. So the program adds it only under `vendorgate plan` (which runs it under Pulumi's mocks
+ * and sets the config key vendorgate:plan) or when the stack sets `awsPipeline: true` (a machine
+ * with the plugin and an AWS account).
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Integration, type IntegrationField } from "vendorgate";
+import { Integration, type IntegrationArgs, type IntegrationField } from "vendorgate";
 
 export default function program(): Record<string, unknown> {
   const cfg = new pulumi.Config();
@@ -15,6 +23,12 @@ export default function program(): Record<string, unknown> {
   const identifyUsers = cfg.getBoolean("identifyUsers") ?? false;
   const marketingSync = cfg.getBoolean("marketingSync") ?? false;
   const analyticsRegion = cfg.get("analyticsRegion") ?? "eu";
+  const awsPipeline = cfg.getBoolean("awsPipeline") ?? new pulumi.Config("vendorgate").getBoolean("plan") ?? false;
+
+  // The application publishes one event per user action to this bus; each flow picks its own.
+  const bus = awsPipeline ? new aws.cloudwatch.EventBus("shop-events", {}) : undefined;
+  const pipeline = (detailType: string, source?: Record<string, string>): Pick<IntegrationArgs, "eventBridge"> =>
+    bus ? { eventBridge: { eventBusName: bus.name, eventPattern: { source: ["shop.app"], "detail-type": [detailType] }, ...(source ? { source } : {}) } } : {};
 
   const analyticsFields: IntegrationField[] = [
     { path: "properties.distinct_id", category: "user.unique_id", transform: identifyUsers ? "none" : "pseudonymize" },
@@ -42,6 +56,19 @@ export default function program(): Record<string, unknown> {
       },
       credentials: { value: cfg.requireSecret("mixpanelToken") },
       fields: analyticsFields,
+      // Mixpanel's reserved properties start with "$", which EventBridge paths cannot address:
+      // the app's event names them plainly and the transformer maps them into Mixpanel's payload.
+      ...pipeline("product-event", {
+        // The app sends the pseudonym, or (the incident setup) the raw user ID.
+        "properties.distinct_id": identifyUsers ? "$.detail.user.id" : "$.detail.user.pseudonym",
+        "properties.$os": "$.detail.device.os",
+        "properties.$browser": "$.detail.device.browser",
+        "properties.$referrer": "$.detail.page.referrer",
+        "properties.$city": "$.detail.geo.city",
+        ...(identifyUsers
+          ? { "properties.$name": "$.detail.user.name", "properties.$email": "$.detail.user.email", "properties.org_id": "$.detail.user.org_id" }
+          : {}),
+      }),
     }),
     new Integration("support-chat", {
       vendor: "zendesk",
@@ -53,6 +80,7 @@ export default function program(): Record<string, unknown> {
         { path: "requester.email", category: "user.contact.email" },
         { path: "requester.name", category: "user.name" },
       ],
+      ...pipeline("support-request"),
     }),
     new Integration("payments", {
       vendor: "stripe",
