@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.ts";
 import { caseArb } from "./arbitraries.ts";
-import { fuzzRuns, fuzzSeed, fuzzTimeout, modelTuples, readFixtures, wasmTuples, writeCounterexample } from "./harness.ts";
+import { disagreement, fuzzRuns, fuzzSeed, fuzzTimeout, modelTuples, readFixtures, wasmTuples, writeCounterexample } from "./harness.ts";
 
 /*
  * The compiled policy and test/reference/model.ts are two readings of SPEC section 2; any case
@@ -28,8 +28,9 @@ describe("WASM policy against the reference model", () => {
         { numRuns: fuzzRuns, ...(fuzzSeed === undefined ? {} : { seed: fuzzSeed }) },
       );
       if (details.failed && details.counterexample) {
-        const file = writeCounterexample(details.seed, details.counterexamplePath, details.counterexample[0]);
-        throw new Error(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}\nshrunk case kept as test/fixtures/fuzz/${file}`);
+        const [c] = details.counterexample;
+        const file = writeCounterexample(details.seed, details.counterexamplePath, c);
+        throw new Error(`${fc.defaultReportMessage(details)}\n${disagreement(engine, c)}\nshrunk case kept as test/fixtures/fuzz/${file}`);
       }
       if (details.failed) throw new Error(fc.defaultReportMessage(details));
     },
@@ -40,7 +41,7 @@ describe("WASM policy against the reference model", () => {
     for (const { file, fixture } of readFixtures()) {
       const replay = fixture.knownPolicyBug === undefined ? it : it.fails;
       replay(file, () => {
-        expect(wasmTuples(engine, fixture.case)).toEqual(modelTuples(fixture.case));
+        expect(wasmTuples(engine, fixture.case), disagreement(engine, fixture.case)).toEqual(modelTuples(fixture.case));
       });
     }
   });

@@ -39,6 +39,26 @@ export function modelTuples(c: FuzzCase): string[] {
   return tupleKeys(referenceJudge(c));
 }
 
+/** What each side reports that the other does not, counting duplicates; empty when they agree. */
+export function disagreement(engine: Engine, c: FuzzCase): string {
+  const wasm = wasmTuples(engine, c);
+  const model = modelTuples(c);
+  const minus = (xs: string[], ys: string[]) => {
+    const rest = [...ys];
+    return xs.filter((x) => {
+      const at = rest.indexOf(x);
+      if (at < 0) return true;
+      rest.splice(at, 1);
+      return false;
+    });
+  };
+  const lines = [
+    ...minus(wasm, model).map((t) => `  only WASM:  ${t}`),
+    ...minus(model, wasm).map((t) => `  only model: ${t}`),
+  ];
+  return lines.length === 0 ? "" : `[rule, integration, field, resource, severity, waivedBy]\n${lines.join("\n")}`;
+}
+
 export const fixtureDir = fileURLToPath(new URL("../fixtures/fuzz/", import.meta.url));
 
 /**
