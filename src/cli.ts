@@ -22,6 +22,7 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   vendor: async () => (await import("./commands/vendor.ts")).registerVendor,
   exposure: async () => (await import("./commands/exposure.ts")).registerExposure,
   review: async () => (await import("./commands/review.ts")).registerReview,
+  inventory: async () => (await import("./commands/inventory.ts")).registerInventory,
   plan: async () => (await import("./commands/plan.ts")).registerPlan,
 };
 /** Commands registered by a module listed under another name. */
