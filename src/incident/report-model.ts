@@ -1,0 +1,188 @@
+import type { PolicyContext } from "../commands/context.ts";
+import { judge } from "../engine/judge.ts";
+import type { DeclaredIntegration } from "../engine/normalize.ts";
+import type { Violation } from "../engine/violation.ts";
+import { covers, integrationSchema, nameOf, renderPath } from "../model/index.ts";
+import { isBlocking } from "../report/format.ts";
+import { compareFlows, type Flow, stackLabel } from "./flows.ts";
+import { cmp, daysBetween, uniqueSorted } from "./text.ts";
+
+/*
+ * What the HTML report shows, computed apart from the markup: each flow with its verdict from the
+ * same engine `check` uses, the vendors with what they are approved for and sent, and the
+ * assurances that run out. Each manifest and each stack's state is judged as one unit, as `check`
+ * and the policy pack would.
+ */
+
+export type Verdict = "blocked" | "advisory" | "pass" | "off";
+
+export interface ReportFlow {
+  id: string;
+  stack: string;
+  integration: string;
+  vendor: string;
+  purpose: string;
+  source: string;
+  endpoint: string;
+  region: string;
+  verdict: Verdict;
+  fields: { path: string; category: string; transform: string }[];
+  violations: Violation[];
+}
+
+export interface ReportVendor {
+  vendor: string;
+  name: string;
+  status: string;
+  statusReason?: string;
+  known: boolean;
+  approved: string[];
+}
+
+export interface Assurance {
+  vendor: string;
+  name: string;
+  kind: "DPA" | "SOC 2";
+  expires?: string;
+  daysLeft?: number;
+  state: "missing" | "expired" | "expiring" | "soon";
+}
+
+export interface ReportModel {
+  now: string;
+  tool: { name: string; version: string };
+  sources: string[];
+  flows: ReportFlow[];
+  vendors: ReportVendor[];
+  /** Columns of the matrix: every category sent or approved, sorted. */
+  categories: { key: string; name: string }[];
+  violations: (Violation & { stack: string; flowId: string })[];
+  assurances: Assurance[];
+  warnings: string[];
+}
+
+/** Assurances ending within this many days are listed; within 30 they are VG009 advisories. */
+export const ASSURANCE_HORIZON_DAYS = 90;
+
+function verdictOf(violations: readonly Violation[], enabled: boolean): Verdict {
+  if (!enabled) return "off";
+  if (violations.some(isBlocking)) return "blocked";
+  return violations.some((v) => v.waivedBy === undefined) ? "advisory" : "pass";
+}
+
+export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sources: string[], tool: ReportModel["tool"]): ReportModel {
+  const warnings: string[] = [];
+  const sorted = [...flows].sort(compareFlows);
+  const groups = new Map<string, Flow[]>();
+  for (const f of sorted) groups.set(f.file, [...(groups.get(f.file) ?? []), f]);
+
+  const perFlow = new Map<Flow, Violation[]>();
+  for (const [file, group] of groups) {
+    const valid: DeclaredIntegration[] = [];
+    for (const f of group) {
+      perFlow.set(f, []);
+      // Recorded state was validated when it was deployed, but the taxonomy may have moved since.
+      const parsed = f.origin === "manifest" ? undefined : integrationSchema(ctx.taxonomy).safeParse(f.integration);
+      if (parsed && !parsed.success) {
+        warnings.push(`${file}: ${f.integration.name} is not a valid declaration (${parsed.error.issues.map((i) => `${renderPath(i.path)}: ${i.message}`).join("; ")}); shown as blocked`);
+        perFlow.get(f)!.push({
+          rule: "INPUT",
+          name: "invalid-declaration",
+          title: "Invalid declaration",
+          severity: "mandatory",
+          integration: f.integration.name,
+          message: "The recorded declaration does not validate against the current taxonomy.",
+          remediation: "Fix the declaration in the program and deploy again.",
+        });
+        continue;
+      }
+      valid.push(f.integration);
+    }
+    const first = group[0]!;
+    const report = judge(ctx.engine, {
+      now: ctx.now,
+      ...(first.stack !== undefined ? { stack: { name: first.stack, ...(first.residency ? { residency: first.residency } : {}) } } : {}),
+      integrations: valid,
+      exceptions: ctx.exceptions,
+      enforcement: ctx.enforcement,
+    });
+    for (const v of report.violations) {
+      const owner = group.find((f) => f.integration.name === v.integration);
+      if (owner) perFlow.get(owner)!.push(v);
+    }
+  }
+
+  const reportFlows: ReportFlow[] = sorted.map((f, index) => {
+    const violations = perFlow.get(f) ?? [];
+    return {
+      id: `flow-${index + 1}`,
+      stack: stackLabel(f),
+      integration: f.integration.name,
+      vendor: f.integration.vendor,
+      purpose: f.integration.purpose,
+      source: f.file,
+      endpoint: f.integration.destination.url,
+      region: f.integration.destination.region,
+      verdict: verdictOf(violations, f.integration.enabled),
+      fields: f.integration.fields,
+      violations,
+    };
+  });
+
+  const vendorKeys = uniqueSorted([...Object.keys(ctx.registry.vendors), ...reportFlows.map((f) => f.vendor)]);
+  const vendors: ReportVendor[] = vendorKeys.map((key) => {
+    const v = ctx.registry.vendors[key];
+    return {
+      vendor: key,
+      name: v?.name ?? key,
+      status: v?.status ?? "unknown",
+      ...(v?.statusReason ? { statusReason: v.statusReason } : {}),
+      known: v !== undefined,
+      approved: uniqueSorted((v?.approvals ?? []).flatMap((a) => a.categories)),
+    };
+  });
+
+  const sent = reportFlows.filter((f) => f.verdict !== "off").flatMap((f) => f.fields.map((x) => x.category));
+  const categories = uniqueSorted([...sent, ...vendors.flatMap((v) => v.approved)]).map((key) => ({
+    key,
+    name: nameOf(ctx.taxonomy, "categories", key) ?? key,
+  }));
+
+  const violations = reportFlows
+    .flatMap((f) => f.violations.map((v) => ({ ...v, stack: f.stack, flowId: f.id })))
+    .sort(
+      (a, b) =>
+        Number(isBlocking(b)) - Number(isBlocking(a)) ||
+        Number(a.waivedBy !== undefined) - Number(b.waivedBy !== undefined) ||
+        cmp(a.stack, b.stack) ||
+        cmp(a.integration, b.integration) ||
+        cmp(a.rule, b.rule) ||
+        cmp(a.field ?? "", b.field ?? "") ||
+        cmp(a.message, b.message),
+    );
+
+  const assurances: Assurance[] = [];
+  for (const key of Object.keys(ctx.registry.vendors).sort(cmp)) {
+    const v = ctx.registry.vendors[key]!;
+    for (const [kind, doc] of [
+      ["DPA", v.assurance.dpa],
+      ["SOC 2", v.assurance.soc2],
+    ] as const) {
+      if (doc === undefined) {
+        if (kind === "DPA") assurances.push({ vendor: key, name: v.name, kind, state: "missing" });
+        continue;
+      }
+      const daysLeft = daysBetween(ctx.now, doc.expires);
+      if (daysLeft > ASSURANCE_HORIZON_DAYS) continue;
+      assurances.push({ vendor: key, name: v.name, kind, expires: doc.expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= 30 ? "expiring" : "soon" });
+    }
+  }
+  assurances.sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || cmp(a.vendor, b.vendor) || cmp(a.kind, b.kind));
+
+  return { now: ctx.now, tool, sources, flows: reportFlows, vendors, categories, violations, assurances, warnings };
+}
+
+/** Whether any approval of the vendor covers the category. */
+export function approves(vendor: ReportVendor, category: string): boolean {
+  return vendor.approved.some((a) => covers(a, category));
+}
