@@ -23,6 +23,7 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   exposure: async () => (await import("./commands/exposure.ts")).registerExposure,
   review: async () => (await import("./commands/review.ts")).registerReview,
   inventory: async () => (await import("./commands/inventory.ts")).registerInventory,
+  report: async () => (await import("./commands/report.ts")).registerReport,
   plan: async () => (await import("./commands/plan.ts")).registerPlan,
 };
 /** Commands registered by a module listed under another name. */
