@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { blocks } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
+import { projectInfo, type ProjectInfo } from "../pulumi/workspace.ts";
 import { formats, type FormatName, type ReportContext } from "../report/index.ts";
 import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
 import { toolInfo } from "./tool.ts";
@@ -12,6 +15,13 @@ interface PlanOptions extends PolicyOptions {
   /** commander's negation of --no-decrypt */
   decrypt: boolean;
   backend?: string;
+  project?: string;
+}
+
+/** The project to plan: --project, else the working directory when it holds a Pulumi.yaml, else this package's example. */
+function projectFor(dir: string | undefined): ProjectInfo {
+  if (dir !== undefined) return projectInfo(resolve(dir));
+  return existsSync(join(process.cwd(), "Pulumi.yaml")) ? projectInfo(process.cwd()) : projectInfo();
 }
 
 /**
@@ -32,7 +42,12 @@ export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanRes
 /** Plans one stack; resolves to the exit code (0 pass, 1 blocked), like check. */
 export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn: (s: string) => void = () => {}): Promise<number> {
   const ctx = await loadPolicyContext(opts);
-  const plan = await planStack(ctx, { stack: opts.stack, decrypt: opts.decrypt !== false, ...(opts.backend ? { backend: opts.backend } : {}) });
+  const plan = await planStack(ctx, {
+    stack: opts.stack,
+    decrypt: opts.decrypt !== false,
+    project: projectFor(opts.project),
+    ...(opts.backend ? { backend: opts.backend } : {}),
+  });
   if (plan.placeholders) warn(`vendorgate: ${plan.configFile}: secure values were not decrypted (--no-decrypt); the program saw placeholders\n`);
   const integrations = plan.declarations.filter((d) => d.enabled !== false).map((d) => d.name);
   const reportCtx: ReportContext = {
@@ -50,7 +65,8 @@ export function registerPlan(program: Command, out: (s: string) => void): void {
   const cmd = program
     .command("plan")
     .description("run the project's Pulumi program under mocks (no engine, plugins or credentials) and judge every resource it declares")
-    .option("--stack <name>", "stack whose config to use (stacks/Pulumi.<stack>.yaml)", "dev")
+    .option("--stack <name>", "stack whose config to use (Pulumi.<stack>.yaml in the project's stackConfigDir)", "dev")
+    .option("--project <dir>", "the Pulumi project (default: the working directory when it has a Pulumi.yaml)")
     .option("--no-decrypt", "do not decrypt `secure:` config values (no passphrase in CI); the program gets secret placeholders")
     .option("--backend <dir>", "local state backend the pulumi CLI decrypts config against (default: .vendorgate/backend)");
   addPolicyOptions(cmd);

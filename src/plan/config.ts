@@ -71,7 +71,7 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
   const path = join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
   const file = relative(process.cwd(), path) || path;
   if (!existsSync(path)) {
-    throw new InputError([{ file, line: 1, column: 1, path: "", message: `no such stack config (expected stacks/Pulumi.${stack}.yaml for --stack ${stack})` }]);
+    throw new InputError([{ file, line: 1, column: 1, path: "", message: `no config file for stack ${stack} (--stack ${stack})` }]);
   }
   const src = parseSource(await readSourceText(path), file);
   const section = configSection(src);

@@ -4,7 +4,7 @@ import type { PolicyContext } from "../commands/context.ts";
 import { UsageError } from "../commands/context.ts";
 import { constructionSites, INTEGRATION_TYPE } from "../components/integration.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
-import type { Report, Violation } from "../engine/violation.ts";
+import type { EnforcementLevel, Report, Violation } from "../engine/violation.ts";
 import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
 import { inlineProgram, projectInfo, type ProjectInfo } from "../pulumi/workspace.ts";
@@ -114,28 +114,37 @@ function gateViolation(urn: string, message: string): Violation {
   };
 }
 
-export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<PlanResult> {
-  const project = req.project ?? projectInfo();
-  const program = relative(process.cwd(), project.main) || project.main;
-  const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
-  const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
+export interface ProgramRun {
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretKeys: readonly string[];
+  residency?: readonly string[] | undefined;
+  enforcement?: Record<string, EnforcementLevel> | undefined;
+  /** The program file as reports name it. */
+  program: string;
+}
 
+export type JudgedProgram = Omit<PlanResult, "configFile" | "placeholders">;
+
+/** Runs `program` under mocks and judges what it declares: the part of plan that needs no files. */
+export async function judgeProgram(ctx: PolicyContext, program: () => Promise<unknown>, run: ProgramRun): Promise<JudgedProgram> {
   constructionSites.clear();
   let recorded: RecordedResource[];
   try {
-    recorded = await runUnderMocks(inlineProgram(project), {
-      project: project.name,
-      stack: req.stack,
-      config: { ...config.values, [PLAN_CONFIG_KEY]: "true" },
-      secretKeys: config.secretKeys,
+    recorded = await runUnderMocks(program, {
+      project: run.project,
+      stack: run.stack,
+      config: { ...run.config, [PLAN_CONFIG_KEY]: "true" },
+      secretKeys: run.secretKeys,
     });
   } catch (err) {
-    if (err instanceof ProgramError) throw new UsageError(`${program}: the program failed under plan's mocks: ${err.message}`);
+    if (err instanceof ProgramError) throw new UsageError(`${run.program}: the program failed under plan's mocks: ${err.message}`);
     throw err;
   }
   const resources = recorded.filter((r) => r.type !== ROOT_STACK_TYPE).map(toStackResource);
-  const stack: DeclaredStack = { name: req.stack, ...(settings.residency ? { residency: settings.residency } : {}) };
-  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...settings.enforcement } }, resources, { stack });
+  const stack: DeclaredStack = { name: run.stack, ...(run.residency ? { residency: [...run.residency] } : {}) };
+  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...run.enforcement } }, resources, { stack });
 
   const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message))];
   for (const v of violations) {
@@ -145,15 +154,29 @@ export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<P
   const sorted = sortViolations(violations);
   return {
     stack,
-    program,
-    configFile: config.file,
+    program: run.program,
     resources,
     verdict,
     report: { violations: sorted, summary: summarize(sorted) },
     declarations: verdict.declarations,
     egress: listEgress(resources).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),
-    placeholders: config.placeholders,
   };
+}
+
+export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<PlanResult> {
+  const project = req.project ?? projectInfo();
+  const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
+  const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
+  const judged = await judgeProgram(ctx, inlineProgram(project), {
+    project: project.name,
+    stack: req.stack,
+    config: config.values,
+    secretKeys: config.secretKeys,
+    residency: settings.residency,
+    enforcement: settings.enforcement,
+    program: relative(process.cwd(), project.main) || project.main,
+  });
+  return { ...judged, configFile: config.file, placeholders: config.placeholders };
 }
 
 /** The declarations as a manifest (what `check --manifest` reads and `diff` compares). */
