@@ -168,23 +168,31 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
   };
 
   // A failed registration rejects promises nobody awaits; in a CLI that would end the process
-  // with a stack trace instead of a verdict.
+  // with a stack trace instead of a verdict. The handler stays until every RPC has drained, even
+  // after the program failed, so nothing of this run surfaces in a later one.
   const unhandled: string[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push((reason as Error)?.message ?? String(reason));
   process.on("unhandledRejection", onUnhandled);
+  let programError: unknown;
   try {
     try {
       await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs | undefined);
     } catch (err) {
-      throw new ProgramError((err as Error)?.message ?? String(err));
+      programError = err;
     }
-    await pulumi.runtime.disconnect();
+    try {
+      await pulumi.runtime.disconnect();
+    } catch (err) {
+      unhandled.push((err as Error)?.message ?? String(err));
+    }
     // Let rejections raised by the last registrations reach the handler before it goes.
     await new Promise((r) => setImmediate(r));
   } finally {
     process.off("unhandledRejection", onUnhandled);
   }
-  const problems = [...failures, ...unhandled];
+  // The program's own error says what went wrong; the rejections it caused downstream only repeat it.
+  if (programError !== undefined) throw new ProgramError((programError as Error)?.message ?? String(programError));
+  const problems = [...new Set([...failures, ...unhandled])];
   if (problems.length > 0) throw new ProgramError(problems.join("; "));
 
   const urnOf = engineUrns(records, run);

@@ -1,0 +1,48 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { loadPolicyContext, type PolicyContext } from "../../src/commands/context.ts";
+import { packageRoot } from "../../src/paths.ts";
+import { judgeProgram, type JudgedProgram } from "../../src/plan/plan.ts";
+
+/** The evaluation date the example stacks' expectations are written for. */
+export const NOW = "2026-11-29";
+
+export const FAKE_SECRET = "vgFAKESECRET-7e3c1a9d5b";
+
+let ctx: Promise<PolicyContext> | undefined;
+
+export function policyContext(): Promise<PolicyContext> {
+  ctx ??= loadPolicyContext({ registry: join(packageRoot, "policies/data/vendors.yaml"), exceptions: join(packageRoot, "policies/data/exceptions.yaml"), now: NOW });
+  return ctx;
+}
+
+/** Judges an inline program under plan's mocks, as `plan` would with an empty stack config. */
+export async function judge(program: () => unknown, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<JudgedProgram> {
+  // The program's return value would become stack outputs; these tests declare, they do not export.
+  return judgeProgram(await policyContext(), async () => {
+    await program();
+  }, {
+    project: "test",
+    stack: "test",
+    config,
+    secretKeys,
+    program: "test-program.ts",
+  });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would (its own process), from the project root. */
+export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(packageRoot, "bin", "vendorgate.js"), ...args], {
+    cwd: packageRoot,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
