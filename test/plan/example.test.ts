@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forwardedPaths, type InputTransformer } from "../../src/components/transformer.ts";
+import { planStack, type PlanResult } from "../../src/plan/plan.ts";
+import { cli, NOW, policyContext } from "./helpers.ts";
+
+/*
+ * The example program (stacks/index.ts) under plan: the dev stack passes, prod is the November
+ * 2025 Mixpanel incident and is blocked, and the AWS pipeline plan adds forwards exactly the
+ * declared fields, whichever stack's declaration that is.
+ */
+
+const backend = mkdtempSync(join(tmpdir(), "vendorgate-plan-backend-"));
+afterAll(() => rmSync(backend, { recursive: true, force: true }));
+
+function transformer(plan: PlanResult, integration: string): InputTransformer {
+  const target = plan.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && r.name === `${integration}-target`);
+  if (!target) throw new Error(`no target for ${integration}`);
+  return target.props.inputTransformer as InputTransformer;
+}
+
+const declaredPaths = (plan: PlanResult, integration: string) => plan.declarations.find((d) => d.name === integration)!.fields.map((f) => f.path);
+
+describe("the example program under plan", () => {
+  let dev: PlanResult;
+  let prod: PlanResult;
+  beforeAll(async () => {
+    const ctx = await policyContext();
+    dev = await planStack(ctx, { stack: "dev", decrypt: true, backend });
+    prod = await planStack(ctx, { stack: "prod", decrypt: true, backend });
+  });
+
+  it("adds the AWS pipeline, owned by the integrations it carries", () => {
+    for (const plan of [dev, prod]) {
+      expect(plan.egress.map((e) => [e.name, e.integration])).toEqual([
+        ["product-analytics-destination", "product-analytics"],
+        ["support-chat-destination", "support-chat"],
+        ["product-analytics-connection", "product-analytics"],
+        ["support-chat-connection", "support-chat"],
+        ["product-analytics-target", "product-analytics"],
+        ["support-chat-target", "support-chat"],
+      ]);
+    }
+  });
+
+  it("forwards exactly the declared fields, and the transformer follows the declaration between stacks", () => {
+    for (const plan of [dev, prod]) {
+      for (const name of ["product-analytics", "support-chat"]) {
+        expect([...forwardedPaths(transformer(plan, name)).keys()].sort(), `${plan.stack.name} ${name}`).toEqual(declaredPaths(plan, name).sort());
+      }
+    }
+    // prod's declaration adds the identify() fields; its transformer adds exactly those.
+    const devPaths = new Set(forwardedPaths(transformer(dev, "product-analytics")).keys());
+    const added = [...forwardedPaths(transformer(prod, "product-analytics")).keys()].filter((p) => !devPaths.has(p)).sort();
+    expect(added).toEqual(["properties.$email", "properties.$name", "properties.org_id"]);
+    // ...and reads the raw user ID where dev reads the pseudonym.
+    expect(forwardedPaths(transformer(dev, "product-analytics")).get("properties.distinct_id")).toBe("$.detail.user.pseudonym");
+    expect(forwardedPaths(transformer(prod, "product-analytics")).get("properties.distinct_id")).toBe("$.detail.user.id");
+  });
+
+  it("decrypts the stacks' secure credentials as secrets (no VG011 for them)", () => {
+    for (const plan of [dev, prod]) {
+      for (const name of ["product-analytics", "support-chat", "payments"]) {
+        expect(plan.declarations.find((d) => d.name === name)!.credentials).toEqual({ secret: true });
+      }
+    }
+  });
+
+  it("gives the same verdict as check on the declarations it found", () => {
+    expect(dev.report.summary).toEqual({ mandatory: 0, advisory: 1, waived: 0 });
+    expect(prod.report.summary).toEqual({ mandatory: 7, advisory: 2, waived: 0 });
+  });
+});
+
+describe("vendorgate plan (CLI)", () => {
+  it("blocks prod with the incident's violations, exit 1", () => {
+    const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; field?: string; severity: string }[] };
+    expect(doc.violations.filter((v) => v.severity === "mandatory").map((v) => [v.rule, v.integration, v.field ?? ""])).toEqual([
+      ["VG002", "marketing-sync", ""],
+      ["VG011", "marketing-sync", ""],
+      ["VG004", "product-analytics", "properties.$email"],
+      ["VG004", "product-analytics", "properties.$name"],
+      ["VG004", "product-analytics", "properties.org_id"],
+      ["VG005", "product-analytics", "properties.distinct_id"],
+      ["VG007", "product-analytics", ""],
+    ]);
+  });
+
+  it("passes dev, exit 0", () => {
+    const r = cli(["plan", "--stack", "dev", "--now", NOW, "--backend", backend]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 mandatory, 1 advisory, 0 waived/);
+  });
+
+  it("writes check's JSON plus the stack, the declarations and the egress, and check agrees on the declarations", () => {
+    const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc)).toEqual(["violations", "summary", "stack", "manifest", "resources"]);
+    const dir = mkdtempSync(join(tmpdir(), "vendorgate-plan-manifest-"));
+    try {
+      const manifest = join(dir, "prod.manifest.json");
+      writeFileSync(manifest, JSON.stringify(doc.manifest));
+      const check = cli(["check", "--manifest", manifest, "--now", NOW, "--format", "json"]);
+      expect(check.code).toBe(1);
+      // The plan's own violations minus the ones about cloud resources, which a manifest cannot hold.
+      const { violations, summary } = JSON.parse(check.stdout) as Record<string, unknown>;
+      expect({ violations, summary }).toEqual({ violations: doc.violations, summary: doc.summary });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is byte-stable", () => {
+    const a = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
+    const b = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout.length).toBeGreaterThan(1000);
+  });
+
+  it("names the file for an unknown stack, exit 2, no stack trace", () => {
+    const r = cli(["plan", "--stack", "nope", "--backend", backend]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/stacks\/Pulumi\.nope\.yaml:1:1 no config file for stack nope/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses a wrong passphrase with the file and key it could not decrypt, and --no-decrypt plans anyway", () => {
+    const wrong = cli(["plan", "--stack", "dev", "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml:\d+:\d+ config\["vendorgate-shop:mixpanelToken"\]: cannot decrypt/);
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    const placeholders = cli(["plan", "--stack", "dev", "--no-decrypt", "--now", NOW, "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+    expect(placeholders.code).toBe(0);
+    expect(placeholders.stderr).toMatch(/were not decrypted/);
+  });
+});
