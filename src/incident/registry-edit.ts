@@ -95,8 +95,9 @@ export function spliceStatus(registryText: string, file: string, vendor: string,
     } else {
       const keyStart = (pair.key as YamlNode).range![0];
       const indent = registryText.slice(lineStart(registryText, keyStart), keyStart);
-      // After the whole line, so a trailing comment stays with the value it explains.
-      const at = lineEnd(registryText, value?.range?.[2] ?? valueEnd);
+      // After the rest of the value's line, so a trailing comment stays with the value it explains.
+      // (The node's own end may already lie on the next line: it includes the line break.)
+      const at = lineEnd(registryText, valueEnd);
       const eol = registryText.includes("\r\n") ? "\r\n" : "\n";
       const prefix = at === registryText.length && !registryText.endsWith("\n") ? eol : "";
       edits.push({ at, end: at, text: prefix + pending.map((p) => `${/^\s*$/.test(indent) ? indent : " ".repeat(indent.length)}${p}${eol}`).join("") });
