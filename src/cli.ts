@@ -25,6 +25,7 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   inventory: async () => (await import("./commands/inventory.ts")).registerInventory,
   report: async () => (await import("./commands/report.ts")).registerReport,
   plan: async () => (await import("./commands/plan.ts")).registerPlan,
+  diff: async () => (await import("./commands/diff.ts")).registerDiff,
 };
 /** Commands registered by a module listed under another name. */
 const aliases: Readonly<Record<string, string>> = { up: "preview" };

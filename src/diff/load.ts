@@ -1,0 +1,91 @@
+import { relative } from "node:path";
+import * as z from "zod";
+import type { PolicyContext } from "../commands/context.ts";
+import { judge } from "../engine/judge.ts";
+import type { Report, Violation } from "../engine/violation.ts";
+import { InputError, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
+import { summarize } from "../report/index.ts";
+
+/*
+ * One side of a diff: a manifest (judged here, with the policy options given to diff) or the
+ * output of `plan --format json` (whose verdict was settled when it was planned, so it is taken
+ * as it stands, never judged again). Either way the declarations pass the same schema as check's.
+ */
+
+export type Declaration = Manifest["integrations"][number];
+
+export interface Side {
+  /** The file, relative to the working directory. */
+  file: string;
+  kind: "manifest" | "plan";
+  stack: Manifest["stack"];
+  integrations: Declaration[];
+  report: Report;
+}
+
+const severity = z.enum(["mandatory", "advisory"]);
+
+// What plan writes (check's JSON shape plus the manifest); other keys are allowed so that a newer
+// plan's output still reads.
+function planOutputSchema(manifest: ReturnType<typeof manifestSchema>) {
+  const violation = z.looseObject({
+    rule: z.string().min(1),
+    name: z.string(),
+    severity,
+    integration: z.string(),
+    field: z.string().optional(),
+    resource: z.string().optional(),
+    message: z.string(),
+    remediation: z.string(),
+    waivedBy: z.string().optional(),
+  });
+  return z.looseObject({
+    violations: z.array(violation),
+    summary: z.looseObject({ mandatory: z.number().int().min(0), advisory: z.number().int().min(0), waived: z.number().int().min(0) }),
+    manifest,
+  });
+}
+
+export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> {
+  const shown = relative(process.cwd(), file) || file;
+  const src = parseSource(await readSourceText(file), shown);
+  const schema = manifestSchema(ctx.taxonomy);
+
+  if ("violations" in src.data || "summary" in src.data) {
+    if (!("manifest" in src.data)) {
+      throw new InputError([
+        { file: shown, line: 1, column: 1, path: "manifest", message: "this is a verdict without declarations (check's JSON?); diff needs a manifest or the output of `vendorgate plan --format json`" },
+      ]);
+    }
+    const doc = validateSource(src, planOutputSchema(schema));
+    const title = new Map(ctx.engine.catalogue.map((r) => [r.id, r.title]));
+    const violations: Violation[] = doc.violations.map((v) => ({
+      rule: v.rule,
+      name: v.name,
+      title: title.get(v.rule) ?? v.name,
+      severity: v.severity,
+      integration: v.integration,
+      ...(v.field !== undefined ? { field: v.field } : {}),
+      ...(v.resource !== undefined ? { resource: v.resource } : {}),
+      message: v.message,
+      remediation: v.remediation,
+      ...(v.waivedBy !== undefined ? { waivedBy: v.waivedBy } : {}),
+    }));
+    const recount = summarize(violations);
+    // A summary that disagrees with its own violations was edited or truncated: fail closed.
+    if (recount.mandatory !== doc.summary.mandatory || recount.advisory !== doc.summary.advisory || recount.waived !== doc.summary.waived) {
+      throw new InputError([{ file: shown, line: 1, column: 1, path: "summary", message: `does not match the violations listed (they count ${JSON.stringify(recount)})` }]);
+    }
+    return { file: shown, kind: "plan", stack: doc.manifest.stack, integrations: doc.manifest.integrations, report: { violations, summary: recount } };
+  }
+
+  const manifest = validateSource(src, schema);
+  const report = judge(ctx.engine, {
+    now: ctx.now,
+    stack: manifest.stack,
+    integrations: manifest.integrations,
+    exceptions: ctx.exceptions,
+    enforcement: ctx.enforcement,
+  });
+  return { file: shown, kind: "manifest", stack: manifest.stack, integrations: manifest.integrations, report };
+}
