@@ -24,8 +24,14 @@ export interface BundlePaths {
   manifest: string;
 }
 
-/** VENDORGATE_BUNDLE_DIR points the CLI and the pack at another built bundle (tests, fault drills). */
-export function bundlePaths(root = packageRoot, dir = process.env.VENDORGATE_BUNDLE_DIR ?? join(root, "build", "policy")): BundlePaths {
+/**
+ * VENDORGATE_POLICY_ROOT (a folder holding policies/) and VENDORGATE_BUNDLE_DIR point the CLI and
+ * the pack at other policy sources and another built bundle: fault drills and policy development.
+ */
+export function bundlePaths(
+  root = process.env.VENDORGATE_POLICY_ROOT ?? packageRoot,
+  dir = process.env.VENDORGATE_BUNDLE_DIR ?? join(root, "build", "policy"),
+): BundlePaths {
   return {
     root,
     dir,
