@@ -1,0 +1,99 @@
+/*
+ * Gate overhead on a real preview: a program of N Integrations previewed by the real Pulumi engine
+ * (inline program, temporary project and file backend) without a policy pack, with vendorgate's
+ * pack, and with an empty pack started the same way (what any pack costs), interleaved run by run.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { PACK_LAUNCHER, policyPackConfig } from "../src/commands/preview.ts";
+import { Engine } from "../src/engine/engine.ts";
+import { judge } from "../src/engine/judge.ts";
+import { normalizeRegistry } from "../src/engine/normalize.ts";
+import { loadExceptions, loadRegistry } from "../src/model/index.ts";
+import { openStack, type ProjectInfo } from "../src/pulumi/workspace.ts";
+import { cleanMix, generateManifest, NOW, SEED, type GeneratedManifest } from "./generate.ts";
+import { benchDir, median, round } from "./lib.ts";
+
+const REGISTRY = "policies/data/vendors.yaml";
+const EXCEPTIONS = "policies/data/exceptions.yaml";
+const NULL_PACK = join(benchDir, "null-pack", "run-pack");
+
+/** N flows the gate lets through (advisories allowed), so every preview runs to its end. */
+async function passingFlows(n: number): Promise<GeneratedManifest["integrations"]> {
+  const { registry } = await loadRegistry(REGISTRY);
+  const engine = await Engine.load({ rebuild: false });
+  engine.setRegistry(normalizeRegistry(registry));
+  const { exceptions } = await loadExceptions(EXCEPTIONS, engine.catalogue.map((r) => r.id));
+  const m = generateManifest(registry, n * 2, SEED, cleanMix);
+  const report = judge(engine, { now: NOW, integrations: m.integrations, exceptions, enforcement: {} });
+  const blocked = new Set(report.violations.filter((v) => v.severity === "mandatory" && !v.waivedBy).map((v) => v.integration));
+  const flows = m.integrations.filter((i) => !blocked.has(i.name)).slice(0, n);
+  if (flows.length < n) throw new Error(`only ${flows.length} passing flows generated`);
+  return flows;
+}
+
+type Variant = "none" | "pack" | "nullPack";
+
+export async function previewBench(n: number, runs: number, dir: string) {
+  const flows = await passingFlows(n);
+  const projectDir = join(dir, "project");
+  mkdirSync(projectDir, { recursive: true });
+  const flowsFile = join(dir, "flows.json");
+  writeFileSync(flowsFile, JSON.stringify(flows));
+  process.env.VENDORGATE_BENCH_FLOWS = flowsFile;
+  const project: ProjectInfo = { root: projectDir, name: "vendorgate-bench", main: join(benchDir, "preview-program.ts"), stackConfigDir: projectDir };
+  writeFileSync(join(projectDir, "Pulumi.yaml"), `name: ${project.name}\nruntime: nodejs\ndescription: vendorgate preview benchmark\n`);
+  const stackName = "bench";
+  const packConfig = join(dir, "pack-config.json");
+  const config = await policyPackConfig(project, { stack: stackName, registry: resolve(REGISTRY), exceptions: resolve(EXCEPTIONS), now: NOW });
+  writeFileSync(packConfig, JSON.stringify(config, null, 2));
+  const { stack } = await openStack(stackName, { project, backendDir: join(dir, "backend") });
+
+  const once = async (variant: Variant) => {
+    const events = { mandatory: 0, advisory: 0, resources: 0 };
+    const onEvent = (e: EngineEvent) => {
+      if (e.policyEvent) events[e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
+      if (e.resourcePreEvent) events.resources++;
+    };
+    const packs = variant === "pack" ? { policyPacks: [PACK_LAUNCHER], policyPackConfigs: [packConfig] } : variant === "nullPack" ? { policyPacks: [NULL_PACK] } : {};
+    const t = performance.now();
+    let ok = true;
+    try {
+      await stack.preview({ color: "never", onEvent, ...packs });
+    } catch {
+      ok = false;
+    }
+    return { ms: performance.now() - t, ok, ...events };
+  };
+
+  const variants: Variant[] = ["none", "pack", "nullPack"];
+  // One warm-up of each: the first preview creates the stack and warms the file caches.
+  for (const v of variants) {
+    const r = await once(v);
+    process.stderr.write(`  preview warm-up ${v}: ${round(r.ms / 1000, 1)} s (${r.resources} resources, ok=${r.ok})\n`);
+  }
+  const times: Record<Variant, number[]> = { none: [], pack: [], nullPack: [] };
+  const last: Record<string, unknown> = {};
+  for (let i = 0; i < runs; i++) {
+    for (const v of variants) {
+      const r = await once(v);
+      times[v].push(r.ms);
+      last[v] = r;
+      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s\n`);
+    }
+  }
+  const med = (v: Variant) => median(times[v]);
+  // Ratio run by run (A B pairs), so a machine whose speed drifts still compares fairly.
+  const pairRatios = times.pack.map((t, i) => t / times.none[i]!);
+  return {
+    integrations: n,
+    runs,
+    medianMs: { none: round(med("none"), 0), pack: round(med("pack"), 0), nullPack: round(med("nullPack"), 0) },
+    allMs: { none: times.none.map((x) => round(x, 0)), pack: times.pack.map((x) => round(x, 0)), nullPack: times.nullPack.map((x) => round(x, 0)) },
+    packOverheadPct: round((med("pack") / med("none") - 1) * 100, 1),
+    packOverheadPairMedianPct: round((median(pairRatios) - 1) * 100, 1),
+    nullPackOverheadPct: round((med("nullPack") / med("none") - 1) * 100, 1),
+    lastRun: last,
+  };
+}
