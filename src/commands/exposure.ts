@@ -3,7 +3,7 @@ import { loadRegistry } from "../model/index.ts";
 import { buildExposure } from "../incident/exposure.ts";
 import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
 import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
-import { displayPath } from "../incident/text.ts";
+import { displayPath, type Out, toStderr } from "../incident/text.ts";
 import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
 
 interface ExposureOptions extends SourceOptions {
@@ -23,11 +23,11 @@ export function parseDateOption(flag: string, value: string): string {
   }
 }
 
-export async function runExposure(opts: ExposureOptions, out: (s: string) => void): Promise<number> {
+export async function runExposure(opts: ExposureOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const since = opts.since === undefined ? undefined : parseDateOption("--since", opts.since);
   const { registry, taxonomy } = await loadRegistry(opts.registry);
   const set = await loadFlows({ ...opts, history: true }, taxonomy);
-  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   if (registry.vendors[opts.vendor] === undefined && !set.flows.some((f) => f.integration.vendor === opts.vendor)) {
     const known = Object.keys(registry.vendors).sort().join(", ");
     throw new UsageError(`--vendor: no vendor "${opts.vendor}" in ${displayPath(opts.registry)} (it has ${known}), and no flow in the sources sends to it`);

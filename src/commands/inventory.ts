@@ -5,6 +5,7 @@ import { loadRegistry } from "../model/index.ts";
 import { formatCycloneDx } from "../incident/cyclonedx.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
+import { type Out, toStderr } from "../incident/text.ts";
 import { DEFAULT_REGISTRY, parseNow } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
@@ -28,12 +29,12 @@ function projectName(): string | undefined {
   }
 }
 
-export async function runInventory(opts: InventoryOptions, out: (s: string) => void): Promise<number> {
+export async function runInventory(opts: InventoryOptions, out: Out, warn: Out = toStderr): Promise<number> {
   // Only a given --now is written into the output; an unpinned run stays byte-stable.
   const now = opts.now === undefined ? undefined : parseNow(opts.now);
   const { registry, taxonomy } = await loadRegistry(opts.registry);
   const set = await loadFlows(opts, taxonomy);
-  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
   const inv = buildInventory(current(set), registry, taxonomy, sources);
   if (opts.format === "ropa") out(formatRopa(inv));

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { renderHtml } from "../incident/html-report.ts";
 import { buildReportModel } from "../incident/report-model.ts";
-import { displayPath } from "../incident/text.ts";
+import { displayPath, type Out, toStderr } from "../incident/text.ts";
 import { addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
@@ -13,12 +13,12 @@ interface ReportOptions extends PolicyOptions, SourceOptions {
   out?: string;
 }
 
-export async function runReport(opts: ReportOptions, out: (s: string) => void): Promise<number> {
+export async function runReport(opts: ReportOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const ctx = await loadPolicyContext(opts);
   const set = await loadFlows(opts, ctx.taxonomy);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
   const model = buildReportModel(ctx, current(set), sources, toolInfo());
-  for (const w of [...set.warnings, ...model.warnings]) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  for (const w of [...set.warnings, ...model.warnings]) warn(`vendorgate: warning: ${w}\n`);
   const html = renderHtml(model);
   if (opts.out === undefined) {
     out(html);
@@ -28,7 +28,7 @@ export async function runReport(opts: ReportOptions, out: (s: string) => void): 
   const tmp = join(dirname(opts.out), `.${basename(opts.out)}.${randomBytes(6).toString("hex")}.tmp`);
   await writeFile(tmp, html, "utf8");
   await rename(tmp, opts.out);
-  process.stderr.write(`vendorgate: report written to ${displayPath(opts.out)}\n`);
+  warn(`vendorgate: report written to ${displayPath(opts.out)}\n`);
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { loadRegistry } from "../model/index.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildReview } from "../incident/review.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
+import { type Out, toStderr } from "../incident/text.ts";
 import { DEFAULT_REGISTRY, parseNow } from "./context.ts";
 
 interface ReviewOptions extends SourceOptions {
@@ -11,11 +12,11 @@ interface ReviewOptions extends SourceOptions {
   format: ReviewFormat;
 }
 
-export async function runReview(opts: ReviewOptions, out: (s: string) => void): Promise<number> {
+export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const now = parseNow(opts.now);
   const { registry, taxonomy } = await loadRegistry(opts.registry);
   const set = await loadFlows(opts, taxonomy);
-  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
   out(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)));
   return 0;

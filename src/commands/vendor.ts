@@ -5,7 +5,7 @@ import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.
 import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { changeVendorStatus } from "../incident/registry-edit.ts";
-import { displayPath, printable, table } from "../incident/text.ts";
+import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
 import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
 
 interface StatusOptions extends SourceOptions {
@@ -30,7 +30,7 @@ function defaultActor(): string {
   }
 }
 
-export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: (s: string) => void): Promise<number> {
+export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const date = parseNow(opts.now);
   if (opts.reason.trim() === "" || /[\r\n]/.test(opts.reason)) throw new UsageError("--reason: expected one non-empty line saying why");
   const by = opts.by ?? defaultActor();
@@ -39,7 +39,7 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   // Re-read after the write: the blocked list is computed from what is now on disk.
   const { registry, taxonomy } = await loadRegistry(opts.registry);
   const set = await loadFlows(opts, taxonomy);
-  for (const w of set.warnings) process.stderr.write(`vendorgate: warning: ${w}\n`);
+  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}`] : [])];
   out(
     describeStatusChange({

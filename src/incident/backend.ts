@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { INTEGRATION_TYPE } from "../components/integration.ts";
 import { packageRoot } from "../paths.ts";
 import { cmp, displayPath } from "./text.ts";
 
@@ -53,6 +52,12 @@ export interface BackendContents {
 export function backendDir(dir?: string): string {
   return resolve(dir ?? process.env.VENDORGATE_BACKEND ?? join(packageRoot, ".vendorgate", "backend"));
 }
+
+/**
+ * The Integration component's type token (src/components/integration.ts). Written out rather than
+ * imported: that module loads the Pulumi SDK, seconds of start-up for a command that reads files.
+ */
+export const INTEGRATION_TYPE = "vendorgate:index:Integration";
 
 // Pulumi marks a secret value with this signature key; its ciphertext must never be printed.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -158,7 +163,8 @@ const checkpointFile = /\.checkpoint\.json(\.gz)?$/;
 
 /**
  * Every stack's current state and, with `history`, every checkpoint. Snapshots come sorted by
- * project, stack and time, so everything built from them is deterministic.
+ * project and stack, each stack's state first and then its checkpoints in time order, so
+ * everything built from them is deterministic.
  */
 export function readBackend(dir: string, opts: { history: boolean }): BackendContents {
   const root = join(dir, ".pulumi");

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadManifest, type Taxonomy } from "../model/index.ts";
-import { projectInfo, stackConfig } from "../pulumi/workspace.ts";
+import { projectInfo, stackConfig } from "../pulumi/project.ts";
 import { backendDir, readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
 import { cmp, displayPath } from "./text.ts";
 

@@ -63,3 +63,8 @@ export function displayPath(file: string): string {
   const rel = relative(process.cwd(), resolve(file));
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? resolve(file) : rel;
 }
+
+export type Out = (s: string) => void;
+
+/** Where commands put warnings by default, apart from their output so that pipes stay clean. */
+export const toStderr: Out = (s) => void process.stderr.write(s);
