@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCheck } from "../../src/commands/check.ts";
+import { runDiff } from "../../src/commands/diff.ts";
+import { runPlan } from "../../src/commands/plan.ts";
+import { diffFormatNames } from "../../src/diff/format.ts";
+import { decodeProperties, REDACTED, redactString } from "../../src/plan/decode.ts";
+import { formatNames } from "../../src/report/index.ts";
+import { UnknownValue } from "../../src/stack/judge-stack.ts";
+import * as pulumi from "@pulumi/pulumi";
+import { FAKE_SECRET, NOW } from "./helpers.ts";
+
+/*
+ * "Nothing secret leaves": the fixture project (test/fixtures/plan/secrets) passes one fake
+ * credential every way a program can, from encrypted config and from plain config. No output of
+ * plan, diff or check, in any format, may contain it, whatever the verdict.
+ */
+
+const project = join(import.meta.dirname, "..", "fixtures", "plan", "secrets");
+const work = mkdtempSync(join(tmpdir(), "vendorgate-secrets-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const policy = { registry: "policies/data/vendors.yaml", now: NOW };
+
+async function capture(run: (out: (s: string) => void, warn: (s: string) => void) => Promise<number>): Promise<{ code: number; text: string }> {
+  let text = "";
+  const code = await run(
+    (s) => (text += s),
+    (s) => (text += s),
+  );
+  return { code, text };
+}
+
+const plan = (stack: string, format: (typeof formatNames)[number]) =>
+  capture((out, warn) => runPlan({ ...policy, stack, format, decrypt: true, backend: join(work, "backend"), project }, out, warn));
+
+const vg011 = (json: string) =>
+  (JSON.parse(json) as { violations: { rule: string; integration: string }[] }).violations
+    .filter((v) => v.rule === "VG011")
+    .map((v) => v.integration);
+
+describe("the fake credential", () => {
+  const json: Record<string, string> = {};
+  beforeAll(async () => {
+    for (const stack of ["encrypted", "plain"]) json[stack] = (await plan(stack, "json")).text;
+  });
+
+  it("is judged: only credentials that are not kept secret are VG011", () => {
+    expect(vg011(json.encrypted!)).toEqual(["plain-literal"]);
+    // With the value in plain text in the stack file, every use of it is exposed, secret() or not.
+    expect(vg011(json.plain!)).toEqual(["from-config", "plain-literal", "secret-literal", "secret-url"]);
+  });
+
+  it.each(["encrypted", "plain"])("appears in no format of plan (stack %s)", async (stack) => {
+    for (const format of formatNames) {
+      const { code, text } = await plan(stack, format);
+      expect(code, format).toBe(1);
+      expect(text.length, format).toBeGreaterThan(100);
+      expect(text, format).not.toContain(FAKE_SECRET);
+    }
+  });
+
+  it("appears in no format of diff between the two plans", async () => {
+    writeFileSync(join(work, "encrypted.json"), json.encrypted!);
+    writeFileSync(join(work, "plain.json"), json.plain!);
+    for (const format of diffFormatNames) {
+      const { text } = await capture((out) => runDiff({ ...policy, base: join(work, "encrypted.json"), head: join(work, "plain.json"), format }, out));
+      expect(text, format).toContain("from-config");
+      expect(text, format).not.toContain(FAKE_SECRET);
+    }
+  });
+
+  it("appears in no format of check on the plan's declarations", async () => {
+    const manifest = join(work, "plain.manifest.json");
+    writeFileSync(manifest, JSON.stringify((JSON.parse(json.plain!) as { manifest: unknown }).manifest));
+    for (const format of formatNames) {
+      const { code, text } = await capture((out) => runCheck({ ...policy, manifest, format }, out));
+      expect(code, format).toBe(1);
+      expect(text, format).not.toContain(FAKE_SECRET);
+    }
+  });
+
+  it("keeps the host of a secret URL, which the policy judges, and nothing after it", () => {
+    const stray = (JSON.parse(json.encrypted!) as { resources: { name: string; endpoint: string | null }[] }).resources.find((r) => r.name === "stray-webhook");
+    expect(stray?.endpoint).toBe("https://hooks.example.com/[secret]");
+    const declared = (JSON.parse(json.encrypted!) as { manifest: { integrations: { name: string; destination: { url: string } }[] } }).manifest.integrations;
+    expect(declared.find((i) => i.name === "secret-url")?.destination.url).toBe("https://api-eu.mixpanel.com/[secret]");
+  });
+});
+
+describe("decodeProperties", () => {
+  const secret = (value: unknown) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value });
+
+  it("redacts every secret value, nested ones included, and keeps booleans", () => {
+    const props = decodeProperties({
+      plain: "p",
+      token: secret(FAKE_SECRET),
+      nested: secret({ a: FAKE_SECRET, n: 42, on: true, list: [FAKE_SECRET] }),
+      url: secret(`https://hooks.example.com/x/${FAKE_SECRET}?k=${FAKE_SECRET}`),
+    });
+    expect(props).toEqual({
+      plain: "p",
+      token: REDACTED,
+      nested: { a: REDACTED, n: REDACTED, on: true, list: [REDACTED] },
+      url: "https://hooks.example.com/[secret]",
+    });
+    expect(JSON.stringify(props)).not.toContain(FAKE_SECRET);
+  });
+
+  it("never keeps user info of a secret URL", () => {
+    expect(redactString(`https://user:${FAKE_SECRET}@api.example.com/x`)).toBe("https://api.example.com/[secret]");
+    expect(redactString(`ftp://${FAKE_SECRET}`)).toBe(REDACTED);
+  });
+
+  it("makes a value unknown until the deploy throw UnknownValue naming it when read", () => {
+    const props = decodeProperties({ a: { b: pulumi.runtime.unknownValue }, list: ["x", pulumi.runtime.unknownValue] });
+    expect(() => (props.a as Record<string, unknown>).b).toThrow(UnknownValue);
+    expect(() => (props.a as Record<string, unknown>).b).toThrow(/a\.b is not known/);
+    expect(() => (props.list as unknown[])[1]).toThrow(/list\[1\] is not known/);
+    expect((props.list as unknown[])[0]).toBe("x");
+  });
+
+  it("reads an output value's secret flag and unknown state", () => {
+    const out = (value: unknown, secretFlag: boolean) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig, value, secret: secretFlag });
+    const props = decodeProperties({ s: out(FAKE_SECRET, true), p: out("x", false), u: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig } });
+    expect(props.s).toBe(REDACTED);
+    expect(props.p).toBe("x");
+    expect(() => props.u).toThrow(UnknownValue);
+  });
+});
