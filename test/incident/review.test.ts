@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runReview } from "../../src/commands/review.ts";
+import type { Review } from "../../src/incident/review.ts";
+import { packageRoot } from "../../src/paths.ts";
+
+const fixture = (f: string) => join(packageRoot, "test/fixtures/incident", f);
+const NOW = "2026-11-29";
+
+async function review(format: "text" | "json" | "markdown", extra: Record<string, unknown> = {}): Promise<string> {
+  let s = "";
+  await runReview(
+    { registry: fixture("review.registry.yaml"), manifest: [fixture("review.manifest.yaml")], state: false, now: NOW, format, ...extra },
+    (x) => (s += x),
+    () => {},
+  );
+  return s;
+}
+
+describe("review", () => {
+  it("finds each kind of problem and sorts vendors by risk", async () => {
+    const r = JSON.parse(await review("json")) as Review;
+    expect(r.vendors.map((v) => [v.vendor, v.risk.level, v.risk.score])).toEqual([
+      ["expired", "high", 111],
+      ["paperless", "high", 110],
+      ["idle", "medium", 10],
+      ["tidy", "none", 0],
+    ]);
+    const kinds = Object.fromEntries(r.vendors.map((v) => [v.vendor, v.findings.map((f) => f.kind)]));
+    expect(kinds).toEqual({
+      expired: ["dpa-expired", "identifier-untransformed", "unused-approval"],
+      paperless: ["dpa-missing", "soc2-expiring"],
+      idle: ["approved-without-integration"],
+      tidy: [],
+    });
+    const expired = r.vendors[0]!;
+    expect(expired.findings[1]).toMatchObject({ stack: "prod", integration: "stats", field: "uid", category: "user.unique_id" });
+    expect(expired.assurance.dpa).toEqual({ expires: "2026-10-01", daysLeft: -59, state: "expired" });
+    expect(r.vendors[1]!.assurance.soc2).toEqual({ expires: "2026-12-10", daysLeft: 11, state: "expiring" });
+    expect(r.summary).toEqual({ high: 2, medium: 3, low: 1 });
+  });
+
+  it("does not call an approval broad when several of its children are used", async () => {
+    const r = JSON.parse(await review("json")) as Review;
+    // user.contact is approved and both email and phone are sent: narrowing would need two keys.
+    expect(r.vendors[0]!.findings.some((f) => f.category === "user.contact")).toBe(false);
+  });
+
+  it("flags the example registry's broad Mixpanel approval and the unused Sentry one", async () => {
+    const out = await review("text", {
+      registry: join(packageRoot, "policies/data/vendors.yaml"),
+      manifest: [join(packageRoot, "examples/clean.manifest.yaml")],
+    });
+    expect(out).toContain(
+      "broad-approval: user.location (Location Data) is approved for analytics.reporting, but only user.location.imprecise (Imprecise Subject Location) is sent: narrow the approval to user.location.imprecise",
+    );
+    expect(out).toMatch(/^sentry \(Sentry\)[\s\S]*?approved-without-integration/m);
+  });
+
+  it("renders text, JSON and Markdown deterministically", async () => {
+    for (const format of ["text", "json", "markdown"] as const) expect(await review(format)).toBe(await review(format));
+    const md = await review("markdown");
+    expect(md).toContain("| Expired Ltd (`expired`) | approved | 2026-10-01 (EXPIRED) | 2027-10-01 | 1 | high (111) |");
+  });
+
+  it("says when it had no flows to judge approvals against", async () => {
+    const out = await review("text", { manifest: [] });
+    expect(out).toContain("Flows from: none (pass --manifest or deploy a stack: every approval looks unused)");
+  });
+});
