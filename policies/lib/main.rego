@@ -37,28 +37,26 @@ _rule_packages contains concat("", ["waivers/", name]) if {
 }
 
 # A violation keeps its severity when waived: it is the TypeScript summary that
-# stops counting it as blocking.
-_judged contains object.union(violation, {"waivedBy": exceptions.waiver(violation)}) if {
+# stops counting it as blocking. Each violation is judged (waived or not) and
+# then enforced in one pass; only the final set removes duplicates, which gives
+# the same set as removing them after each step.
+_enforced contains enforced if {
 	some violation in violations.raw
-	exceptions.waiver(violation)
+	enforced := _enforce(_judge(violation))
 }
 
-_judged contains violation if {
-	some violation in violations.raw
-	not exceptions.waiver(violation)
-}
-
-_judged contains violation if {
+_enforced contains enforced if {
 	some violation in data.vendorgate.waivers[_].violation
+	enforced := _enforce(violation)
 }
 
-_enforced contains violation if {
-	some violation in _judged
+_judge(violation) := object.union(violation, {"waivedBy": waiver}) if {
+	waiver := exceptions.waiver(violation)
+} else := violation
+
+_enforce(violation) := violation if {
 	not _override(violation)
-}
-
-_enforced contains object.union(violation, {"severity": level}) if {
-	some violation in _judged
+} else := object.union(violation, {"severity": level}) if {
 	level := _override(violation)
 	level in {"mandatory", "advisory"}
 }

@@ -46,7 +46,10 @@ prohibited_by(category) := sort([entry |
 
 # METADATA
 # description: True when a registry prohibitedCategories entry covers category.
-prohibited(category) if count(prohibited_by(category)) > 0
+prohibited(category) if {
+	some key in taxonomy.lineage(category)
+	key in object.get(data.registry, "prohibitedCategories", [])
+}
 
 # METADATA
 # description: True when the approval lists a category that covers category.
@@ -64,7 +67,7 @@ accepted_transforms(approval, category) := [transform |
 	}
 ]
 
-_allows(key, _, category, _) if not taxonomy.covers(key, category)
+_allows(key, _, category, _) if not key in taxonomy.lineage(category)
 
 _allows(_, allowed, _, transform) if transform in allowed
 
@@ -72,7 +75,13 @@ _allows(_, allowed, _, transform) if transform in allowed
 # description: True when the approval covers the category and accepts the field's transform.
 accepts(approval, field) if {
 	approval_covers(approval, field.category)
-	transform(field) in accepted_transforms(approval, field.category)
+	accepted := transform(field)
+
+	# The same test as accepted_transforms, for the one transform the field has.
+	accepted in transforms
+	every key, allowed in object.get(approval, "requireTransform", {}) {
+		_allows(key, allowed, field.category, accepted)
+	}
 }
 
 # METADATA

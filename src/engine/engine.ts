@@ -1,5 +1,6 @@
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { z } from "zod";
+import { dataCategories, dataSubjects, dataUses } from "../model/taxonomy.ts";
 import { bundlePaths, readBundle, type BundlePaths } from "./bundle.ts";
 import { PolicyFault } from "./errors.ts";
 import type { WasmInput, WasmRegistry } from "./normalize.ts";
@@ -37,6 +38,29 @@ export interface EngineOptions {
 
 type Policy = Awaited<ReturnType<typeof loadPolicy>>;
 
+/** A taxonomy key and every key that covers it, root first: "a.b.c" gives ["a", "a.b", "a.b.c"]. */
+export function lineage(key: string): string[] {
+  const parts = key.split(".");
+  return parts.map((_, i) => parts.slice(0, i + 1).join("."));
+}
+
+/**
+ * The data document: the registry, and the lineage of every taxonomy key the policy is likely to
+ * meet (fideslang's, plus those the registry names), so that Rego's taxonomy.covers is a lookup
+ * rather than string building for every field. A key missing here is computed in Rego instead.
+ */
+export function policyData(registry: WasmRegistry): { registry: WasmRegistry; taxonomy: { lineage: Record<string, string[]> } } {
+  const keys = new Set<string>([...dataCategories, ...dataUses, ...dataSubjects, ...registry.prohibitedCategories]);
+  for (const vendor of Object.values(registry.vendors) as { approvals?: { purpose: string; subjects?: string[]; categories: string[]; requireTransform?: Record<string, unknown> }[] }[]) {
+    for (const a of vendor.approvals ?? []) {
+      for (const k of [a.purpose, ...(a.subjects ?? []), ...a.categories, ...Object.keys(a.requireTransform ?? {})]) keys.add(k);
+    }
+  }
+  const index: Record<string, string[]> = {};
+  for (const k of [...keys].sort()) index[k] = lineage(k);
+  return { registry, taxonomy: { lineage: index } };
+}
+
 /** The compiled policy, loaded once; data (the registry) set once, one evaluate per manifest. */
 export class Engine {
   readonly catalogue: readonly RuleInfo[];
@@ -62,7 +86,7 @@ export class Engine {
   }
 
   setRegistry(registry: WasmRegistry): void {
-    this.guard(() => this.policy.setData({ registry }), "setting the registry");
+    this.guard(() => this.policy.setData(policyData(registry)), "setting the registry");
   }
 
   /** Raw violations of one evaluation (waivers and overrides applied in Rego), unsorted. */
@@ -84,8 +108,10 @@ export class Engine {
       return fn();
     } catch (err) {
       // A trap can leave the instance's memory in any state; never evaluate with it again.
-      this.broken = `${what}: ${(err as Error).message}`;
-      throw new PolicyFault(`policy fault while ${what}: ${(err as Error).message}`, { cause: err });
+      // opa-wasm throws strings (e.g. "opa_malloc: failed") as well as Errors.
+      const message = err instanceof Error ? err.message : String(err);
+      this.broken = `${what}: ${message}`;
+      throw new PolicyFault(`policy fault while ${what}: ${message}`, { cause: err });
     }
   }
 }

@@ -52,9 +52,17 @@ violation contains result.fail(rego.metadata.chain(), {
 	some integration in input.integrations
 	some kind, assurance in registry.vendor(integration).assurance
 	expires := assurance.expires
-	days_left := dates.days_between(input.now, expires)
+	days_left := _days_left[expires]
 	days_left >= 0
 	days_left <= _warning_days
+}
+
+# Days from now to each expiry date in the registry, computed once per date
+# rather than once per integration.
+_days_left[expires] := dates.days_between(input.now, expires) if {
+	some vendor in data.registry.vendors
+	some assurance in vendor.assurance
+	expires := assurance.expires
 }
 
 _when(0) := ", today"

@@ -50,10 +50,13 @@ violation contains result.fail(rego.metadata.chain(), {
 		" instead of the declared destination host ", integration.destination.host, ".",
 	]),
 }) if {
-	some integration in input.integrations
-	registry.known(integration)
 	some resource in input.resources
-	resource.integration == integration.name
 	is_string(resource.host)
+	some integration in _named[resource.integration]
+	registry.known(integration)
 	not hosts.same_host(resource.host, integration.destination.host)
 }
+
+# The integrations by name, so that pairing resources with their integration is
+# a lookup per resource rather than a scan of every integration.
+_named[integration.name] contains integration if some integration in input.integrations
