@@ -35,10 +35,11 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   if (opts.reason.trim() === "" || /[\r\n]/.test(opts.reason)) throw new UsageError("--reason: expected one non-empty line saying why");
   const by = opts.by ?? defaultActor();
   if (by.trim() === "" || /[\r\n]/.test(by)) throw new UsageError("--by: expected one non-empty line naming who made the change");
+  // Every input is read before the registry is touched: a typo in --manifest must not leave the
+  // vendor suspended behind an error message. A status change does not change the taxonomy.
+  const set = await loadFlows(opts, (await loadRegistry(opts.registry)).taxonomy);
   const result = await changeVendorStatus(opts.registry, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
-  // Re-read after the write: the blocked list is computed from what is now on disk.
-  const { registry, taxonomy } = await loadRegistry(opts.registry);
-  const set = await loadFlows(opts, taxonomy);
+  const { registry } = await loadRegistry(opts.registry);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}`] : [])];
   out(
