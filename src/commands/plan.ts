@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { blocks } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
-import { projectInfo, type ProjectInfo } from "../pulumi/workspace.ts";
+import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
 import { formats, type FormatName, type ReportContext } from "../report/index.ts";
 import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
 import { toolInfo } from "./tool.ts";

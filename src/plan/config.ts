@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { InputError, locate, parseSource, readSourceText, type SourceDocument } from "../model/index.ts";
-import { openStack, type ProjectInfo } from "../pulumi/workspace.ts";
+import type { ProjectInfo } from "../pulumi/project.ts";
 
 /*
  * The stack's config as a Pulumi language host would hand it to the program: every key
@@ -97,6 +97,8 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
 
   let all: Record<string, { value: string; secret?: boolean }>;
   try {
+    // The Automation API client loads only when there is something to decrypt.
+    const { openStack } = await import("../pulumi/workspace.ts");
     const { stack: s } = await openStack(stack, { project, ...(opts.backend ? { backendDir: opts.backend } : {}) });
     all = await s.getAllConfig();
   } catch (err) {

@@ -7,7 +7,8 @@ import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engi
 import type { EnforcementLevel, Report, Violation } from "../engine/violation.ts";
 import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
-import { inlineProgram, projectInfo, type ProjectInfo } from "../pulumi/workspace.ts";
+import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
+import { inlineProgram } from "../pulumi/workspace.ts";
 import { sortViolations, summarize } from "../report/index.ts";
 import { egressOf } from "../stack/egress.ts";
 import { judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";

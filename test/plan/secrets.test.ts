@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runDiff } from "../../src/commands/diff.ts";
 import { runPlan } from "../../src/commands/plan.ts";
+import { runDeploy } from "../../src/commands/preview.ts";
+import { projectInfo } from "../../src/pulumi/project.ts";
 import { diffFormatNames } from "../../src/diff/format.ts";
 import { decodeProperties, REDACTED, redactString } from "../../src/plan/decode.ts";
 import { formatNames } from "../../src/report/index.ts";
@@ -88,6 +90,44 @@ describe("the fake credential", () => {
     const declared = (JSON.parse(json.encrypted!) as { manifest: { integrations: { name: string; destination: { url: string } }[] } }).manifest.integrations;
     expect(declared.find((i) => i.name === "secret-url")?.destination.url).toBe("https://api-eu.mixpanel.com/[secret]");
   });
+});
+
+/** Every file under `dir`, as text: the state, its backups and history included. */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? allFiles(p) : [readFileSync(p, "utf8")];
+  });
+}
+
+describe("the fake credential in a real preview and up (policy pack, state)", () => {
+  const backend = join(work, "deploy-backend");
+  const deploy = async (op: "preview" | "up", stack: string) => {
+    let log = "";
+    const r = await runDeploy(
+      op,
+      { stack, backend, registry: join(import.meta.dirname, "../../policies/data/vendors.yaml"), now: NOW, stream: true, project: projectInfo(project) },
+      (s) => (log += s),
+    );
+    return { r, text: `${JSON.stringify(r)}\n${log}` };
+  };
+
+  it("is blocked as plain text in the stack file, and the pack never prints it", async () => {
+    const { r, text } = await deploy("preview", "plain");
+    expect(r.ok).toBe(false);
+    expect(r.findings.filter((f) => f.policy === "plaintext-credential").length).toBeGreaterThan(0);
+    expect(text).not.toContain(FAKE_SECRET);
+  }, 180_000);
+
+  it("passes when kept secret, and up writes it nowhere in plain text", async () => {
+    const { r, text } = await deploy("up", "encrypted");
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(true);
+    expect(text).not.toContain(FAKE_SECRET);
+    const files = allFiles(backend);
+    expect(files.some((f) => f.includes("vendorgate:index:Integration"))).toBe(true);
+    for (const f of files) expect(f).not.toContain(FAKE_SECRET);
+  }, 180_000);
 });
 
 describe("decodeProperties", () => {
