@@ -1,8 +1,8 @@
 // The incident drill of issue 8, end to end on temporary copies: a Mixpanel breach is announced;
-// security suspends the vendor, the gate then blocks exactly the Mixpanel flows (check and a real
-// Pulumi preview), exposure scopes what Mixpanel ever received (including a field an earlier
-// deploy removed, which only the stack's history remembers), the notice names it, and the vendor
-// review flags the over-broad approvals of the example registry.
+// security suspends the vendor, the gate then blocks exactly the Mixpanel flows (check, a real
+// Pulumi preview, and plan under mocks), exposure scopes what Mixpanel ever received (including a
+// field an earlier deploy removed, which only the stack's history remembers), the notice names
+// it, and the vendor review flags the over-broad approvals of the example registry.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runExposure } from "../../src/commands/exposure.ts";
+import { runPlan } from "../../src/commands/plan.ts";
 import { runDeploy, type DeployResult } from "../../src/commands/preview.ts";
 import { runReview } from "../../src/commands/review.ts";
 import { runSetStatus } from "../../src/commands/vendor.ts";
@@ -139,6 +140,20 @@ describe("incident drill: Mixpanel is breached", () => {
     expect(mixpanel.map((f) => name(f.urn))).toEqual(["product-analytics"]);
     expect(mixpanel[0]!.message).toContain("Vendor mixpanel has status suspended (Mixpanel breach: customer dataset exported (SEC-400))");
   }, 240_000);
+
+  it("plan (the program under mocks) is blocked with VG002 on the Mixpanel flow only", async () => {
+    const before = capture();
+    const after = capture();
+    const opts = { stack: "dev", format: "json" as const, decrypt: true, backend, now: NOW };
+    expect(await runPlan({ ...opts, registry: ORIGINAL }, before.out)).toBe(0);
+    expect(await runPlan({ ...opts, registry }, after.out)).toBe(1);
+    const mandatory = (text: string) =>
+      (JSON.parse(text) as { violations: { rule: string; integration: string; severity: string; waivedBy?: string }[] }).violations
+        .filter((v) => v.severity === "mandatory" && !v.waivedBy)
+        .map((v) => `${v.rule} ${v.integration}`);
+    expect(mandatory(before.text())).toEqual([]);
+    expect(mandatory(after.text())).toEqual(["VG002 product-analytics"]);
+  }, 120_000);
 
   it("exposure finds a field that only the stack's history still has", async () => {
     const c = capture();
