@@ -131,7 +131,7 @@ export function buildExposure(vendor: string, set: FlowSet, registry: Registry, 
   // the state holds it, and was removed by the first later snapshot that lacks it.
   const byStack = new Map<string, Flow[]>();
   for (const f of mine.filter((x) => x.origin !== "manifest")) {
-    const s = JSON.stringify([f.project ?? "", f.stack ?? ""]);
+    const s = JSON.stringify([f.project ?? "", f.stackName ?? ""]);
     byStack.set(s, [...(byStack.get(s) ?? []), f]);
   }
   for (const [stackKey, stackFlows] of byStack) {

@@ -17,9 +17,14 @@ export interface Flow {
   origin: FlowOrigin;
   /** Manifest or checkpoint file, relative to the working directory. */
   file: string;
-  /** The stack the flow belongs to; a manifest without `stack:` has none. */
+  /**
+   * The stack the flow belongs to, as people read it; a manifest without `stack:` has none. A
+   * stack name that two projects of the backend share is written project/stack.
+   */
   stack: string | undefined;
   project?: string;
+  /** The stack's own name in the backend (state and history only). */
+  stackName?: string;
   residency?: string[];
   /** When the checkpoint was written; manifests carry no date. */
   time?: string;
@@ -94,14 +99,18 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   set.backend = display(dir);
   set.warnings.push(...contents.warnings);
   set.snapshots = contents.snapshots;
+  const projectsOf = new Map<string, Set<string>>();
+  for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));
   for (const snap of contents.snapshots) {
     const residency = residencyOf(snap.project, snap.stack);
+    const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
       flows.push({
         origin: snap.kind,
         file: snap.file,
-        stack: snap.stack,
+        stack: label,
         project: snap.project,
+        stackName: snap.stack,
         ...(residency ? { residency } : {}),
         ...(snap.time ? { time: snap.time } : {}),
         integration,

@@ -181,6 +181,19 @@ describe("exposure", () => {
     }
   });
 
+  it("tells apart two projects' stacks of the same name", async () => {
+    const b = join(dir, "two-projects", ".pulumi");
+    write(join(b, "meta.yaml"), "version: 1\n");
+    for (const project of ["shop", "blog"]) {
+      write(join(b, "stacks", project, "prod.json"), checkpoint("2026-05-01T00:00:00Z", [integration("analytics", "mixpanel", [os])]));
+    }
+    let text = "";
+    await runExposure({ vendor: "mixpanel", format: "json", registry: REGISTRY, backend: join(dir, "two-projects"), state: true }, (x) => (text += x), warn);
+    const e = JSON.parse(text) as Exposure;
+    expect(e.records.map((r) => r.stack)).toEqual(["blog/prod", "shop/prod"]);
+    expect(e.records.every((r) => r.active && r.firstSeen === "2026-05-01T00:00:00Z")).toBe(true);
+  });
+
   it("writes CSV a spreadsheet cannot mistake for formulas", async () => {
     const manifest = join(dir, "hostile.manifest.yaml");
     writeFileSync(
