@@ -21,11 +21,14 @@ export const maxReportedIssues = 100;
 export class InputError extends Error {
   override readonly name = "InputError";
   readonly issues: readonly InputIssue[];
+  /** Issues found but not kept (a file with millions of errors would otherwise exhaust memory). */
+  readonly omitted: number;
 
-  constructor(issues: readonly InputIssue[]) {
+  constructor(issues: readonly InputIssue[], omitted = 0) {
     const sorted = [...issues].sort(compareIssues);
-    super(renderIssues(sorted));
+    super(renderIssues(sorted, omitted));
     this.issues = sorted;
+    this.omitted = omitted;
   }
 }
 
@@ -39,10 +42,11 @@ export function formatIssue(issue: InputIssue): string {
   return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where} ${issue.message}`;
 }
 
-function renderIssues(issues: readonly InputIssue[]): string {
+function renderIssues(issues: readonly InputIssue[], omitted: number): string {
   if (issues.length === 0) return "invalid input";
   const lines = issues.slice(0, maxReportedIssues).map(formatIssue);
-  if (issues.length > maxReportedIssues) lines.push(`... and ${issues.length - maxReportedIssues} more issues`);
+  const more = issues.length - lines.length + omitted;
+  if (more > 0) lines.push(`... and ${more} more issues`);
   return lines.join("\n");
 }
 

@@ -9,8 +9,9 @@ import {
   isSeq,
   LineCounter,
   type Node as YamlNode,
+  type Pair,
   parseDocument,
-  visit,
+  type YAMLMap,
 } from "yaml";
 import type * as z from "zod";
 import { type InputIssue, InputError, renderPath, type SourceLocation } from "./errors.ts";
@@ -22,6 +23,10 @@ import { describeValue, errorMap } from "./primitives.ts";
  *
  * - maxFileBytes: registries and manifests are hand-written; 10 MB is far beyond any real one and
  *   bounds the memory the YAML parser may use.
+ * - maxEntries: lines plus commas, an upper estimate of the number of values. The yaml parser
+ *   spends tens of µs per value, so a 10 MB file of one-character list items would keep it busy for
+ *   minutes; 100 000 bounds loading to seconds (measured: under 10 s for the worst shapes on a
+ *   small machine) and is still far beyond any real file (a 200-integration manifest is ~20 000).
  * - maxAliasCount: YAML aliases can expand exponentially ("billion laughs"); this is the yaml
  *   package's own guard (its default), counted over the resolved document.
  * - maxDepth: nesting of mappings and lists, counted from the top-level mapping (an integration's
@@ -31,13 +36,14 @@ import { describeValue, errorMap } from "./primitives.ts";
  */
 export const inputLimits = Object.freeze({
   maxFileBytes: 10 * 1024 * 1024,
+  maxEntries: 100_000,
   maxAliasCount: 100,
   maxDepth: 64,
 });
 
 /**
- * The pre-parse estimate (twice the indentation, plus compact "- "/"? "/": " indicators at the
- * start of a line, plus open flow brackets) over-counts real nesting, so its bound is generous:
+ * The pre-parse nesting estimate (twice the indentation, plus compact "- "/"? "/": " indicators at
+ * the start of a line, plus open flow brackets) over-counts real nesting, so its bound is generous:
  * no sane file comes near it, while every pathological one is stopped before the parser sees it.
  */
 export const preScanBound = inputLimits.maxDepth * 16;
@@ -117,15 +123,27 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
   }
 }
 
-/** Offset at which the nesting estimate passes {@link preScanBound}, or -1. Linear, no allocation. */
-export function preScan(text: string): number {
+/** What the pre-parse scan found wrong, and where. */
+export interface PreScanFinding {
+  offset: number;
+  problem: "nesting" | "entries";
+}
+
+/**
+ * Estimates nesting and size from the raw text before the YAML parser runs, since the parser is
+ * what a pathological file would exhaust. Linear, no allocation; undefined when the text is fine.
+ */
+export function preScan(text: string): PreScanFinding | undefined {
   let flow = 0;
   let indent = 0;
   let indicators = 0;
+  let entries = 1;
   let atStart = true; // still in the line's leading run of spaces and indicators
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) {
+    if (c === 10 || c === 44) {
+      if (++entries > inputLimits.maxEntries) return { offset: i, problem: "entries" };
+      if (c === 44) continue;
       indent = 0;
       indicators = 0;
       atStart = true;
@@ -142,9 +160,9 @@ export function preScan(text: string): number {
     }
     if (c === 91 || c === 123) flow++;
     else if ((c === 93 || c === 125) && flow > 0) flow--;
-    if (2 * indent + indicators + flow > preScanBound) return i;
+    if (2 * indent + indicators + flow > preScanBound) return { offset: i, problem: "nesting" };
   }
-  return -1;
+  return undefined;
 }
 
 function position(lc: LineCounter, offset: number): { line: number; column: number } {
@@ -160,24 +178,21 @@ export function parseSource(text: string, file: string): SourceDocument {
   const lineCounter = new LineCounter();
   const at = (offset: number, message: string): InputIssue => ({ file, ...position(lineCounter, offset), path: "", message });
 
-  const tooDeepAt = preScan(text);
-  if (tooDeepAt >= 0) {
-    const lines = text.slice(0, tooDeepAt).split("\n");
-    throw new InputError([
-      {
-        file,
-        line: lines.length,
-        column: (lines.at(-1)?.length ?? 0) + 1,
-        path: "",
-        message: `nested or indented too deeply to parse safely (limit ${inputLimits.maxDepth} levels)`,
-      },
-    ]);
+  const finding = preScan(text);
+  if (finding) {
+    const lines = text.slice(0, finding.offset).split("\n");
+    const message =
+      finding.problem === "nesting"
+        ? `nested or indented too deeply to parse safely (limit ${inputLimits.maxDepth} levels)`
+        : `too many entries to parse safely (more than ${inputLimits.maxEntries} lines and commas)`;
+    throw new InputError([{ file, line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1, path: "", message }]);
   }
 
   const doc = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // yaml's own check compares every key with every earlier one; checkTree does it in linear time.
+    uniqueKeys: false,
     version: "1.2",
     schema: "core",
     merge: false,
@@ -197,7 +212,7 @@ export function parseSource(text: string, file: string): SourceDocument {
         if (!exhausted) issues.push(at(e.pos[0], `nested too deeply to parse (limit ${inputLimits.maxDepth} levels)`));
         exhausted = true;
       } else {
-        issues.push(at(e.pos[0], yamlMessage(e.code, e.message, keyAt(doc, e.pos[0]))));
+        issues.push(at(e.pos[0], yamlMessage(e.code, e.message)));
       }
     }
     throw new InputError(issues);
@@ -213,7 +228,8 @@ export function parseSource(text: string, file: string): SourceDocument {
   }
 
   const treeIssues = checkTree(doc, at);
-  if (treeIssues.issues.length) throw new InputError(treeIssues.issues);
+  const found = treeIssues.issues;
+  if (found.length) throw new InputError(found.slice(0, maxKeptIssues), Math.max(0, found.length - maxKeptIssues));
 
   let data: unknown;
   try {
@@ -229,22 +245,7 @@ export function parseSource(text: string, file: string): SourceDocument {
   return { file, data: data as Record<string, unknown>, doc, lineCounter };
 }
 
-/** The scalar key starting at `offset`, for naming a duplicate key (yaml reports only its position). */
-function keyAt(doc: Document.Parsed, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        found = String(pair.key.value);
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
-function yamlMessage(code: string, message: string, key: string | undefined): string {
+function yamlMessage(code: string, message: string, key?: string): string {
   if (code === "DUPLICATE_KEY") return `duplicate key${key === undefined ? "" : ` "${key}"`} (each key may appear once in a mapping)`;
   if (code === "TAG_RESOLVE_FAILED") return `${message} (tags are not supported; write plain values)`;
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
@@ -298,11 +299,17 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
     }
     visiting.add(node);
     let h = 0;
+    const keys = new Set<string>();
     for (const item of node.items) {
       if (isPair(item)) {
-        if (item.key !== null && !isScalar(item.key)) {
-          const k = item.key as YamlNode;
+        const k = item.key as YamlNode | null;
+        if (k !== null && !isScalar(k)) {
           issues.push(at(k.range?.[0] ?? 0, "keys must be plain strings, not lists, mappings or aliases"));
+        } else {
+          // Keys that become the same object property ("1" and 1) are duplicates too.
+          const name = String(k?.value ?? null);
+          if (keys.has(name)) issues.push(at(k?.range?.[0] ?? node.range?.[0] ?? 0, yamlMessage("DUPLICATE_KEY", "", name)));
+          keys.add(name);
         }
         h = Math.max(h, height(item.value, depth + 1));
       } else {
@@ -328,6 +335,20 @@ interface Found {
   deepest: YamlNode;
 }
 
+// Key lookup per mapping, built on first use: a file with many issues in one wide mapping would
+// otherwise cost a scan of the mapping per issue.
+const keyIndex = new WeakMap<object, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = keyIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    keyIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 function find(src: SourceDocument, path: readonly Segment[]): Found {
   let cur: unknown = src.doc.contents;
   let key: YamlNode | null = null;
@@ -335,7 +356,7 @@ function find(src: SourceDocument, path: readonly Segment[]): Found {
   for (const seg of path) {
     if (isAlias(cur)) cur = cur.resolve(src.doc);
     if (isMap(cur)) {
-      const pair = cur.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(cur, String(seg));
       if (!pair) return { node: null, key: null, deepest: cur };
       deepest = cur;
       key = pair.key as YamlNode;
@@ -371,6 +392,9 @@ export function locate(src: SourceDocument, path: readonly Segment[], target: "v
   return { file: src.file, ...position(src.lineCounter, offset ?? 0) };
 }
 
+/** How many schema issues are located and kept; the rest are only counted. */
+export const maxKeptIssues = 1000;
+
 /** Turns zod issues into InputIssues that point into the source. */
 export function toInputIssues(src: SourceDocument, issues: readonly z.core.$ZodIssue[]): InputIssue[] {
   return issues.map((iss) => {
@@ -394,6 +418,9 @@ export function toInputIssues(src: SourceDocument, issues: readonly z.core.$ZodI
 /** Validates the parsed data with `schema`, or throws an InputError naming every problem. */
 export function validateSource<S extends z.ZodType>(src: SourceDocument, schema: S): z.output<S> {
   const result = schema.safeParse(src.data, { error: errorMap });
-  if (!result.success) throw new InputError(toInputIssues(src, result.error.issues));
+  if (!result.success) {
+    const all = result.error.issues;
+    throw new InputError(toInputIssues(src, all.slice(0, maxKeptIssues)), Math.max(0, all.length - maxKeptIssues));
+  }
   return result.data;
 }

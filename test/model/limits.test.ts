@@ -9,7 +9,7 @@ const limitText = "10485760 bytes (10 MB)";
 
 describe("input limits", () => {
   it("are the documented values", () => {
-    expect(inputLimits).toEqual({ maxFileBytes: 10 * 1024 * 1024, maxAliasCount: 100, maxDepth: 64 });
+    expect(inputLimits).toEqual({ maxFileBytes: 10 * 1024 * 1024, maxEntries: 100_000, maxAliasCount: 100, maxDepth: 64 });
   });
 
   describe("file size", () => {
@@ -111,20 +111,36 @@ describe("input limits", () => {
     });
   });
 
+  describe("entries", () => {
+    it("refuses more lines and commas than the limit, before parsing, naming the line", async () => {
+      const started = performance.now();
+      const lines = await inputError(() => parseConfig("enforcement: {}\n" + "#\n".repeat(inputLimits.maxEntries), "c.yaml", knownRules));
+      expect(lines.message).toBe(`c.yaml:${inputLimits.maxEntries}:2 too many entries to parse safely (more than 100000 lines and commas)`);
+      const commas = await inputError(() => parseConfig(`enforcement: [${"1,".repeat(inputLimits.maxEntries)}]`, "c.yaml", knownRules));
+      expect(commas.message).toMatch(/^c\.yaml:1:\d+ too many entries/);
+      expect(performance.now() - started).toBeLessThan(2000);
+    });
+
+    it("accepts a file just under it", async () => {
+      const text = "enforcement: {}\n" + "#\n".repeat(inputLimits.maxEntries - 2);
+      expect(parseConfig(text, "c.yaml", knownRules).config).toEqual({ enforcement: {} });
+    });
+  });
+
   describe("the pre-parse estimate", () => {
-    it("does not flag ordinary files, however long", () => {
+    it("does not flag ordinary files", () => {
       const field = "      - { path: 'properties[0].x', category: user.device, transform: none }\n";
-      expect(preScan("integrations:\n  - name: a\n    fields:\n" + field.repeat(50_000))).toBe(-1);
+      expect(preScan("integrations:\n  - name: a\n    fields:\n" + field.repeat(20_000))).toBeUndefined();
       // a long line of prose with dashes and colons is not nesting
-      expect(preScan(`reason: ${"a - b: c ? ".repeat(5000)}\n`)).toBe(-1);
+      expect(preScan(`reason: ${"a - b: c ? ".repeat(5000)}\n`)).toBeUndefined();
       // one-line JSON with thousands of keys
-      expect(preScan(`{${Array.from({ length: 5000 }, (_, i) => `"k${i}": [1, 2]`).join(", ")}}`)).toBe(-1);
+      expect(preScan(`{${Array.from({ length: 5000 }, (_, i) => `"k${i}": [1, 2]`).join(", ")}}`)).toBeUndefined();
     });
 
     it("flags runs of compact indicators and unclosed brackets past the bound", () => {
-      expect(preScan("- ".repeat(preScanBound) + "x")).toBe(-1);
-      expect(preScan("- ".repeat(preScanBound + 1) + "x")).toBe(2 * preScanBound);
-      expect(preScan("[".repeat(preScanBound + 1))).toBe(preScanBound);
+      expect(preScan("- ".repeat(preScanBound) + "x")).toBeUndefined();
+      expect(preScan("- ".repeat(preScanBound + 1) + "x")).toEqual({ offset: 2 * preScanBound, problem: "nesting" });
+      expect(preScan("[".repeat(preScanBound + 1))).toEqual({ offset: preScanBound, problem: "nesting" });
     });
   });
 });
