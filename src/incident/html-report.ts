@@ -50,6 +50,8 @@ svg .vendor { cursor: pointer; }
 .legend span::before { content: ""; display: inline-block; width: 18px; height: 3px; margin-right: 6px; vertical-align: middle; background: currentColor; }
 .legend .blocked { color: var(--blocked); } .legend .advisory { color: var(--advisory); } .legend .pass { color: var(--pass); } .legend .off { color: var(--off); }
 .matrix-wrap { overflow-x: auto; }
+.matrix { width: auto; }
+.matrix tbody th { white-space: nowrap; }
 .matrix th.cat { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; font-weight: 500; font-size: 12px; padding: 6px 2px; }
 .matrix td.cell { text-align: center; width: 26px; padding: 2px; }
 .matrix td.sent.pass { background: #dcefdc; } .matrix td.sent.advisory { background: #fbe8c8; } .matrix td.sent.blocked { background: #f8d0cc; }
