@@ -69,7 +69,12 @@ const componentsDir = fileURLToPath(new URL(".", import.meta.url));
 export const constructionSites = new Map<string, ConstructionSite>();
 
 function callerSite(): ConstructionSite | undefined {
-  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
+  // Plan turns stack traces off while the program runs (see src/plan/mocks.ts); this one it needs.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split("\n").slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1]!.startsWith("file://") ? fileURLToPath(m[1]!) : m[1]!;
