@@ -148,7 +148,11 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
   monitor.registerResource = (req, cb) =>
     register(req, (err, resp) => {
       if (err) failures.push(`${req.getType()} ${req.getName()}: ${(err as Error)?.message ?? String(err)}`);
-      else if (resp) {
+      else if (resp && records.has(resp.getUrn())) {
+        // The engine refuses a second resource with the same URN; the mock monitor would silently
+        // keep only one, and the other's flow would go unjudged.
+        failures.push(`duplicate resource URN ${resp.getUrn()} (${req.getType()} ${req.getName()})`);
+      } else if (resp) {
         records.set(resp.getUrn(), {
           type: req.getType(),
           name: req.getName(),

@@ -163,4 +163,31 @@ describe("values unknown until the deploy", () => {
     expect(gate[0]!.severity).toBe("mandatory");
     expect(gate[0]!.message).toMatch(/endpoint is not known until the deploy runs/);
   });
+
+  it("block an integration whose declaration the mocks cannot know, naming the input", async () => {
+    const { report } = await judge(() => {
+      const bucket = new aws.s3.Bucket("site", {});
+      new Integration("analytics", declaration(pulumi.interpolate`https://${bucket.bucketDomainName}/track`));
+    });
+    expect(report.violations.map((v) => [v.rule, v.integration])).toEqual([[GATE_RULE, "analytics"]]);
+    expect(report.violations[0]!.message).toMatch(/input destination\.url is not known until the deploy runs/);
+  });
+});
+
+describe("what the program does", () => {
+  it("is judged even when it creates a resource inside an apply", async () => {
+    const { report } = await judge(() => {
+      pulumi.output("https://collector.example.com/in").apply((endpoint) => new aws.sns.TopicSubscription("late", { topic: "arn:aws:sns:eu-west-1:123456789012:t", protocol: "https", endpoint }));
+    });
+    expect(rules(report.violations)).toEqual(["VG010"]);
+  });
+
+  it("fails on two resources with the same URN, as the engine would, instead of judging one of them", async () => {
+    await expect(
+      judge(() => {
+        new Integration("analytics", declaration());
+        new Integration("analytics", { ...declaration(), vendor: "unknown-vendor" });
+      }),
+    ).rejects.toThrow(/duplicate resource URN .*Integration::analytics/);
+  });
 });
