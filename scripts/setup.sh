@@ -77,6 +77,21 @@ if [ "$(cat "$VG_ROOT/node_modules/.vendorgate-lock" 2>/dev/null)" != "$vg_lock_
 fi
 vg_say "npm dependencies"
 
+# --- Chromium (the HTML report's browser test) -----------------------------------------------
+# Debian's chromium, driven by playwright-core; `npx playwright install` downloads a browser from
+# outside the registries and is refused here. Without root the report test skips locally and
+# fails under CI=true.
+if ! [ -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    vg_say "installing chromium (apt-get)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 ||
+      vg_die "chromium" "apt-get install -y chromium failed (is the Debian mirror reachable?)"
+  else
+    vg_say "chromium missing (needs root: apt-get install -y chromium); the report test will skip"
+  fi
+fi
+vg_say "chromium"
+
 # --- Go-built tools --------------------------------------------------------------------------
 vg_need_go() {
   command -v go >/dev/null || vg_die "$1" "building $1 needs a Go toolchain (>= 1.24) on PATH; none was found"
