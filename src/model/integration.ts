@@ -4,12 +4,13 @@ import {
   describeValue,
   nameSchema,
   nonEmptyString,
+  notShown,
   regionSchema,
   reportDuplicates,
   strictObject,
   taxonomyKeySchema,
 } from "./primitives.ts";
-import type { Taxonomy } from "./taxonomy.ts";
+import type { DataCategory, DataSubject, DataUse, Taxonomy } from "./taxonomy.ts";
 
 /** What is done to a field before it leaves; `none` sends it as is. */
 export const transforms = ["none", "hash", "pseudonymize", "truncate", "generalize"] as const;
@@ -28,7 +29,9 @@ export const destinationUrlSchema = z
     try {
       parsed = new URL(url);
     } catch {
-      ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track, got ${describeValue(url)}`, input: url });
+      // An unparsable URL may still hold user:password@; then it is not repeated.
+      const got = url.includes("@") ? notShown : `got ${describeValue(url)}`;
+      ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track, ${got}`, input: url });
       return;
     }
     if (!parsed.hostname) {
@@ -63,9 +66,14 @@ function build(taxonomy: Taxonomy) {
       url: destinationUrlSchema,
       region: regionSchema.describe("Region of the vendor endpoint."),
     }),
-    credentials: strictObject({
-      secret: z.boolean().describe("Whether the credential is a Pulumi secret; false is VG011."),
-    }).optional(),
+    credentials: strictObject(
+      {
+        secret: z
+          .boolean({ error: (iss) => (iss.input === undefined ? undefined : `expected true or false, ${notShown}`) })
+          .describe("Whether the credential is a Pulumi secret; false is VG011."),
+      },
+      { redact: true },
+    ).optional(),
     fields: z
       .array(field)
       .superRefine(
@@ -97,3 +105,14 @@ export type Integration = z.output<ReturnType<typeof integrationSchema>>;
 /** What a user writes: `enabled` and `transform` may be left out. */
 export type IntegrationInput = z.input<ReturnType<typeof integrationSchema>>;
 export type IntegrationField = Integration["fields"][number];
+
+/**
+ * The declaration as a Pulumi program writes it: taxonomy keys as the fideslang string-literal
+ * unions, so that a mistyped key fails `tsc` rather than the deploy. Keys a registry adds are not
+ * in the unions; a program using them casts, and the loaders still check them at run time.
+ */
+export type IntegrationDeclaration = Omit<IntegrationInput, "purpose" | "subjects" | "fields"> & {
+  purpose: DataUse;
+  subjects: DataSubject[];
+  fields: (Omit<IntegrationInput["fields"][number], "category"> & { category: DataCategory })[];
+};

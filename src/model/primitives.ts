@@ -38,16 +38,23 @@ export const isoDateSchema = z.iso.date({
  * An object that rejects unknown properties, naming the ones it accepts: a misspelt optional
  * property (`requireTransfrom`) would otherwise be silently ignored, which fails open.
  */
-export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
+export function strictObject<T extends z.core.$ZodLooseShape>(shape: T, options: { redact?: boolean } = {}) {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => {
+      if (iss.code === "invalid_type" && options.redact && iss.input !== undefined) return `expected a mapping, ${notShown}`;
       if (iss.code !== "unrecognized_keys") return undefined;
       const keys = iss.keys.map((k) => `"${k}"`).join(", ");
       return `unknown ${iss.keys.length === 1 ? "property" : "properties"} ${keys} (expected ${allowed.join(", ")})`;
     },
   });
 }
+
+/**
+ * Where a user might paste a credential by mistake, messages must not repeat the value: they end up
+ * in CI logs and pull-request comments.
+ */
+export const notShown = "got a value that is not shown (it may be a credential)";
 
 const keySchemaCache = new WeakMap<Taxonomy, Record<TaxonomyKind, z.ZodString>>();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultTaxonomy, integrationSchema, type IntegrationInput } from "../../src/model/index.ts";
+import { defaultTaxonomy, type IntegrationDeclaration, integrationSchema, type IntegrationInput } from "../../src/model/index.ts";
 import { problems } from "./helpers.ts";
 
 const schema = integrationSchema(defaultTaxonomy);
@@ -87,10 +87,16 @@ describe("integration schema", () => {
     ]);
   });
 
-  it("requires credentials.secret to be a boolean", () => {
-    expect(problems(schema, { ...mixpanel(), credentials: { secret: "yes" } })).toEqual([
-      'credentials.secret: expected true or false, got "yes"',
+  it("requires credentials.secret to be a boolean, without repeating what was written there", () => {
+    expect(problems(schema, { ...mixpanel(), credentials: { secret: "sk_live_51Habc" } })).toEqual([
+      "credentials.secret: expected true or false, got a value that is not shown (it may be a credential)",
     ]);
+    expect(problems(schema, { ...mixpanel(), credentials: "sk_live_51Habc" })).toEqual([
+      "credentials: expected a mapping, got a value that is not shown (it may be a credential)",
+    ]);
+    const unparsable = problems(schema, { ...mixpanel(), destination: { url: "https://bot:hunter2@exa mple.com", region: "eu" } });
+    expect(unparsable).toHaveLength(1);
+    expect(unparsable[0]).not.toContain("hunter2");
     expect(problems(schema, { ...mixpanel(), credentials: {} })).toEqual([
       "credentials.secret: missing required property (expected true or false)",
     ]);
@@ -137,5 +143,29 @@ describe("integration schema", () => {
       "destination: missing required property (expected a mapping)",
       "fields: missing required property (expected a list)",
     ]);
+  });
+});
+
+describe("IntegrationDeclaration (the type Pulumi programs write against)", () => {
+  it("accepts fideslang keys and rejects typos at compile time", () => {
+    const ok: IntegrationDeclaration = {
+      name: "support-chat",
+      vendor: "zendesk",
+      purpose: "essential.service.operations.support",
+      subjects: ["customer"],
+      destination: { url: "https://acme.zendesk.com/api/v2/tickets", region: "eu" },
+      fields: [{ path: "requester.email", category: "user.contact.email" }],
+    };
+    const typo: IntegrationDeclaration = {
+      ...ok,
+      // @ts-expect-error -- not a fideslang data category
+      fields: [{ path: "requester.email", category: "user.contact.emial" }],
+    };
+    // @ts-expect-error -- a data category is not a data use
+    const wrongVocabulary: IntegrationDeclaration = { ...ok, purpose: "user.contact.email" };
+    expect(problems(schema, ok)).toEqual([]);
+    // and what tsc cannot see (a cast, a JavaScript caller) the schema still catches
+    expect(problems(schema, typo)).toHaveLength(1);
+    expect(problems(schema, wrongVocabulary)).toHaveLength(1);
   });
 });

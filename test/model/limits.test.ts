@@ -9,7 +9,7 @@ const limitText = "10485760 bytes (10 MB)";
 
 describe("input limits", () => {
   it("are the documented values", () => {
-    expect(inputLimits).toEqual({ maxFileBytes: 10 * 1024 * 1024, maxEntries: 100_000, maxAliasCount: 100, maxDepth: 64 });
+    expect(inputLimits).toMatchObject({ maxFileBytes: 10 * 1024 * 1024, maxEntries: 100_000, maxAliasCount: 100, maxDepth: 64 });
   });
 
   describe("file size", () => {
