@@ -1,4 +1,5 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /*
  * What the CI step scripts share: talking to the Actions runner through the files it names in the
@@ -30,4 +31,20 @@ export function warning(message: string): string {
 /** Whether the runner can decrypt `secure:` config: a passphrase, or a file holding one, was given. */
 export function canDecrypt(env: Env): boolean {
   return Boolean(env.PULUMI_CONFIG_PASSPHRASE) || Boolean(env.PULUMI_CONFIG_PASSPHRASE_FILE);
+}
+
+/**
+ * The vendorgate CLI a checkout carries, as node arguments: its own bin when the checkout is
+ * vendorgate, else the installed dependency's; undefined when it has neither (a base that
+ * predates vendorgate).
+ */
+export function vendorgateCli(dir: string): string[] | undefined {
+  const own = join(dir, "bin", "vendorgate.js");
+  try {
+    if (existsSync(own) && (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string }).name === "vendorgate") return [own];
+  } catch {
+    // no readable package.json: not vendorgate itself
+  }
+  const dependency = join(dir, "node_modules", "vendorgate", "bin", "vendorgate.js");
+  return existsSync(dependency) ? [dependency] : undefined;
 }

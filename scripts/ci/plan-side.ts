@@ -1,15 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { canDecrypt, setOutput, warning, type Env } from "./lib.ts";
+import { canDecrypt, setOutput, vendorgateCli, warning, type Env } from "./lib.ts";
 
 /*
  * CI step: plans one side of a pull request (base or head) with that checkout's own vendorgate,
  * so each side is judged by its own program, registry and policies.
  *
  *   node scripts/ci/plan-side.ts --dir <checkout> --stack <name> --json <file> [--sarif <file>] [--side base|head]
+ *                                [--project <dir in the checkout>]
  *
  * Always exits 0 when it could run: the plan's exit code is the step output `code` (0 pass,
  * 1 blocked, 2 could not plan), and `note` says why a side could not be planned. A base that
@@ -27,6 +28,8 @@ export const EMPTY_PLAN = {
 
 export interface PlanSideOptions {
   dir: string;
+  /** The Pulumi project, relative to the checkout (default: the checkout itself). */
+  project?: string | undefined;
   stack: string;
   json: string;
   sarif?: string | undefined;
@@ -46,8 +49,8 @@ const runNode: Run = (args, cwd, env) => {
 };
 
 /** The CLI arguments of one plan; without a passphrase the secure config values are not decrypted. */
-export function planArgs(stack: string, format: string, env: Env): string[] {
-  return ["bin/vendorgate.js", "plan", "--stack", stack, "--format", format, ...(canDecrypt(env) ? [] : ["--no-decrypt"])];
+export function planArgs(stack: string, format: string, env: Env, project = "."): string[] {
+  return ["plan", "--project", project, "--stack", stack, "--format", format, ...(canDecrypt(env) ? [] : ["--no-decrypt"])];
 }
 
 /** First line of what the CLI said on stderr: its messages put the reason there. */
@@ -57,18 +60,19 @@ function reason(stderr: string): string {
 
 export function planSide(opts: PlanSideOptions, env: Env, run: Run = runNode): PlanSideResult {
   const dir = resolve(opts.dir);
-  if (!existsSync(join(dir, "bin", "vendorgate.js"))) {
+  const cli = vendorgateCli(dir);
+  if (!cli) {
     if (opts.side === "base") {
       writeFileSync(opts.json, `${JSON.stringify(EMPTY_PLAN, null, 2)}\n`);
       return { code: 0, note: "the base has no vendorgate; compared with nothing shared" };
     }
     return { code: 2, note: `no vendorgate in ${opts.dir}` };
   }
-  const json = run(planArgs(opts.stack, "json", env), dir, env);
+  const json = run([...cli, ...planArgs(opts.stack, "json", env, opts.project)], dir, env);
   if (json.status === 0 || json.status === 1) {
     writeFileSync(opts.json, json.stdout);
     if (opts.sarif) {
-      const sarif = run(planArgs(opts.stack, "sarif", env), dir, env);
+      const sarif = run([...cli, ...planArgs(opts.stack, "sarif", env, opts.project)], dir, env);
       // The same plan twice must agree; if it does not, nothing about it can be trusted.
       if (sarif.status !== json.status) return { code: 2, note: `plan gave exit ${json.status} as JSON but ${sarif.status} as SARIF` };
       writeFileSync(opts.sarif, sarif.stdout);
@@ -88,6 +92,7 @@ function main(argv: string[], env: Env): number {
     args: argv,
     options: {
       dir: { type: "string", default: "." },
+      project: { type: "string", default: "." },
       stack: { type: "string" },
       json: { type: "string" },
       sarif: { type: "string" },
@@ -98,7 +103,7 @@ function main(argv: string[], env: Env): number {
     process.stderr.write("usage: plan-side.ts --dir <checkout> --stack <name> --json <file> [--sarif <file>] [--side base|head]\n");
     return 2;
   }
-  const result = planSide({ dir: values.dir, stack: values.stack, json: resolve(values.json), sarif: values.sarif ? resolve(values.sarif) : undefined, side: values.side }, env);
+  const result = planSide({ dir: values.dir, project: values.project, stack: values.stack, json: resolve(values.json), sarif: values.sarif ? resolve(values.sarif) : undefined, side: values.side }, env);
   setOutput(env, "code", String(result.code));
   setOutput(env, "note", result.note ?? "");
   if (result.note) process.stdout.write(warning(`${values.side} (${values.stack}): ${result.note}`));

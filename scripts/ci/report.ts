@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildCommentBody } from "./comment.ts";
-import { appendSummary, type Env } from "./lib.ts";
+import { appendSummary, vendorgateCli, type Env } from "./lib.ts";
 
 /*
  * CI step: turns the two plans into the pull-request comment: `vendorgate diff` of base and head
@@ -38,7 +38,9 @@ export function buildReport(o: ReportOptions, run: Run = runNode): { body: strin
     const failure = o.notes.find((n) => n.startsWith("the head")) ?? "the head could not be planned";
     return { body: buildCommentBody({ stack: o.stack, failure, notes: o.notes.filter((n) => n !== failure), runUrl: o.runUrl }), code: 2 };
   }
-  const diff = run(["bin/vendorgate.js", "diff", "--base", resolve(o.base), "--head", resolve(o.head), "--format", "markdown"], o.dir);
+  const cli = vendorgateCli(resolve(o.dir));
+  if (!cli) return { body: buildCommentBody({ stack: o.stack, failure: `no vendorgate in ${o.dir} to compare the plans`, notes: o.notes, runUrl: o.runUrl }), code: 2 };
+  const diff = run([...cli, "diff", "--base", resolve(o.base), "--head", resolve(o.head), "--format", "markdown"], o.dir);
   if (diff.status !== 0 && diff.status !== 1) {
     const why = diff.stderr.split("\n").find((l) => l.trim() !== "") ?? "no message";
     return { body: buildCommentBody({ stack: o.stack, failure: `the diff failed: ${why}`, notes: o.notes, runUrl: o.runUrl }), code: 2 };
