@@ -116,39 +116,60 @@ export function toolVersions(): ToolVersions {
 export const oneCore: string[] = existsSync("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", "1"] : [];
 
 export interface Timed {
+  /** Wall time from spawn to exit. */
   ms: number;
+  /** User + system CPU time of the command and its children (GNU time), when available. */
+  cpuMs?: number;
   status: number | null;
   stdout: string;
   stderr: string;
-  /** Peak resident set of the child in KiB, where GNU time is installed. */
+  /** Peak resident set of the child in KiB (GNU time). */
   maxRssKiB?: number;
 }
 
 const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
-/** Runs a command to completion and times it from the outside (process start to exit). */
-export function timeCommand(cmd: string, args: readonly string[], opts: SpawnSyncOptions & { rss?: boolean } = {}): Timed {
-  const withRss = opts.rss && gnuTime;
-  const [file, argv] = withRss ? [gnuTime, ["-f", "@@maxrss=%M", cmd, ...args]] : [cmd, [...args]];
+/**
+ * Runs a command to completion and times it from the outside (process start to exit). Under GNU
+ * time it also reports the CPU time the command used, which a busy machine does not inflate.
+ */
+export function timeCommand(cmd: string, args: readonly string[], opts: SpawnSyncOptions = {}): Timed {
+  const [file, argv] = gnuTime ? [gnuTime, ["-f", "@@vg %U %S %M", cmd, ...args]] : [cmd, [...args]];
   const t0 = performance.now();
   const r = spawnSync(file, argv, { cwd: repoRoot, encoding: "utf8", maxBuffer: 512 << 20, ...opts });
   const ms = performance.now() - t0;
   let stderr = String(r.stderr ?? "");
-  let maxRssKiB: number | undefined;
-  if (withRss) {
-    const m = /@@maxrss=(\d+)\s*$/.exec(stderr);
-    if (m) {
-      maxRssKiB = Number(m[1]);
-      stderr = stderr.slice(0, m.index);
-    }
+  const m = gnuTime ? /@@vg (\S+) (\S+) (\d+)\s*$/.exec(stderr) : null;
+  if (m) stderr = stderr.slice(0, m.index);
+  return {
+    ms,
+    status: r.status,
+    stdout: String(r.stdout ?? ""),
+    stderr,
+    ...(m ? { cpuMs: (Number(m[1]) + Number(m[2])) * 1000, maxRssKiB: Number(m[3]) } : {}),
+  };
+}
+
+/**
+ * CPU milliseconds used so far by this process and by the children it has waited for (Linux):
+ * the Pulumi engine, the policy pack and the program of a preview all land here once they exit.
+ */
+export function cpuWithChildrenMs(): number {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    // After the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    return ticks * 10; // USER_HZ is 100 on Linux
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
   }
-  return { ms, status: r.status, stdout: String(r.stdout ?? ""), stderr, ...(maxRssKiB !== undefined ? { maxRssKiB } : {}) };
 }
 
 /** Runs `node bench/worker.ts <mode> …` (on one core) and returns the JSON it prints last. */
-export function worker<T>(mode: string, args: readonly string[] = [], opts: { oneCore?: boolean; env?: NodeJS.ProcessEnv } = {}): T {
+export function worker<T>(mode: string, args: readonly string[] = [], opts: { oneCore?: boolean; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): T {
   const prefix = opts.oneCore === false ? [] : oneCore;
-  const argv = [...prefix, process.execPath, join(benchDir, "worker.ts"), mode, ...args];
+  const argv = [...prefix, process.execPath, ...(opts.nodeArgs ?? []), join(benchDir, "worker.ts"), mode, ...args];
   const r = spawnSync(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     encoding: "utf8",

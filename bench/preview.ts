@@ -13,7 +13,7 @@ import { normalizeRegistry } from "../src/engine/normalize.ts";
 import { loadExceptions, loadRegistry } from "../src/model/index.ts";
 import { openStack, type ProjectInfo } from "../src/pulumi/workspace.ts";
 import { cleanMix, generateManifest, NOW, SEED, type GeneratedManifest } from "./generate.ts";
-import { benchDir, median, round } from "./lib.ts";
+import { benchDir, cpuWithChildrenMs, median, round } from "./lib.ts";
 
 const REGISTRY = "policies/data/vendors.yaml";
 const EXCEPTIONS = "policies/data/exceptions.yaml";
@@ -35,7 +35,36 @@ async function passingFlows(n: number): Promise<GeneratedManifest["integrations"
 
 type Variant = "none" | "pack" | "nullPack";
 
-export async function previewBench(n: number, runs: number, dir: string) {
+export interface PreviewRun {
+  ms: number;
+  /** CPU of this process (the inline program) plus the engine and pack processes it waited for. */
+  cpuMs: number;
+  /** CPU of this process alone: the inline program and the Automation API's language server. */
+  programCpuMs: number;
+  ok: boolean;
+  mandatory: number;
+  advisory: number;
+  resources: number;
+}
+
+export interface PreviewResult {
+  integrations: number;
+  runs: number;
+  nullPackRuns: number;
+  medianMs: Record<Variant, number>;
+  medianCpuMs: Record<Variant, number>;
+  packCpuOverheadPct: number;
+  nullPackCpuOverheadPct: number;
+  allMs: Record<Variant, number[]>;
+  packOverheadPct: number;
+  packOverheadPairMedianPct: number;
+  nullPackOverheadPct: number;
+  lastRun: Partial<Record<Variant, PreviewRun>>;
+  packModuleImportMs?: number;
+  packJudgeStackMs?: number;
+}
+
+export async function previewBench(n: number, runs: number, nullRuns: number, dir: string): Promise<PreviewResult> {
   const flows = await passingFlows(n);
   const projectDir = join(dir, "project");
   mkdirSync(projectDir, { recursive: true });
@@ -50,13 +79,15 @@ export async function previewBench(n: number, runs: number, dir: string) {
   writeFileSync(packConfig, JSON.stringify(config, null, 2));
   const { stack } = await openStack(stackName, { project, backendDir: join(dir, "backend") });
 
-  const once = async (variant: Variant) => {
+  const once = async (variant: Variant): Promise<PreviewRun> => {
     const events = { mandatory: 0, advisory: 0, resources: 0 };
     const onEvent = (e: EngineEvent) => {
       if (e.policyEvent) events[e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
       if (e.resourcePreEvent) events.resources++;
     };
     const packs = variant === "pack" ? { policyPacks: [PACK_LAUNCHER], policyPackConfigs: [packConfig] } : variant === "nullPack" ? { policyPacks: [NULL_PACK] } : {};
+    const c = cpuWithChildrenMs();
+    const self = process.cpuUsage();
     const t = performance.now();
     let ok = true;
     try {
@@ -64,34 +95,41 @@ export async function previewBench(n: number, runs: number, dir: string) {
     } catch {
       ok = false;
     }
-    return { ms: performance.now() - t, ok, ...events };
+    const own = process.cpuUsage(self);
+    return { ms: performance.now() - t, cpuMs: cpuWithChildrenMs() - c, programCpuMs: (own.user + own.system) / 1000, ok, ...events };
   };
 
-  const variants: Variant[] = ["none", "pack", "nullPack"];
-  // One warm-up of each: the first preview creates the stack and warms the file caches.
-  for (const v of variants) {
-    const r = await once(v);
-    process.stderr.write(`  preview warm-up ${v}: ${round(r.ms / 1000, 1)} s (${r.resources} resources, ok=${r.ok})\n`);
-  }
+  // One warm-up: the first preview creates the stack and warms the file caches.
+  const warm = await once("none");
+  process.stderr.write(`  preview warm-up: ${round(warm.ms / 1000, 1)} s (${warm.resources} resources, ok=${warm.ok})\n`);
   const times: Record<Variant, number[]> = { none: [], pack: [], nullPack: [] };
-  const last: Record<string, unknown> = {};
+  const cpu: Record<Variant, number[]> = { none: [], pack: [], nullPack: [] };
+  const last: Partial<Record<Variant, PreviewRun>> = {};
   for (let i = 0; i < runs; i++) {
+    // The empty pack only tells what any pack costs: fewer runs of it keep the section short.
+    const variants: Variant[] = i < nullRuns ? ["none", "pack", "nullPack"] : ["none", "pack"];
     for (const v of variants) {
       const r = await once(v);
       times[v].push(r.ms);
+      cpu[v].push(r.cpuMs);
       last[v] = r;
-      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s\n`);
+      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 2)} s CPU\n`);
     }
   }
   const med = (v: Variant) => median(times[v]);
+  const medCpu = (v: Variant) => median(cpu[v]);
   // Ratio run by run (A B pairs), so a machine whose speed drifts still compares fairly.
   const pairRatios = times.pack.map((t, i) => t / times.none[i]!);
   return {
     integrations: n,
     runs,
+    nullPackRuns: nullRuns,
     medianMs: { none: round(med("none"), 0), pack: round(med("pack"), 0), nullPack: round(med("nullPack"), 0) },
     allMs: { none: times.none.map((x) => round(x, 0)), pack: times.pack.map((x) => round(x, 0)), nullPack: times.nullPack.map((x) => round(x, 0)) },
+    medianCpuMs: { none: round(medCpu("none"), 0), pack: round(medCpu("pack"), 0), nullPack: round(medCpu("nullPack"), 0) },
     packOverheadPct: round((med("pack") / med("none") - 1) * 100, 1),
+    packCpuOverheadPct: round((medCpu("pack") / medCpu("none") - 1) * 100, 1),
+    nullPackCpuOverheadPct: round((medCpu("nullPack") / medCpu("none") - 1) * 100, 1),
     packOverheadPairMedianPct: round((median(pairRatios) - 1) * 100, 1),
     nullPackOverheadPct: round((med("nullPack") / med("none") - 1) * 100, 1),
     lastRun: last,

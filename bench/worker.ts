@@ -8,7 +8,7 @@
  *   node bench/worker.ts memory <total> <batch>       RSS over <total> integrations judged in batches
  *   node bench/worker.ts peak <N>                     peak RSS judging one manifest of N integrations
  *   node bench/worker.ts judge-stack <N,N,...>        judgeStack (plan / pack path) against N
- *   node bench/worker.ts preview <N> <runs> <dir>     pulumi preview with and without the pack
+ *   node bench/worker.ts preview <N> <runs> <nullRuns> <dir>   pulumi preview with/without the pack
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,13 +58,32 @@ function repeat(fn: () => void, minRuns: number, minMs: number): { wall: number[
   return { wall, cpu };
 }
 
-async function throughput(dir: string, sizes: number[]) {
+export interface ThroughputRow {
+  n: number;
+  fields: number;
+  inputBytes: number;
+  violations: number;
+  summary: { mandatory: number; advisory: number; waived: number };
+  integrationsFailing: number;
+  violationsByRule: Record<string, number>;
+  runs: number;
+  judgeMs: { median: number; p10: number; p90: number };
+  judgeCpuMs: number;
+  normalizeMs: number;
+  wasmEvaluateMs: number;
+  integrationsPerSec: number;
+  integrationsPerCpuSec: number;
+  wasmOnlyIntegrationsPerSec: number;
+  wasmMemoryMiB: number;
+}
+
+async function throughput(dir: string, sizes: number[]): Promise<{ rows: ThroughputRow[] }> {
   const { registry, engine, wasmRegistry, request } = await setup();
   writeFileSync(join(dir, "data.json"), JSON.stringify(policyData(wasmRegistry)));
   // The bare policy, for the evaluation alone: input already serialised, no result validation.
   const bare = await loadPolicy(readBundle(undefined, { rebuild: false }).wasm, { ...MEMORY_PAGES });
   bare.setData(policyData(wasmRegistry));
-  const rows = [];
+  const rows: ThroughputRow[] = [];
   for (const n of sizes) {
     const m = generateManifest(registry, n);
     const req = request(m);
@@ -135,23 +154,36 @@ async function wasmLoad() {
 
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 
+export type MemoryResult = Awaited<ReturnType<typeof memory>>;
+export type PeakResult = Awaited<ReturnType<typeof peak>>;
+export type WasmLoadResult = Awaited<ReturnType<typeof wasmLoad>>;
+
+/**
+ * RSS while judging `total` integrations as manifests of `batch`. Run with --expose-gc: at each
+ * sample a full collection runs first, so the figures are what the process keeps, not garbage
+ * that has yet to be collected. The peak between samples is reported too.
+ */
 async function memory(total: number, batch: number) {
   const { registry, engine, request } = await setup();
   const req = request(generateManifest(registry, batch));
   const evaluations = Math.ceil(total / batch);
   const warmup = Math.ceil(evaluations / 10);
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   const samples: { evaluated: number; rssMiB: number; heapMiB: number }[] = [];
   const every = Math.max(1, Math.floor(evaluations / 100));
   const start = performance.now();
   for (let i = 1; i <= evaluations; i++) {
     judge(engine, req);
     if (i % every === 0 || i === evaluations) {
+      gc();
       samples.push({ evaluated: i * batch, rssMiB: round(rssMiB(), 1), heapMiB: round(process.memoryUsage().heapUsed / 2 ** 20, 1) });
     }
     if (i % Math.ceil(evaluations / 10) === 0) process.stderr.write(`  memory: ${i * batch} integrations judged, RSS ${round(rssMiB(), 0)} MiB\n`);
   }
   const seconds = (performance.now() - start) / 1000;
-  const after = samples.filter((s) => s.evaluated > warmup * batch).map((s) => s.rssMiB);
+  const kept = samples.filter((s) => s.evaluated > warmup * batch);
+  const after = kept.map((s) => s.rssMiB);
+  const heap = kept.map((s) => s.heapMiB);
   const first = after[0]!;
   const min = Math.min(...after);
   const max = Math.max(...after);
@@ -160,6 +192,7 @@ async function memory(total: number, batch: number) {
     batch,
     evaluations,
     warmupEvaluations: warmup,
+    forcedGcAtSamples: typeof (globalThis as { gc?: unknown }).gc === "function",
     seconds: round(seconds, 1),
     integrationsPerSec: round((evaluations * batch) / seconds, 0),
     rssAfterWarmupMiB: first,
@@ -168,6 +201,8 @@ async function memory(total: number, batch: number) {
     rssLastMiB: after.at(-1)!,
     spreadPct: round(((max - min) / min) * 100, 2),
     driftPct: round(((after.at(-1)! - first) / first) * 100, 2),
+    heapAfterGcMiB: { min: Math.min(...heap), max: Math.max(...heap), last: heap.at(-1)! },
+    peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
     samples,
   };
 }
@@ -245,7 +280,7 @@ switch (mode) {
     result = await judgeStackScaling(list(args[0]));
     break;
   case "preview":
-    result = await previewBench(Number(args[0]), Number(args[1]), args[2]!);
+    result = await previewBench(Number(args[0]), Number(args[1]), Number(args[2]), args[3]!);
     break;
   default:
     process.stderr.write(`unknown mode ${mode}\n`);

@@ -1,0 +1,246 @@
+/*
+ * `npm run bench`: what the gate costs, side by side with the obvious alternatives.
+ *
+ *   1. verdict throughput: our engine (WASM) against OPA's Go evaluator (`opa bench`), same Rego,
+ *      data and input, N = 1, 100, 10,000 integrations;
+ *   2. gate overhead on a real `pulumi preview` of 1,000 Integrations, with and without the pack;
+ *   3. cold start of `vendorgate check` against bare `node`, and WASM load time;
+ *   4. resident memory over 1,000,000 judged integrations, and peak memory for 10,000;
+ *   5. scaling of `check`, `plan` and judgeStack against N, with the fitted log-log slope.
+ *
+ * Prints progress on stderr, the table on stdout, and writes bench/results.json. Options:
+ *   --quick            smaller sizes and fewer runs (a smoke test of the script itself)
+ *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling
+ *   --out=FILE         where to write the results (default bench/results.json)
+ *   --preview-n=N, --preview-runs=R   size and runs of the preview section (default 1000, 5)
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { buildBundle, isFresh } from "../src/engine/bundle.ts";
+import { loadRegistry } from "../src/model/index.ts";
+import { generateManifest, manifestText, NOW, SEED } from "./generate.ts";
+import type { PreviewResult } from "./preview.ts";
+import type { MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
+import { benchDir, linearFit, logLogFit, machine, median, oneCore, progress, repoRoot, round, timeCommand, toolVersions, worker } from "./lib.ts";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const out = flag("out") ?? join(benchDir, "results.json");
+const wanted = (s: string) => !only || only.includes(s);
+
+const REGISTRY = "policies/data/vendors.yaml";
+const POLICY_DIRS = ["policies/lib", "policies/rules", "policies/custom"];
+const ENTRY = "data.vendorgate.main.report";
+const started = performance.now();
+const work = mkdtempSync(join(tmpdir(), "vendorgate-bench-"));
+const results: Record<string, unknown> = {};
+const table: string[][] = [];
+const row = (section: string, what: string, value: string, goal = "", verdict = "") => table.push([section, what, value, goal, verdict]);
+const pass = (ok: boolean) => (ok ? "met" : "NOT met");
+const fmt = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+if (!isFresh()) {
+  progress("policy bundle is stale: building it");
+  buildBundle();
+}
+const { registry } = await loadRegistry(REGISTRY);
+results.machine = machine();
+results.tools = toolVersions();
+results.seed = SEED;
+results.now = NOW;
+results.quick = quick;
+progress(`machine: ${JSON.stringify(results.machine)}`);
+progress(`tools: ${JSON.stringify(results.tools)}`);
+
+/** `opa` on one core (GOMAXPROCS=1 and pinned), like our engine's single thread. */
+function opa(argv: string[]) {
+  const r = timeCommand(oneCore[0] ?? "opa", oneCore.length ? [...oneCore.slice(1), "opa", ...argv] : argv, { env: { ...process.env, GOMAXPROCS: "1" } });
+  if (r.status !== 0) throw new Error(`opa ${argv[0]} failed: ${r.stderr.trim()}`);
+  return r;
+}
+const opaData = (dir: string, n: number) => [...POLICY_DIRS.flatMap((d) => ["-d", d]), "--ignore", "*_test.rego", "-d", join(dir, "data.json"), "-i", join(dir, `input-${n}.json`)];
+
+// ── 1. Verdict throughput ────────────────────────────────────────────────────────────────────────
+if (wanted("throughput")) {
+  const sizes = quick ? [1, 100, 1000] : [1, 100, 10_000];
+  progress(`1/5 throughput: engine (WASM) on N = ${sizes.join(", ")}`);
+  const dir = join(work, "throughput");
+  rmSync(dir, { recursive: true, force: true });
+  timeCommand("mkdir", ["-p", dir]);
+  const engine = worker<{ rows: ThroughputRow[] }>("throughput", [dir, sizes.join(",")]);
+  const rows = [];
+  for (const e of engine.rows) {
+    const n = e.n;
+    progress(`1/5 throughput: OPA's Go evaluator on N = ${n} (opa eval for the count, opa bench for the time)`);
+    const evalRun = opa(["eval", ...opaData(dir, n), "--format", "raw", "--metrics", `count(${ENTRY}.violations)`]);
+    const opaCount = Number(evalRun.stdout.trim().split("\n")[0]);
+    const bench = opa(["bench", ...opaData(dir, n), "-f", "json", "--count", "1", "--benchmem=false", "--metrics=false", ENTRY]);
+    const b = JSON.parse(bench.stdout) as { N: number; T: number };
+    const opaNsPerOp = b.T / b.N;
+    const opaPerSec = n / (opaNsPerOp / 1e9);
+    const enginePerSec = e.integrationsPerCpuSec;
+    rows.push({
+      ...e,
+      opa: { nsPerOp: round(opaNsPerOp, 0), ops: b.N, integrationsPerSec: round(opaPerSec, 0), violations: opaCount, evalProcessMs: round(evalRun.ms, 0) },
+      sameViolationCount: opaCount === e.violations,
+      ratioVsOpa: round(enginePerSec / opaPerSec, 2),
+      ratioVsOpaWasmOnly: round(e.wasmOnlyIntegrationsPerSec / opaPerSec, 2),
+    });
+    progress(`   N=${n}: engine ${fmt(enginePerSec)}/s (CPU), OPA Go ${fmt(opaPerSec)}/s, ${opaCount === e.violations ? "same" : "DIFFERENT"} violation count (${e.violations} vs ${opaCount})`);
+  }
+  results.throughput = { measured: "judge() per manifest: normalise, one evaluate, validate and sort; integrations per CPU second on one pinned core", rows };
+  for (const r of rows) {
+    const big = r.n === Math.max(...sizes);
+    row("1 throughput", `N=${fmt(r.n)} (${fmt(r.fields)} fields, ${r.violations} violations, ${r.integrationsFailing} blocked)`, `${fmt(r.integrationsPerCpuSec)}/s engine (wall ${fmt(r.integrationsPerSec)}/s, WASM alone ${fmt(r.wasmOnlyIntegrationsPerSec)}/s); OPA Go ${fmt(r.opa.integrationsPerSec)}/s; ratio ${r.ratioVsOpa}x; counts ${r.sameViolationCount ? "equal" : "DIFFER"}`, big ? ">= 50,000/s, >= 1.0x OPA" : "", big ? pass(r.integrationsPerCpuSec >= 50_000 && r.ratioVsOpa >= 1) : "");
+  }
+}
+
+// ── 2. Gate overhead on a real preview ───────────────────────────────────────────────────────────
+if (wanted("preview")) {
+  const n = Number(flag("preview-n") ?? (quick ? 100 : 1000));
+  const runs = Number(flag("preview-runs") ?? (quick ? 1 : 5));
+  const nullRuns = Math.min(runs, quick ? 1 : 2);
+  progress(`2/5 preview: ${n} Integrations, ${runs} runs each without and with the pack, ${nullRuns} with an empty pack (interleaved)`);
+  const dir = join(work, "preview");
+  timeCommand("mkdir", ["-p", dir]);
+  const p = worker<PreviewResult>("preview", [String(n), String(runs), String(nullRuns), dir], { oneCore: false });
+  // Where the pack's time goes: its module graph loading, and the verdict itself (judgeStack).
+  const importRuns = Array.from({ length: quick ? 2 : 5 }, () =>
+    timeCommand(process.execPath, ["--input-type=module", "-e", `const c = process.cpuUsage(); await import(${JSON.stringify(join(repoRoot, "src/pack/pack.ts"))}); const u = process.cpuUsage(c); console.log((u.user + u.system) / 1000)`]),
+  );
+  const js = worker<{ rows: { n: number; ms: number }[] }>("judge-stack", [String(n)]);
+  p.packModuleImportMs = round(median(importRuns.map((r) => Number(r.stdout.trim()))), 0);
+  p.packJudgeStackMs = js.rows[0]!.ms;
+  results.preview = p;
+  const m = p.medianMs;
+  const c = p.medianCpuMs;
+  row("2 preview", `pulumi preview, ${n} Integrations, median of ${runs}`, `wall ${fmt(m.none)} ms without pack, ${fmt(m.pack)} ms with (+${p.packOverheadPct} %); CPU ${fmt(c.none)} ms, ${fmt(c.pack)} ms (+${p.packCpuOverheadPct} %)`, "pack adds <= 5 %", pass(p.packOverheadPct <= 5 && p.packCpuOverheadPct <= 5));
+  row("2 preview", `empty pack (any pack's plumbing), median of ${nullRuns}`, `wall ${fmt(m.nullPack)} ms (+${p.nullPackOverheadPct} %); CPU ${fmt(c.nullPack)} ms (+${p.nullPackCpuOverheadPct} %)`);
+  row("2 preview", "where the pack's CPU goes", `plumbing (empty pack) +${fmt(c.nullPack - c.none)} ms; vendorgate beyond that +${fmt(c.pack - c.nullPack)} ms, of which loading its modules ${p.packModuleImportMs} ms and the verdict (judgeStack) ${p.packJudgeStackMs} ms`);
+}
+
+// ── 3. Cold start ────────────────────────────────────────────────────────────────────────────────
+if (wanted("cold")) {
+  const runs = quick ? 3 : 11;
+  progress(`3/5 cold start: node bin/vendorgate.js check vs node -e 0, ${runs} runs each (interleaved)`);
+  const dir = join(work, "cold");
+  timeCommand("mkdir", ["-p", dir]);
+  const file = join(dir, "one.manifest.json");
+  writeFileSync(file, manifestText(generateManifest(registry, 1)));
+  const bare: number[] = [];
+  const check: number[] = [];
+  const bareCpu: number[] = [];
+  const checkCpu: number[] = [];
+  let status: number | null = null;
+  timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]);
+  for (let i = 0; i < runs; i++) {
+    const b = timeCommand(process.execPath, ["-e", "0"]);
+    bare.push(b.ms);
+    bareCpu.push(b.cpuMs ?? Number.NaN);
+    const r = timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]);
+    status = r.status;
+    check.push(r.ms);
+    checkCpu.push(r.cpuMs ?? Number.NaN);
+  }
+  const loads = Array.from({ length: quick ? 2 : 7 }, () => worker<WasmLoadResult>("wasm-load"));
+  const pick = (k: Exclude<keyof WasmLoadResult, "wasmBytes">) => round(median(loads.map((l) => l[k])), 2);
+  const cold = {
+    runs,
+    bareNodeMs: round(median(bare), 1),
+    checkMs: round(median(check), 1),
+    beyondNodeMs: round(median(check) - median(bare), 1),
+    cpu: { bareNodeMs: round(median(bareCpu), 1), checkMs: round(median(checkCpu), 1), beyondNodeMs: round(median(checkCpu) - median(bareCpu), 1) },
+    allMs: { bare: bare.map((x) => round(x, 1)), check: check.map((x) => round(x, 1)) },
+    checkExitCode: status,
+    wasmLoad: { readBundleMs: pick("readBundleMs"), compileInstantiateMs: pick("compileInstantiateMs"), setDataMs: pick("setDataMs"), totalMs: pick("wasmLoadMs"), engineLoadMs: pick("engineLoadWarmModuleMs"), wasmBytes: loads[0]!.wasmBytes },
+  };
+  results.coldStart = cold;
+  row("3 cold start", "check (1 integration) beyond node -e 0, medians", `wall ${cold.checkMs} - ${cold.bareNodeMs} = ${cold.beyondNodeMs} ms; CPU ${cold.cpu.checkMs} - ${cold.cpu.bareNodeMs} = ${cold.cpu.beyondNodeMs} ms`, "<= 150 ms", pass(cold.beyondNodeMs <= 150));
+  row("3 cold start", "WASM load (read+verify, compile+instantiate, set data)", `${cold.wasmLoad.totalMs} ms (${cold.wasmLoad.readBundleMs} + ${cold.wasmLoad.compileInstantiateMs} + ${cold.wasmLoad.setDataMs})`, "<= 50 ms", pass(cold.wasmLoad.totalMs <= 50));
+}
+
+// ── 4. Memory ────────────────────────────────────────────────────────────────────────────────────
+if (wanted("memory")) {
+  const total = quick ? 100_000 : 1_000_000;
+  progress(`4/5 memory: RSS over ${fmt(total)} integrations judged in batches of 1,000`);
+  const mem = worker<MemoryResult>("memory", [String(total), "1000"], { nodeArgs: ["--expose-gc"] });
+  const peakN = quick ? 1000 : 10_000;
+  progress(`4/5 memory: peak RSS judging one manifest of ${fmt(peakN)} integrations`);
+  const peak = worker<PeakResult>("peak", [String(peakN)]);
+  results.memory = { steady: mem, peak };
+  row("4 memory", `RSS over ${fmt(mem.integrations)} integrations (${fmt(mem.evaluations)} evaluations) after warm-up`, `${mem.rssMinMiB}-${mem.rssMaxMiB} MiB, spread ${mem.spreadPct} %, drift ${mem.driftPct} %; live JS heap ${mem.heapAfterGcMiB.min}-${mem.heapAfterGcMiB.max} MiB; peak ${mem.peakRssMiB} MiB`, "within 5 %", pass(mem.spreadPct <= 5));
+  row("4 memory", `peak RSS, one manifest of ${fmt(peakN)}`, `${peak.peakRssMiB} MiB (${peak.rssBeforeMiB} MiB before evaluating; first evaluation ${fmt(peak.firstEvaluationMs)} ms)`);
+}
+
+// ── 5. Scaling ───────────────────────────────────────────────────────────────────────────────────
+if (wanted("scaling")) {
+  const sizes = quick ? [1, 10, 100, 1000] : [1, 10, 100, 1000, 3000, 10_000];
+  const runsFor = (n: number) => (n >= 3000 ? 1 : 3);
+  const dir = join(work, "scaling");
+  timeCommand("mkdir", ["-p", join(dir, "project")]);
+  // plan runs a Pulumi program: the preview benchmark's, reading its flows from a file.
+  writeFileSync(join(dir, "project", "Pulumi.yaml"), "name: vendorgate-bench\nruntime: nodejs\nmain: program.ts\n");
+  writeFileSync(join(dir, "project", "Pulumi.bench.yaml"), "config:\n  vendorgate:residency: [eu, us]\n");
+  writeFileSync(join(dir, "project", "program.ts"), `export { default } from ${JSON.stringify(new URL("./preview-program.ts", import.meta.url).href)};\n`);
+  const series: Record<string, { n: number; ms: number; cpuMs?: number; maxRssMiB?: number; violations?: number; exit?: number | null }[]> = { check: [], plan: [] };
+  for (const n of sizes) {
+    const m = generateManifest(registry, n);
+    const file = join(dir, `manifest-${n}.json`);
+    writeFileSync(file, manifestText(m));
+    const flows = join(dir, `flows-${n}.json`);
+    writeFileSync(flows, JSON.stringify(m.integrations));
+    for (const cmd of ["check", "plan"] as const) {
+      const argv =
+        cmd === "check"
+          ? ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]
+          : ["bin/vendorgate.js", "plan", "--project", join(dir, "project"), "--stack", "bench", "--no-decrypt", "--now", NOW, "--format", "json"];
+      const times: number[] = [];
+      const cpu: number[] = [];
+      let last;
+      for (let i = 0; i < runsFor(n); i++) {
+        last = timeCommand(process.execPath, argv, { env: { ...process.env, VENDORGATE_BENCH_FLOWS: flows } });
+        if (last.status !== 0 && last.status !== 1) throw new Error(`${cmd} N=${n} failed (exit ${last.status}): ${last.stderr.slice(0, 500)}`);
+        times.push(last.ms);
+        cpu.push(last.cpuMs ?? Number.NaN);
+      }
+      const violations = (JSON.parse(last!.stdout) as { violations: unknown[] }).violations.length;
+      series[cmd]!.push({ n, ms: round(median(times), 0), cpuMs: round(median(cpu), 0), maxRssMiB: round((last!.maxRssKiB ?? 0) / 1024, 0), violations, exit: last!.status });
+      progress(`5/5 scaling: ${cmd} N=${n}: ${fmt(median(times))} ms, ${violations} violations`);
+    }
+  }
+  progress("5/5 scaling: judgeStack (the pack's and plan's verdict) against N");
+  const js = worker<{ rows: { n: number; ms: number; resources: number; violations: number }[] }>("judge-stack", [sizes.join(",")]);
+  const fits: Record<string, unknown> = {};
+  const fitOf = (pts: { n: number; ms: number }[]) => {
+    // The slope is read where N dominates (N >= 100); below that, start-up is the whole cost.
+    const big = pts.filter((p) => p.n >= 100);
+    const ll = logLogFit(big.map((p) => p.n), big.map((p) => p.ms));
+    const lin = linearFit(pts.map((p) => p.n), pts.map((p) => p.ms));
+    return { logLogSlope: round(ll.slope, 3), logLogR2: round(ll.r2, 4), msPerIntegration: round(lin.slope, 4), fixedMs: round(lin.intercept, 0), linearR2: round(lin.r2, 4) };
+  };
+  for (const [k, pts] of Object.entries({ ...series, judgeStack: js.rows })) fits[k] = fitOf(pts);
+  results.scaling = { series: { ...series, judgeStack: js.rows }, fits, note: "slope of log(time) on log(N) over N >= 100; 1.0 is linear; plus a linear fit of time on N" };
+  for (const [k, f] of Object.entries(fits) as [string, ReturnType<typeof fitOf>][]) {
+    const pts = (k === "judgeStack" ? js.rows : series[k]!) as { n: number; ms: number }[];
+    row("5 scaling", `${k}: ${pts.map((p) => `${fmt(p.n)}→${fmt(p.ms)} ms`).join(", ")}`, `log-log slope ${f.logLogSlope} (R² ${f.logLogR2}); ${f.msPerIntegration} ms per integration + ${f.fixedMs} ms`, "linear or better (slope <= ~1.1)", pass(f.logLogSlope <= 1.1));
+  }
+}
+
+results.totalSeconds = round((performance.now() - started) / 1000, 0);
+// With --only, the other sections keep the figures of the run that last measured them.
+let merged = results;
+if (only && existsSync(out)) {
+  const previous = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
+  merged = { ...previous, ...results, sectionsOfThisRun: only };
+}
+writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+rmSync(work, { recursive: true, force: true });
+
+const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[["section", "measure", "result", "goal", "verdict"], ...table].map((r) => r[i]!.length)));
+const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+process.stdout.write(`\n${line(["section", "measure", "result", "goal", "verdict"])}\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n${table.map(line).join("\n")}\n`);
+process.stdout.write(`\nwrote ${relative(process.cwd(), out) || out} in ${results.totalSeconds} s\n`);
