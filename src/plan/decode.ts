@@ -85,20 +85,3 @@ export function decodeProperties(raw: Record<string, unknown> | undefined): Reco
   const decoded = decodeValue(raw ?? {}, "", false);
   return decoded && typeof decoded === "object" ? (decoded as Record<string, unknown>) : {};
 }
-
-/** Whether the value at `path` (dot-separated) was sent as a secret, without decoding anything else. */
-export function isSecretAt(raw: Record<string, unknown> | undefined, path: string): boolean {
-  let v: unknown = raw;
-  for (const key of path.split(".")) {
-    if (isSecretEnvelope(v)) return true;
-    if (!v || typeof v !== "object") return false;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return isSecretEnvelope(v);
-}
-
-function isSecretEnvelope(v: unknown): boolean {
-  if (!v || typeof v !== "object") return false;
-  const o = v as Record<string, unknown>;
-  return o[rt.specialSigKey] === rt.specialSecretSig || (o[rt.specialSigKey] === rt.specialOutputValueSig && o.secret === true);
-}
