@@ -84,6 +84,29 @@ describe("the fake credential", () => {
     }
   });
 
+  it("appears in no output of check when pasted into a manifest (an input error that must not echo it)", async () => {
+    const manifest = join(work, "pasted.manifest.yaml");
+    writeFileSync(
+      manifest,
+      [
+        "apiVersion: vendorgate/v1",
+        "integrations:",
+        "  - name: pasted",
+        "    vendor: mixpanel",
+        "    purpose: analytics.reporting",
+        "    subjects: [customer]",
+        '    destination: { url: "https://api.mixpanel.com/track", region: eu }',
+        `    credentials: { secret: "${FAKE_SECRET}", value: "${FAKE_SECRET}" }`,
+        "    fields: [{ path: properties.os, category: user.device }]",
+        "",
+      ].join("\n"),
+    );
+    const err = await capture((out) => runCheck({ ...policy, manifest, format: "json" }, out)).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toMatch(/credentials\.secret/);
+    expect(String((err as Error).message)).not.toContain(FAKE_SECRET);
+  });
+
   it("keeps the host of a secret URL, which the policy judges, and nothing after it", () => {
     const stray = (JSON.parse(json.encrypted!) as { resources: { name: string; endpoint: string | null }[] }).resources.find((r) => r.name === "stray-webhook");
     expect(stray?.endpoint).toBe("https://hooks.example.com/[secret]");
