@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import type { DataCategory, DataSubject, DataUse, Transform } from "../model/index.ts";
+import { inputLimits, type DataCategory, type DataSubject, type DataUse, type Transform } from "../model/index.ts";
 import { credentialIsSecret } from "./credentials.ts";
 import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
 import { TransformerError } from "./transformer.ts";
@@ -84,6 +84,39 @@ function callerSite(): ConstructionSite | undefined {
   return undefined;
 }
 
+/** What the program has declared so far, per run (keyed by the run's root stack resource). */
+const declaredPerRun = new WeakMap<object, { count: number; bytes: number }>();
+const outsideRun = {};
+
+/**
+ * Holds a stack to inputLimits' integration count, and its declarations together to the size of
+ * a manifest file: the declaration that passes either fails the program at once, before the engine
+ * and the policy spend time and memory on the rest. The pack checks the same limits again for
+ * programs that bypass this component.
+ */
+function admit(resource: pulumi.Resource, name: string, declaration: Record<string, unknown>): void {
+  const run = pulumi.runtime.getStackResource() ?? outsideRun;
+  let seen = declaredPerRun.get(run);
+  if (!seen) declaredPerRun.set(run, (seen = { count: 0, bytes: 0 }));
+  seen.count += 1;
+  seen.bytes += Buffer.byteLength(JSON.stringify(declaration));
+  const { maxIntegrations, maxFileBytes } = inputLimits;
+  if (seen.count > maxIntegrations) {
+    throw new pulumi.ResourceError(
+      `Integration "${name}": the stack declares more than ${maxIntegrations} integrations, the most vendorgate judges in one stack; split the flows across stacks`,
+      resource,
+      true,
+    );
+  }
+  if (seen.bytes > maxFileBytes) {
+    throw new pulumi.ResourceError(
+      `Integration "${name}": the stack's declarations pass ${maxFileBytes} bytes, the most vendorgate judges in one stack (as for a manifest file)`,
+      resource,
+      true,
+    );
+  }
+}
+
 /**
  * One outbound data flow. Construction validates the declaration against the schema and the
  * taxonomy (a bad value fails at once, naming the resource); the policy pack judges the recorded
@@ -98,7 +131,7 @@ export class Integration extends pulumi.ComponentResource {
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(INTEGRATION_TYPE, name, {}, opts);
-    validateDeclaration(this, name, args);
+    admit(this, name, validateDeclaration(this, name, args));
     const site = callerSite();
     if (site) constructionSites.set(name, site);
     this.url = pulumi.output(args.destination.url);

@@ -1,9 +1,9 @@
-import type { SourceLocation } from "./errors.ts";
+import { InputError, type SourceLocation } from "./errors.ts";
 import { type Config, configSchema } from "./config.ts";
 import { type Exception, exceptionsSchema } from "./exceptions.ts";
 import { type Manifest, manifestSchema } from "./manifest.ts";
 import { type Registry, registrySchema, registryTaxonomy } from "./registry.ts";
-import { locate, parseSource, readSourceText, type SourceDocument, validateSource } from "./source.ts";
+import { inputLimits, locate, parseSource, readSourceText, type SourceDocument, validateSource } from "./source.ts";
 import { defaultTaxonomy, extendTaxonomy, type Taxonomy } from "./taxonomy.ts";
 
 export { inputLimits } from "./source.ts";
@@ -47,6 +47,18 @@ export interface LoadedConfig {
 /** A manifest from text (YAML or JSON); `file` is only used in messages. Throws InputError. */
 export function parseManifest(text: string, file: string, taxonomy: Taxonomy = defaultTaxonomy): LoadedManifest {
   const src = parseSource(text, file);
+  // Counted before validation, which would otherwise spend time on every one of them.
+  const { integrations } = src.data;
+  const max = inputLimits.maxIntegrations;
+  if (Array.isArray(integrations) && integrations.length > max) {
+    throw new InputError([
+      {
+        ...locate(src, ["integrations", max]),
+        path: `integrations[${max}]`,
+        message: `${integrations.length} integrations, over the limit of ${max} in one manifest (split them across stacks)`,
+      },
+    ]);
+  }
   const manifest = validateSource(src, manifestSchema(taxonomy));
   const locations = new Map<string, SourceLocation>();
   manifest.integrations.forEach((integration, i) => {

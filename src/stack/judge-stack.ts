@@ -4,6 +4,8 @@ import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engi
 import type { Report } from "../engine/violation.ts";
 import type { PolicyContext } from "../commands/context.ts";
 import { checkDeclaration } from "../components/validate.ts";
+import { inputLimits } from "../model/index.ts";
+import { summarize } from "../report/summarize.ts";
 import { egressOf } from "./egress.ts";
 
 /*
@@ -103,6 +105,16 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
   const urns = new Map<string, string>();
   const egress: EgressResource[] = [];
 
+  // A stack past the limits is blocked as a whole, and nothing in it is judged (see inputLimits).
+  const { maxIntegrations, maxFileBytes } = inputLimits;
+  const unjudged = (problem: Problem): StackVerdict => ({ report: { violations: [], summary: summarize([]) }, problems: [problem], urns, declarations: [] });
+  const over = resources.filter((r) => r.type === INTEGRATION_TYPE)[maxIntegrations];
+  if (over) {
+    const count = resources.filter((r) => r.type === INTEGRATION_TYPE).length;
+    return unjudged({ urn: over.urn, message: `the stack declares ${count} integrations, over the limit of ${maxIntegrations} that vendorgate judges in one stack; split the flows across stacks` });
+  }
+  let declaredBytes = 0;
+
   for (const r of resources) {
     if (r.type === INTEGRATION_TYPE) {
       urns.set(r.name, r.urn);
@@ -113,6 +125,10 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
         if (!(err instanceof UnknownValue)) throw err;
         problems.push({ urn: r.urn, message: `cannot judge integration ${r.name}: input ${err.input} is not known until the deploy runs; declare it with a value known at preview time` });
         continue;
+      }
+      declaredBytes += Buffer.byteLength(JSON.stringify(raw));
+      if (declaredBytes > maxFileBytes) {
+        return unjudged({ urn: r.urn, message: `the stack's declarations pass ${maxFileBytes} bytes at integration ${r.name}, over the limit vendorgate judges in one stack (as for a manifest file)` });
       }
       const checked = checkDeclaration(raw, ctx.taxonomy);
       if (!checked.ok) {
