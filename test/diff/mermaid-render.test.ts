@@ -41,10 +41,14 @@ describe.skipIf(!bundle || !existsSync(chromium))("the flow chart in Mermaid", (
       await page.addScriptTag({ content: readFileSync(bundle!, "utf8") });
       const render = (text: string) =>
         page.evaluate(async (t) => {
-          const m = (window as unknown as { mermaid: { initialize(o: object): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
-          m.initialize({ startOnLoad: false, securityLevel: "strict" });
-          const { svg } = await m.render(`g${Math.random().toString(36).slice(2)}`, t);
-          return [...new DOMParser().parseFromString(svg, "image/svg+xml").querySelectorAll(".edgeLabel, .nodeLabel")].map((e) => e.textContent ?? "");
+          // Runs in the page; the project's types know Node, not the DOM.
+          const page = globalThis as unknown as {
+            mermaid: { initialize(o: object): void; render(id: string, t: string): Promise<{ svg: string }> };
+            DOMParser: new () => { parseFromString(s: string, type: string): { querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> } };
+          };
+          page.mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+          const { svg } = await page.mermaid.render(`g${Math.random().toString(36).slice(2)}`, t);
+          return Array.from(new page.DOMParser().parseFromString(svg, "image/svg+xml").querySelectorAll(".edgeLabel, .nodeLabel")).map((e) => e.textContent ?? "");
         }, text);
       const labels = await render(flowchart(d.flows, (k) => k));
       expect(labels).toContain("new: user.behavior.browsing_history");

@@ -68,7 +68,7 @@ const staysInAccount: Record<string, Make> = {
     ),
 };
 
-const declaration = (url = VENDOR_URL): IntegrationArgs => ({
+const declaration = (url: pulumi.Input<string> = VENDOR_URL): IntegrationArgs => ({
   vendor: "mixpanel",
   purpose: "analytics.reporting",
   subjects: ["customer"],
