@@ -19,7 +19,8 @@ import data.vendorgate.lib.result
 violation contains result.fail(rego.metadata.chain(), {
 	"integration": integration.name,
 	"message": concat("", [
-		"Integration ", integration.name, " sends data to ", integration.destination.url,
+		# The host, never the URL: a URL may carry a token in its path or query.
+		"Integration ", integration.name, " sends data to host ", integration.destination.host,
 		" over ", integration.destination.scheme, " instead of https.",
 	]),
 }) if {

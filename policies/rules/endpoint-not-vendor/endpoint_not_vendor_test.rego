@@ -34,7 +34,7 @@ test_plain_http_fails if {
 		with data.registry as fixtures.registry
 	[v] := [v | some v in violations]
 	v.rule == "VG008"
-	v.message == "Integration product-analytics sends data to http://api.mixpanel.com/track over http instead of https."
+	v.message == "Integration product-analytics sends data to host api.mixpanel.com over http instead of https."
 }
 
 test_a_lookalike_suffix_fails if {

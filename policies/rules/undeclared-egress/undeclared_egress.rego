@@ -42,6 +42,8 @@ violation contains result.fail(rego.metadata.chain(), {
 
 _declared contains integration.name if some integration in input.integrations
 
-_endpoint(resource) := resource.endpoint if is_string(resource.endpoint)
+# The host, never the endpoint URL: it may carry a token. Types without a URL (a connection holding
+# the vendor credential, a pipe or flow to a SaaS connector) still move data out of the account.
+_endpoint(resource) := concat("", ["host ", resource.host]) if is_string(resource.host)
 
-default _endpoint(_) := "an endpoint known only at deploy time"
+default _endpoint(_) := "a vendor outside the account"

@@ -34,7 +34,7 @@ test_an_unowned_resource_fails if {
 	v.resource == _firehose.urn
 	v.message == concat("", [
 		"Resource events-export (aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream) ",
-		"sends data to https://collector.example.net/ingest but no declared integration owns it.",
+		"sends data to host collector.example.net but no declared integration owns it.",
 	])
 }
 
@@ -43,7 +43,7 @@ test_an_unowned_resource_with_an_unknown_endpoint_fails if {
 	violations := rule.violation with input as _with_resources([resource])
 		with data.registry as fixtures.registry
 	[v] := [v | some v in violations]
-	contains(v.message, "sends data to an endpoint known only at deploy time but")
+	contains(v.message, "sends data to a vendor outside the account but")
 }
 
 test_a_resource_of_a_disabled_integration_fails if {
