@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildBundle, isFresh } from "../src/engine/bundle.ts";
-import { loadRegistry } from "../src/model/index.ts";
+import { inputLimits, loadRegistry } from "../src/model/index.ts";
 import { generateManifest, manifestText, NOW, SEED } from "./generate.ts";
 import type { PreviewResult } from "./preview.ts";
 import type { MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
@@ -56,6 +56,38 @@ results.quick = quick;
 progress(`machine: ${JSON.stringify(results.machine)}`);
 progress(`tools: ${JSON.stringify(results.tools)}`);
 
+/**
+ * Runs one section when it is wanted. A section that fails is recorded (and shown in the table)
+ * rather than losing the figures of the others; results.json is rewritten after each section.
+ */
+async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  if (!wanted(name)) return;
+  const t = performance.now();
+  try {
+    await fn();
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    progress(`section ${name} failed: ${message}`);
+    (results.errors ??= {} as Record<string, string>);
+    (results.errors as Record<string, string>)[name] = message;
+    row(name, "FAILED", message.slice(0, 200));
+  }
+  (results.sectionSeconds ??= {} as Record<string, number>);
+  (results.sectionSeconds as Record<string, number>)[name] = round((performance.now() - t) / 1000, 0);
+  save();
+}
+
+function save(): void {
+  results.totalSeconds = round((performance.now() - started) / 1000, 0);
+  // With --only, the other sections keep the figures of the run that last measured them.
+  let merged = results;
+  if (only && existsSync(out)) {
+    const previous = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
+    merged = { ...previous, ...results, sectionsOfThisRun: only };
+  }
+  writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+}
+
 /** `opa` on one core (GOMAXPROCS=1 and pinned), like our engine's single thread. */
 function opa(argv: string[]) {
   const r = timeCommand(oneCore[0] ?? "opa", oneCore.length ? [...oneCore.slice(1), "opa", ...argv] : argv, { env: { ...process.env, GOMAXPROCS: "1" } });
@@ -65,7 +97,7 @@ function opa(argv: string[]) {
 const opaData = (dir: string, n: number) => [...POLICY_DIRS.flatMap((d) => ["-d", d]), "--ignore", "*_test.rego", "-d", join(dir, "data.json"), "-i", join(dir, `input-${n}.json`)];
 
 // ── 1. Verdict throughput ────────────────────────────────────────────────────────────────────────
-if (wanted("throughput")) {
+await section("throughput", async () => {
   const sizes = quick ? [1, 100, 1000] : [1, 100, 10_000];
   progress(`1/5 throughput: engine (WASM) on N = ${sizes.join(", ")}`);
   const dir = join(work, "throughput");
@@ -97,10 +129,10 @@ if (wanted("throughput")) {
     const big = r.n === Math.max(...sizes);
     row("1 throughput", `N=${fmt(r.n)} (${fmt(r.fields)} fields, ${r.violations} violations, ${r.integrationsFailing} blocked)`, `${fmt(r.integrationsPerCpuSec)}/s engine (wall ${fmt(r.integrationsPerSec)}/s, WASM alone ${fmt(r.wasmOnlyIntegrationsPerSec)}/s); OPA Go ${fmt(r.opa.integrationsPerSec)}/s; ratio ${r.ratioVsOpa}x; counts ${r.sameViolationCount ? "equal" : "DIFFER"}`, big ? ">= 50,000/s, >= 1.0x OPA" : "", big ? pass(r.integrationsPerCpuSec >= 50_000 && r.ratioVsOpa >= 1) : "");
   }
-}
+});
 
 // ── 2. Gate overhead on a real preview ───────────────────────────────────────────────────────────
-if (wanted("preview")) {
+await section("preview", async () => {
   const n = Number(flag("preview-n") ?? (quick ? 100 : 1000));
   const runs = Number(flag("preview-runs") ?? (quick ? 1 : 5));
   const nullRuns = 1;
@@ -122,10 +154,10 @@ if (wanted("preview")) {
   row("2 preview", `empty pack with 1 policy (any pack's plumbing), ${nullRuns} run`, `wall ${fmt(m.nullPack)} ms (+${p.nullPackOverheadPct} %); CPU ${fmt(c.nullPack)} ms (+${p.nullPackCpuOverheadPct} %)`);
   row("2 preview", `empty pack with ${p.packPolicies} no-op stack policies, ${nullRuns} run`, `wall ${fmt(m.nullPackMany)} ms; CPU ${fmt(c.nullPackMany)} ms (+${p.nullPackManyCpuOverheadPct} %)`);
   row("2 preview", "where the pack's CPU goes", `plumbing, 1 policy +${fmt(c.nullPack - c.none)} ms; ${p.packPolicies} policies +${fmt(c.nullPackMany - c.none)} ms; vendorgate's pack +${fmt(c.pack - c.none)} ms, of which loading its modules ${p.packModuleImportMs} ms and the verdict (judgeStack) ${p.packJudgeStackMs} ms`);
-}
+});
 
 // ── 3. Cold start ────────────────────────────────────────────────────────────────────────────────
-if (wanted("cold")) {
+await section("cold", async () => {
   const runs = quick ? 3 : 11;
   progress(`3/5 cold start: node bin/vendorgate.js check vs node -e 0, ${runs} runs each (interleaved)`);
   const dir = join(work, "cold");
@@ -162,10 +194,10 @@ if (wanted("cold")) {
   results.coldStart = cold;
   row("3 cold start", "check (1 integration) beyond node -e 0, medians", `wall ${cold.checkMs} - ${cold.bareNodeMs} = ${cold.beyondNodeMs} ms; CPU ${cold.cpu.checkMs} - ${cold.cpu.bareNodeMs} = ${cold.cpu.beyondNodeMs} ms`, "<= 150 ms", pass(cold.beyondNodeMs <= 150));
   row("3 cold start", "WASM load (read+verify, compile+instantiate, set data)", `${cold.wasmLoad.totalMs} ms (${cold.wasmLoad.readBundleMs} + ${cold.wasmLoad.compileInstantiateMs} + ${cold.wasmLoad.setDataMs})`, "<= 50 ms", pass(cold.wasmLoad.totalMs <= 50));
-}
+});
 
 // ── 4. Memory ────────────────────────────────────────────────────────────────────────────────────
-if (wanted("memory")) {
+await section("memory", async () => {
   const total = quick ? 100_000 : 1_000_000;
   progress(`4/5 memory: RSS over ${fmt(total)} integrations judged in batches of 1,000`);
   const mem = worker<MemoryResult>("memory", [String(total), "1000"], { nodeArgs: ["--expose-gc"] });
@@ -175,47 +207,60 @@ if (wanted("memory")) {
   results.memory = { steady: mem, peak };
   row("4 memory", `RSS over ${fmt(mem.integrations)} integrations (${fmt(mem.evaluations)} evaluations) after warm-up`, `${mem.rssMinMiB}-${mem.rssMaxMiB} MiB, spread ${mem.spreadPct} %, drift ${mem.driftPct} %; live JS heap ${mem.heapAfterGcMiB.min}-${mem.heapAfterGcMiB.max} MiB; peak ${mem.peakRssMiB} MiB`, "within 5 %", pass(mem.spreadPct <= 5));
   row("4 memory", `peak RSS, one manifest of ${fmt(peakN)}`, `${peak.peakRssMiB} MiB (${peak.rssBeforeMiB} MiB before evaluating; first evaluation ${fmt(peak.firstEvaluationMs)} ms)`);
-}
+});
 
 // ── 5. Scaling ───────────────────────────────────────────────────────────────────────────────────
-if (wanted("scaling")) {
-  const sizes = quick ? [1, 10, 100, 1000] : [1, 10, 100, 1000, 10_000];
-  const runsFor = (n: number) => (n >= 10_000 ? 1 : n >= 1000 ? 2 : 3);
+await section("scaling", async () => {
+  // The product refuses a manifest over inputLimits.maxEntries (lines plus commas: ~2,600
+  // integrations of compact JSON) and a manifest or stack over inputLimits.maxIntegrations, so the
+  // series stay below those; N = 10,000 is then run once to time the refusal.
+  const checkSizes = quick ? [1, 10, 100, 1000] : [1, 10, 100, 1000, 2500];
+  const stackSizes = quick ? [1, 10, 100, 1000] : [1, 10, 100, 1000, Math.min(5000, inputLimits.maxIntegrations)];
+  const runsFor = (n: number) => (n >= 2500 ? 1 : n >= 1000 ? 2 : 3);
   const dir = join(work, "scaling");
   timeCommand("mkdir", ["-p", join(dir, "project")]);
   // plan runs a Pulumi program: the preview benchmark's, reading its flows from a file.
   writeFileSync(join(dir, "project", "Pulumi.yaml"), "name: vendorgate-bench\nruntime: nodejs\nmain: program.ts\n");
   writeFileSync(join(dir, "project", "Pulumi.bench.yaml"), "config:\n  vendorgate:residency: [eu, us]\n");
   writeFileSync(join(dir, "project", "program.ts"), `export { default } from ${JSON.stringify(new URL("./preview-program.ts", import.meta.url).href)};\n`);
-  const series: Record<string, { n: number; ms: number; cpuMs?: number; maxRssMiB?: number; violations?: number; exit?: number | null }[]> = { check: [], plan: [] };
-  for (const n of sizes) {
+  type Point = { n: number; ms: number; cpuMs?: number; maxRssMiB?: number; violations?: number; exit?: number | null };
+  const series: Record<"check" | "plan", Point[]> = { check: [], plan: [] };
+  const refused: Record<string, unknown> = {};
+  const argvFor = (cmd: "check" | "plan", file: string) =>
+    cmd === "check"
+      ? ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]
+      : ["bin/vendorgate.js", "plan", "--project", join(dir, "project"), "--stack", "bench", "--no-decrypt", "--now", NOW, "--format", "json"];
+  for (const n of [...new Set([...checkSizes, ...stackSizes, ...(quick ? [] : [10_000])])].sort((a, b) => a - b)) {
     const m = generateManifest(registry, n);
     const file = join(dir, `manifest-${n}.json`);
     writeFileSync(file, manifestText(m));
     const flows = join(dir, `flows-${n}.json`);
     writeFileSync(flows, JSON.stringify(m.integrations));
     for (const cmd of ["check", "plan"] as const) {
-      const argv =
-        cmd === "check"
-          ? ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]
-          : ["bin/vendorgate.js", "plan", "--project", join(dir, "project"), "--stack", "bench", "--no-decrypt", "--now", NOW, "--format", "json"];
+      const env = { ...process.env, VENDORGATE_BENCH_FLOWS: flows };
+      if (n === 10_000) {
+        const r = timeCommand(process.execPath, argvFor(cmd, file), { env });
+        refused[cmd] = { n, exit: r.status, ms: round(r.ms, 0), cpuMs: r.cpuMs, message: r.stderr.trim().split("\n").slice(0, 2).join(" ").slice(0, 300) };
+        progress(`5/5 scaling: ${cmd} N=10000 exits ${r.status} in ${fmt(r.ms)} ms (over the input limits)`);
+        continue;
+      }
+      if (!(cmd === "check" ? checkSizes : stackSizes).includes(n)) continue;
       const times: number[] = [];
       const cpu: number[] = [];
       let last;
       for (let i = 0; i < runsFor(n); i++) {
-        last = timeCommand(process.execPath, argv, { env: { ...process.env, VENDORGATE_BENCH_FLOWS: flows } });
+        last = timeCommand(process.execPath, argvFor(cmd, file), { env });
         if (last.status !== 0 && last.status !== 1) throw new Error(`${cmd} N=${n} failed (exit ${last.status}): ${last.stderr.slice(0, 500)}`);
         times.push(last.ms);
         cpu.push(last.cpuMs ?? Number.NaN);
       }
       const violations = (JSON.parse(last!.stdout) as { violations: unknown[] }).violations.length;
-      series[cmd]!.push({ n, ms: round(median(times), 0), cpuMs: round(median(cpu), 0), maxRssMiB: round((last!.maxRssKiB ?? 0) / 1024, 0), violations, exit: last!.status });
-      progress(`5/5 scaling: ${cmd} N=${n}: ${fmt(median(times))} ms, ${violations} violations`);
+      series[cmd].push({ n, ms: round(median(times), 0), cpuMs: round(median(cpu), 0), maxRssMiB: round((last!.maxRssKiB ?? 0) / 1024, 0), violations, exit: last!.status });
+      progress(`5/5 scaling: ${cmd} N=${n}: ${fmt(median(times))} ms wall, ${fmt(median(cpu))} ms CPU, ${violations} violations`);
     }
   }
   progress("5/5 scaling: judgeStack (the pack's and plan's verdict) against N");
-  const js = worker<{ rows: { n: number; ms: number; resources: number; violations: number }[] }>("judge-stack", [sizes.join(",")]);
-  const fits: Record<string, unknown> = {};
+  const js = worker<{ rows: { n: number; ms: number; resources: number; violations: number }[] }>("judge-stack", [stackSizes.join(",")]);
   const fitOf = (pts: { n: number; ms: number }[]) => {
     // The slope is read where N dominates (N >= 100); below that, start-up is the whole cost.
     const big = pts.filter((p) => p.n >= 100);
@@ -223,22 +268,29 @@ if (wanted("scaling")) {
     const lin = linearFit(pts.map((p) => p.n), pts.map((p) => p.ms));
     return { logLogSlope: round(ll.slope, 3), logLogR2: round(ll.r2, 4), msPerIntegration: round(lin.slope, 4), fixedMs: round(lin.intercept, 0), linearR2: round(lin.r2, 4) };
   };
-  for (const [k, pts] of Object.entries({ ...series, judgeStack: js.rows })) fits[k] = fitOf(pts);
-  results.scaling = { series: { ...series, judgeStack: js.rows }, fits, note: "slope of log(time) on log(N) over N >= 100; 1.0 is linear; plus a linear fit of time on N" };
-  for (const [k, f] of Object.entries(fits) as [string, ReturnType<typeof fitOf>][]) {
-    const pts = (k === "judgeStack" ? js.rows : series[k]!) as { n: number; ms: number }[];
-    row("5 scaling", `${k}: ${pts.map((p) => `${fmt(p.n)}→${fmt(p.ms)} ms`).join(", ")}`, `log-log slope ${f.logLogSlope} (R² ${f.logLogR2}); ${f.msPerIntegration} ms per integration + ${f.fixedMs} ms`, "linear or better (slope <= ~1.1)", pass(f.logLogSlope <= 1.1));
+  const all = { check: series.check, plan: series.plan, judgeStack: js.rows };
+  const cpuSeries = { check: series.check.map((p) => ({ n: p.n, ms: p.cpuMs ?? Number.NaN })), plan: series.plan.map((p) => ({ n: p.n, ms: p.cpuMs ?? Number.NaN })) };
+  const fits = Object.fromEntries(Object.entries(all).map(([k, pts]) => [k, fitOf(pts)]));
+  const cpuFits = Object.fromEntries(Object.entries(cpuSeries).map(([k, pts]) => [k, fitOf(pts)]));
+  results.scaling = {
+    series: all,
+    fits,
+    cpuFits,
+    refusedAt10000: refused,
+    limits: { maxEntries: inputLimits.maxEntries, maxIntegrations: inputLimits.maxIntegrations, maxFileBytes: inputLimits.maxFileBytes },
+    note: "slope of log(time) on log(N) over N >= 100 (1.0 is linear), and a linear fit of time on N; wall time, and CPU time for the commands",
+  };
+  for (const [k, f] of Object.entries(fits)) {
+    const pts = all[k as keyof typeof all];
+    const c = cpuFits[k];
+    row("5 scaling", `${k}: ${pts.map((p) => `${fmt(p.n)}→${fmt(p.ms)} ms`).join(", ")}`, `log-log slope ${f.logLogSlope} (R² ${f.logLogR2})${c ? `, CPU ${c.logLogSlope}` : ""}; ${f.msPerIntegration} ms per integration + ${f.fixedMs} ms`, "linear or better (slope <= 1.1)", pass(f.logLogSlope <= 1.1 && (!c || c.logLogSlope <= 1.1)));
   }
-}
+  for (const [k, r] of Object.entries(refused) as [string, { exit: number | null; ms: number }][]) {
+    row("5 scaling", `${k}: N=10,000 (over the input limits)`, `refused, exit ${r.exit}, in ${fmt(r.ms)} ms`);
+  }
+});
 
-results.totalSeconds = round((performance.now() - started) / 1000, 0);
-// With --only, the other sections keep the figures of the run that last measured them.
-let merged = results;
-if (only && existsSync(out)) {
-  const previous = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
-  merged = { ...previous, ...results, sectionsOfThisRun: only };
-}
-writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+save();
 rmSync(work, { recursive: true, force: true });
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[["section", "measure", "result", "goal", "verdict"], ...table].map((r) => r[i]!.length)));
