@@ -96,7 +96,8 @@ vg_say "chromium"
 vg_need_go() {
   command -v go >/dev/null || vg_die "$1" "building $1 needs a Go toolchain (>= 1.24) on PATH; none was found"
 }
-vg_opa_ok() { [ -x "$VG_TOOLS/bin/opa" ] && "$VG_TOOLS/bin/opa" version 2>/dev/null | grep -qx "Version: ${VG_OPA_VERSION#v}"; }
+# Read the whole output first: `grep -q` closing the pipe early would fail it under pipefail.
+vg_opa_ok() { [ -x "$VG_TOOLS/bin/opa" ] && [[ "$("$VG_TOOLS/bin/opa" version 2>/dev/null)" == *"Version: ${VG_OPA_VERSION#v}"* ]]; }
 vg_pulumi_ok() { [ -x "$VG_TOOLS/bin/pulumi" ] && [ "$("$VG_TOOLS/bin/pulumi" version 2>/dev/null)" = "$VG_PULUMI_VERSION" ]; }
 
 if ! vg_opa_ok || ! vg_pulumi_ok; then
