@@ -38,6 +38,16 @@ export interface EngineOptions {
 
 type Policy = Awaited<ReturnType<typeof loadPolicy>>;
 
+/** The part of the WebAssembly global used here (the project's type libraries do not declare it). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  Module: { exports(module: object): { name: string }[] };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** What opa-wasm needs from a module built by `opa build -t wasm`. */
+const opaExports = ["opa_wasm_abi_version", "opa_wasm_abi_minor_version", "builtins", "entrypoints", "opa_eval", "opa_malloc", "opa_json_parse", "opa_json_dump"];
+
 /** A taxonomy key and every key that covers it, root first: "a.b.c" gives ["a", "a.b", "a.b.c"]. */
 export function lineage(key: string): string[] {
   const parts = key.split(".");
@@ -76,11 +86,23 @@ export class Engine {
 
   static async load(opts: EngineOptions = {}): Promise<Engine> {
     const bundle = readBundle(opts.paths ?? bundlePaths(), opts.rebuild === undefined ? {} : { rebuild: opts.rebuild });
+    const notLoaded = (why: string, cause?: unknown) => new PolicyFault(`policy bundle does not load as WebAssembly: ${why}`, { cause });
+    let module: object;
+    try {
+      module = await wasmApi.compile(bundle.wasm);
+    } catch (err) {
+      throw notLoaded(err instanceof Error ? err.message : String(err), err);
+    }
+    // A module without OPA's exports would otherwise fail inside opa-wasm with a riddle (and a
+    // stray line on stderr); say what it is instead.
+    const exported = new Set(wasmApi.Module.exports(module).map((e) => e.name));
+    const missing = opaExports.filter((name) => !exported.has(name));
+    if (missing.length) throw notLoaded(`it is not an OPA policy module (no export ${missing.join(", ")})`);
     let policy: Policy;
     try {
-      policy = await loadPolicy(bundle.wasm, MEMORY_PAGES);
+      policy = await loadPolicy(module as Parameters<typeof loadPolicy>[0], MEMORY_PAGES);
     } catch (err) {
-      throw new PolicyFault(`policy bundle does not load as WebAssembly: ${(err as Error).message}`, { cause: err });
+      throw notLoaded(err instanceof Error ? err.message : String(err), err);
     }
     return new Engine(policy, bundle.catalogue, bundle.manifest.wasmDigest);
   }

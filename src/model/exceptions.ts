@@ -11,7 +11,8 @@ export const exceptionIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function build(knownRules: readonly string[]) {
   const rule = ruleIdSchema(knownRules).superRefine((id, ctx) => {
-    const name = unwaivableRules[id];
+    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+    const name = Object.hasOwn(unwaivableRules, id) ? unwaivableRules[id] : undefined;
     if (name) ctx.addIssue({ code: "custom", message: `${id} ${name} cannot be waived`, input: id });
   });
   const exception = strictObject({

@@ -206,6 +206,18 @@ export function preScan(text: string): PreScanFinding | undefined {
   return undefined;
 }
 
+/**
+ * Line starts of `text`, counted here rather than by the YAML parser: while it recovers from a
+ * syntax error the parser can miss a line break inside a token, and every position after it would
+ * then name the wrong line and a column past the end of it.
+ */
+function lineStarts(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
 function position(lc: LineCounter, offset: number): { line: number; column: number } {
   const { line, col } = lc.linePos(offset);
   return { line, column: col };
@@ -216,7 +228,7 @@ export function parseSource(text: string, file: string): SourceDocument {
   if (Buffer.byteLength(text, "utf8") > inputLimits.maxFileBytes) {
     throw new InputError([whole(file, `file is over the limit of ${limitText}`)]);
   }
-  const lineCounter = new LineCounter();
+  const lineCounter = lineStarts(text);
   const at = (offset: number, message: string): InputIssue => ({ file, ...position(lineCounter, offset), path: "", message });
 
   const finding = preScan(text);
@@ -230,7 +242,6 @@ export function parseSource(text: string, file: string): SourceDocument {
   }
 
   const doc = parseDocument(text, {
-    lineCounter,
     prettyErrors: false,
     // yaml's own check compares every key with every earlier one; checkTree does it in linear time.
     uniqueKeys: false,

@@ -44,6 +44,15 @@ export class UnknownValue extends Error {
   }
 }
 
+/** A declaration value nested deeper than inputLimits.maxDepth. */
+export class TooDeep extends Error {
+  readonly input: string;
+  constructor(input: string) {
+    super(`${input} is nested deeper than ${inputLimits.maxDepth} levels`);
+    this.input = input;
+  }
+}
+
 const DECLARATION_KEYS = ["name", "vendor", "purpose", "subjects", "enabled", "destination", "credentials", "fields"] as const;
 
 /**
@@ -51,20 +60,23 @@ const DECLARATION_KEYS = ["name", "vendor", "purpose", "subjects", "enabled", "d
  * unknown. CrossGuard skips a policy silently when it meets an unknown; a gate must not.
  */
 export function readDeclaration(props: Record<string, unknown>, isUnknown: (v: unknown) => boolean = () => false): Record<string, unknown> {
-  const copy = (value: unknown, path: string): unknown => {
+  const copy = (value: unknown, path: string, depth = 1): unknown => {
     let v: unknown;
     try {
       v = value;
       if (isUnknown(v)) throw new UnknownValue(path);
-      if (Array.isArray(v)) return v.map((x, i) => copy(x, `${path}[${i}]`));
+      // A declaration is a few levels deep; a deeper value would only overflow the stack here,
+      // and that error would pass for an unknown value.
+      if (depth > inputLimits.maxDepth && v !== null && typeof v === "object") throw new TooDeep(path);
+      if (Array.isArray(v)) return v.map((x, i) => copy(x, `${path}[${i}]`, depth + 1));
       if (v && typeof v === "object") {
         const out: Record<string, unknown> = {};
-        for (const k of Object.keys(v)) out[k] = copy(read(v as Record<string, unknown>, k, `${path}.${k}`), `${path}.${k}`);
+        for (const k of Object.keys(v)) out[k] = copy(read(v as Record<string, unknown>, k, `${path}.${k}`), `${path}.${k}`, depth + 1);
         return out;
       }
       return v;
     } catch (err) {
-      if (err instanceof UnknownValue) throw err;
+      if (err instanceof UnknownValue || err instanceof TooDeep) throw err;
       throw new UnknownValue(path);
     }
   };
@@ -122,6 +134,10 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
       try {
         raw = readDeclaration(r.props, opts.isUnknown);
       } catch (err) {
+        if (err instanceof TooDeep) {
+          problems.push({ urn: r.urn, message: `integration ${r.name} is not a valid declaration: ${err.input.slice(0, 80)}…: nested deeper than ${inputLimits.maxDepth} levels` });
+          continue;
+        }
         if (!(err instanceof UnknownValue)) throw err;
         problems.push({ urn: r.urn, message: `cannot judge integration ${r.name}: input ${err.input} is not known until the deploy runs; declare it with a value known at preview time` });
         continue;
