@@ -81,7 +81,7 @@ function drill(c: FaultCase, manifest: (dir: string) => string = () => MANIFEST)
   const setup = c.setup(dir);
   const bounds = c.bounds ?? defaultBounds;
   const r = measuredCli(["check", "--manifest", manifest(dir), ...policyArgs(setup), "--format", "json"], setup.env, bounds.ms * 2);
-  record({ channel: "check", case: c.id, title: c.title, exit: String(r.code ?? r.signal), reason: reasonLine(r.stderr, dir), ms: r.ms, rssMb: r.rssMb });
+  record({ channel: "check", case: c.id, title: c.title, exit: String(r.code ?? r.signal), reason: reasonLine(r.stderr), ms: r.ms, rssMb: r.rssMb });
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr).toMatch(c.reason);
@@ -94,7 +94,7 @@ function drill(c: FaultCase, manifest: (dir: string) => string = () => MANIFEST)
 describe("check fails closed (exit 2, a clear reason, bounded time and memory)", () => {
   it("passes the control manifest when nothing is broken (exit 0)", () => {
     const r = measuredCli(["check", "--manifest", MANIFEST, ...policyArgs({ env: {} })]);
-    record({ channel: "check", case: "control", title: "nothing broken", exit: String(r.code), reason: reasonLine(r.stdout.split("\n").at(-2) ?? "", scratch), ms: r.ms, rssMb: r.rssMb });
+    record({ channel: "check", case: "control", title: "nothing broken", exit: String(r.code), reason: reasonLine(r.stdout.split("\n").at(-2) ?? ""), ms: r.ms, rssMb: r.rssMb });
     expect(r.code, r.stderr).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildBundle, bundlePaths } from "../../src/engine/bundle.ts";
 import { packageRoot } from "../../src/paths.ts";
@@ -132,21 +132,20 @@ export function record(o: Outcome): void {
 }
 
 /** The first line that says why, with temporary paths shortened, for the table. */
-export function reasonLine(text: string, scratch: string): string {
-  const line =
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .find((l) => l !== "" && l !== "vendorgate: input error" && !/^vendorgate plan \(stack/.test(l)) ?? "";
+export function reasonLine(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^vendorgate plan \(stack/.test(l));
+  const input = lines.indexOf("vendorgate: input error");
+  const line = input >= 0 ? (lines[input + 1] ?? "") : (lines.find((l) => l.startsWith("vendorgate:")) ?? lines[0] ?? "");
   return line
-    .split(relative(packageRoot, scratch))
-    .join("<tmp>")
-    .split(scratch)
-    .join("<tmp>")
+    .replace(TEMP_PATH, "<tmp>")
     .split(packageRoot)
     .join(".")
-    .replace(POLICY_FAULT, "");
+    .replace(POLICY_FAULT, "")
+    .replace(/^vendorgate: /, "");
 }
+
+/** A path (absolute, or relative to the checkout) into a temporary folder of these tests. */
+const TEMP_PATH = new RegExp(`(?:\\.\\./)*/?${tmpdir().slice(1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/vendorgate-[\\w-]+`, "g");
 
 /** How the CLI begins every policy fault; the table leaves it out. */
 export const POLICY_FAULT = "vendorgate: policy fault, nothing can be judged (fail closed): ";

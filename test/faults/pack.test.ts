@@ -120,7 +120,7 @@ describe("the pack's gate policy (in process) fails closed", () => {
       it(c.id, async () => {
         const dir = caseDir(`gate-${c.id}`);
         const run = await runGate(clean(), c.setup(dir));
-        record({ channel: "pack (in process)", case: c.id, title: c.title, exit: "blocked", reason: reasonLine(run.reports[0]?.message ?? "", dir), ms: run.ms, rssMb: undefined });
+        record({ channel: "pack (in process)", case: c.id, title: c.title, exit: "blocked", reason: reasonLine(run.reports[0]?.message ?? ""), ms: run.ms, rssMb: undefined });
         expectOneBlock(run, new RegExp(`^${escape(FAIL_CLOSED)}.*${c.reason.source}`, "s"), c.bounds);
       }, 120_000);
     }
@@ -164,7 +164,7 @@ describe("the pack's gate policy (in process) fails closed", () => {
       it(c.id, async () => {
         const resources = c.resources();
         const run = await runGate(resources, { env: {} });
-        record({ channel: "pack (in process)", case: c.id, title: c.title, exit: "blocked", reason: reasonLine(run.reports[0]?.message ?? "", scratch), ms: run.ms, rssMb: undefined });
+        record({ channel: "pack (in process)", case: c.id, title: c.title, exit: "blocked", reason: reasonLine(run.reports[0]?.message ?? ""), ms: run.ms, rssMb: undefined });
         expectOneBlock(run, c.reason);
         expect(run.reports[0]!.urn).toMatch(/::vendorgate:index:Integration::/);
       }, 120_000);
@@ -225,7 +225,7 @@ describe("a real preview with the policy pack fails", () => {
         const dir = caseDir(`preview-${c.id}`);
         const p = await preview(drillStack(project, c.id), c.setup(dir));
         const gate = p.result.findings.filter((f) => f.policy === GATE);
-        record({ channel: "preview", case: c.id, title: c.title, exit: p.result.ok ? "passed" : "failed", reason: reasonLine(gate[0]?.message.split("\n").slice(1).join(" ") ?? p.result.error ?? "", dir), ms: p.ms, rssMb: p.packRssMb });
+        record({ channel: "preview", case: c.id, title: c.title, exit: p.result.ok ? "passed" : "failed", reason: reasonLine(gate[0]?.message.split("\n").slice(1).join(" ") ?? p.result.error ?? ""), ms: p.ms, rssMb: p.packRssMb });
         expect(p.result.ok).toBe(false);
         expect(p.result.error).toBeUndefined();
         expect(gate.map((f) => f.level)).toEqual(["mandatory"]);
@@ -253,7 +253,7 @@ describe("a real preview with the policy pack fails", () => {
     for (const c of cases) {
       it(c.id, async () => {
         const p = await preview(drillStack(project, c.id, c.settings), { env: {} });
-        record({ channel: "preview", case: c.id, title: c.title, exit: p.result.ok ? "passed" : "failed", reason: reasonLine(p.result.error ?? "", scratch), ms: p.ms, rssMb: p.packRssMb });
+        record({ channel: "preview", case: c.id, title: c.title, exit: p.result.ok ? "passed" : "failed", reason: reasonLine(p.result.error ?? ""), ms: p.ms, rssMb: p.packRssMb });
         expect(p.result.ok).toBe(false);
         expect(p.result.error).toMatch(c.reason);
         expect(p.result.error).not.toMatch(STACK_FRAME);

@@ -41,7 +41,7 @@ function plan(id: string, title: string, setup: ReturnType<FaultCase["setup"]>, 
   const bounds = expected.bounds ?? defaultBounds;
   const r = measuredCli(["plan", "--project", project.root, "--stack", stack, ...policyArgs(setup), "--format", "json"], setup.env, bounds.ms * 2);
   const text = expected.code === 2 ? r.stderr : r.stdout;
-  record({ channel: "plan", case: id, title, exit: String(r.code ?? r.signal), reason: reasonLine(expected.code === 2 ? r.stderr : firstMessage(r.stdout), dir), ms: r.ms, rssMb: r.rssMb });
+  record({ channel: "plan", case: id, title, exit: String(r.code ?? r.signal), reason: r.code === 0 ? "no violations" : reasonLine(expected.code === 2 ? r.stderr : firstMessage(r.stdout)), ms: r.ms, rssMb: r.rssMb });
   expect(r.code, `${r.signal ?? ""}\n${r.stderr}`).toBe(expected.code);
   if (expected.code === 2) expect(r.stdout).toBe("");
   expect(text).toMatch(expected.reason);
