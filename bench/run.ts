@@ -240,7 +240,9 @@ await section("scaling", async () => {
       const env = { ...process.env, VENDORGATE_BENCH_FLOWS: flows };
       if (n === 10_000) {
         const r = timeCommand(process.execPath, argvFor(cmd, file), { env });
-        refused[cmd] = { n, exit: r.status, ms: round(r.ms, 0), cpuMs: r.cpuMs, message: r.stderr.trim().split("\n").slice(0, 2).join(" ").slice(0, 300) };
+        // The message names the temporary file: keep the reason, not this machine's path.
+        const message = r.stderr.trim().split("\n").slice(0, 2).join(" ").replace(/\S*vendorgate-bench-[^/\s]+\//g, "<tmp>/").slice(0, 300);
+        refused[cmd] = { n, exit: r.status, ms: round(r.ms, 0), cpuMs: round(r.cpuMs ?? Number.NaN, 0), message };
         progress(`5/5 scaling: ${cmd} N=10000 exits ${r.status} in ${fmt(r.ms)} ms (over the input limits)`);
         continue;
       }
