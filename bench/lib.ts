@@ -140,7 +140,7 @@ export function timeCommand(cmd: string, args: readonly string[], opts: SpawnSyn
   const ms = performance.now() - t0;
   let stderr = String(r.stderr ?? "");
   const m = gnuTime ? /@@vg (\S+) (\S+) (\d+)\s*$/.exec(stderr) : null;
-  if (m) stderr = stderr.slice(0, m.index);
+  if (m) stderr = stderr.slice(0, m.index).replace(/Command exited with non-zero status \d+\n?$/, "");
   return {
     ms,
     status: r.status,
