@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { packageRoot } from "../paths.ts";
 import { cmp, displayPath } from "./text.ts";
+import type { IntegrationDeclaration } from "../components/integration.ts";
 
 /*
  * Reads Pulumi's local file backend directly: the current state of every stack and every
@@ -15,17 +16,8 @@ import { cmp, displayPath } from "./text.ts";
  * drops the <project> level. Either may be gzipped (.json.gz).
  */
 
-/** A flow as recorded in a checkpoint; values are as found, after a shape check only. */
-export interface RecordedFlow {
-  name: string;
-  vendor: string;
-  purpose: string;
-  subjects: string[];
-  enabled: boolean;
-  destination: { url: string; region: string };
-  credentials?: { secret: boolean };
-  fields: { path: string; category: string; transform: string }[];
-}
+/** A flow as recorded in a checkpoint (the Integration's outputs); values are as found, after a shape check only. */
+export type RecordedFlow = IntegrationDeclaration;
 
 export interface Snapshot {
   project: string;

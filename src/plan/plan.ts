@@ -11,7 +11,7 @@ import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
 import { inlineProgram } from "../pulumi/workspace.ts";
 import { sortViolations, summarize } from "../report/index.ts";
 import { egressOf } from "../stack/egress.ts";
-import { judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+import { integrationOwner, judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
 import { loadStackConfig } from "./config.ts";
 import { decodeProperties } from "./decode.ts";
 import { ProgramError, ROOT_STACK_TYPE, runUnderMocks, type RecordedResource } from "./mocks.ts";
@@ -72,17 +72,6 @@ function stackSettings(configSrc: Parameters<typeof validateSource>[0], knownRul
   return { residency: data.config?.["vendorgate:residency"], enforcement: data.config?.["vendorgate:enforcement"] ?? {} };
 }
 
-/** The Integration among a resource's ancestors: the same walk judgeStack does, for the egress listing. */
-function ownerOf(r: StackResource, byUrn: Map<string, StackResource>): string | null {
-  const seen = new Set<string>();
-  for (let p = r.parent; p && !seen.has(p); p = byUrn.get(p)?.parent) {
-    seen.add(p);
-    const parent = byUrn.get(p);
-    if (parent?.type === INTEGRATION_TYPE) return parent.name;
-  }
-  return null;
-}
-
 function listEgress(resources: readonly StackResource[]): EgressResource[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const out: EgressResource[] = [];
@@ -95,7 +84,7 @@ function listEgress(resources: readonly StackResource[]): EgressResource[] {
       // judgeStack reports it as a problem; the listing names it without an endpoint.
       found = { endpoint: null };
     }
-    if (found) out.push({ urn: r.urn, type: r.type, name: r.name, integration: ownerOf(r, byUrn), endpoint: found.endpoint });
+    if (found) out.push({ urn: r.urn, type: r.type, name: r.name, integration: integrationOwner(r, byUrn), endpoint: found.endpoint });
   }
   return out;
 }

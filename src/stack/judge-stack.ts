@@ -95,7 +95,8 @@ export function readDeclaration(props: Record<string, unknown>, isUnknown: (v: u
   return out;
 }
 
-function integrationOwner(r: StackResource, byUrn: Map<string, StackResource>): string | null {
+/** The Integration among a resource's ancestors, or null when none owns it (VG010). */
+export function integrationOwner(r: StackResource, byUrn: ReadonlyMap<string, StackResource>): string | null {
   const seen = new Set<string>();
   for (let p = r.parent; p && !seen.has(p); p = byUrn.get(p)?.parent) {
     seen.add(p);
