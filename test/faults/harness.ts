@@ -137,7 +137,7 @@ export function reasonLine(text: string): string {
   const input = lines.indexOf("vendorgate: input error");
   const line = input >= 0 ? (lines[input + 1] ?? "") : (lines.find((l) => l.startsWith("vendorgate:")) ?? lines[0] ?? "");
   return line
-    .replace(TEMP_PATH, "<tmp>")
+    .replace(TEMP_PATH, "$TMP")
     .split(packageRoot)
     .join(".")
     .replace(POLICY_FAULT, "")

@@ -134,14 +134,14 @@ describe("the pack's gate policy (in process) fails closed", () => {
     };
     const cases: { id: string; title: string; resources: () => Declared[]; reason: RegExp }[] = [
       {
-        id: "stack-100k-integrations",
-        title: "100 000 Integration resources",
+        id: "raw-100k-integrations",
+        title: "100 000 bare Integration components (past the component's checks)",
         resources: () => Array.from({ length: 100_000 }, (_, i) => declaration(`flow-${i}`)),
         reason: /^the stack declares 100000 integrations, over the limit of 5000 that vendorgate judges in one stack/,
       },
       {
-        id: "stack-50mb",
-        title: "one declaration of 50 MB",
+        id: "raw-50mb",
+        title: "bare Integration component declaring 50 MB",
         resources: () => {
           const big = declaration("big");
           big.props.fields = [{ path: `properties.${"x".repeat(50_000_000)}`, category: "user.device", transform: "none" }];
@@ -150,8 +150,8 @@ describe("the pack's gate policy (in process) fails closed", () => {
         reason: /^the stack's declarations pass 10485760 bytes at integration big, over the limit vendorgate judges in one stack/,
       },
       {
-        id: "stack-deep",
-        title: "a declaration nested 10 000 levels deep",
+        id: "raw-deep",
+        title: "bare Integration component with outputs nested 10 000 levels deep (past the component's checks)",
         resources: () => {
           const d = declaration("deep");
           (d.props.destination as Record<string, unknown>).region = deep(10_000);
