@@ -26,8 +26,9 @@ const violationSchema = z.object({
 });
 
 // The entrypoint always defines `report`; an empty result set means the bundle is not ours.
+// `rules` counts the rule packages that were evaluated, to hold against the catalogue.
 const resultSchema = z
-  .array(z.object({ result: z.object({ violations: z.array(violationSchema) }) }))
+  .array(z.object({ result: z.object({ violations: z.array(violationSchema), rules: z.number().int() }) }))
   .length(1, "expected exactly one result");
 
 export interface EngineOptions {
@@ -121,7 +122,16 @@ export class Engine {
         `policy returned a malformed result (${issue ? `${issue.path.join(".") || "result"}: ${issue.message}` : "unknown shape"})`,
       );
     }
-    return parsed.data[0]!.result.violations;
+    const { violations, rules } = parsed.data[0]!.result;
+    // A rule the catalogue lists (from its METADATA) but that defines no `violation` set (say, a
+    // misspelt `violations`) would never report anything: a silent pass for everything it guards.
+    if (rules !== this.catalogue.length) {
+      throw new PolicyFault(
+        `the policy evaluated ${rules} rule packages but the bundle's catalogue lists ${this.catalogue.length}: ` +
+          "a rule under policies/rules or policies/custom defines no `violation` set, or the catalogue is from another build",
+      );
+    }
+    return violations;
   }
 
   private guard<T>(fn: () => T, what: string): T {
