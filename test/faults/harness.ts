@@ -81,8 +81,8 @@ export function readProbes(prefix: string): ProbeSample[] {
   const base = prefix.slice(dir.length + 1);
   const samples: ProbeSample[] = [];
   for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-    if (!f.startsWith(`${base}.`) || !f.endsWith(".json")) continue;
-    samples.push(JSON.parse(readFileSync(join(dir, f), "utf8")) as ProbeSample);
+    if (!f.startsWith(`${base}.`)) continue;
+    if (f.endsWith(".json")) samples.push(JSON.parse(readFileSync(join(dir, f), "utf8")) as ProbeSample);
     rmSync(join(dir, f), { force: true });
   }
   return samples;
@@ -346,6 +346,18 @@ export const policyFaults: readonly FaultCase[] = [
     title: "entrypoint returns a result of the wrong shape (violations a string)",
     reason: /policy returned a malformed result \(0\.result\.violations: Invalid input: expected array, received string\)/,
     setup: (s) => builtRoot(s, editMain('"violations": [violation | some entry in sort(_sort_keys); violation := entry[5]]', '"violations": "none"')),
+  },
+  {
+    id: "result-without-rules",
+    title: "entrypoint leaves out the count of rules it evaluated",
+    reason: /policy returned a malformed result \(0\.result\.rules: Invalid input: expected number, received undefined\)/,
+    setup: (s) => builtRoot(s, editMain('\t"rules": count(_rule_packages),\n', "")),
+  },
+  {
+    id: "rule-without-violation",
+    title: "custom rule in the catalogue that defines no violation set (misspelt `violations`)",
+    reason: /the policy evaluated (\d+) rule packages but the bundle's catalogue lists (?!\1\b)\d+: a rule under policies\/rules or policies\/custom defines no `violation` set/,
+    setup: (s) => builtRoot(s, withCustomRule("misspelt")),
   },
   {
     id: "registry-invalid",

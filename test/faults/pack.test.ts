@@ -207,7 +207,7 @@ async function preview(stack: string, setup: FaultSetup): Promise<Preview> {
 }
 
 /** The policy faults a real preview runs: each a different way for the pack to be unable to judge. */
-const inRealPreview = new Set(["missing-bundle", "truncated-wasm", "trap", "oom-burst", "empty-result", "wrong-shape", "registry-invalid", "registry-fifo"]);
+const inRealPreview = new Set(["missing-bundle", "truncated-wasm", "trap", "oom-burst", "empty-result", "wrong-shape", "rule-without-violation", "registry-invalid", "registry-fifo"]);
 const previewBounds: Bounds = { ms: 120_000, rssMb: 600 };
 
 describe("a real preview with the policy pack fails", () => {
