@@ -9,7 +9,7 @@ import { loadConfig } from "../model/index.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
-import { DEFAULT_EXCEPTIONS, DEFAULT_REGISTRY, parseNow } from "./context.ts";
+import { addPolicyOptions, parseNow } from "./context.ts";
 
 export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
 
@@ -141,11 +141,8 @@ export function registerDeploy(program: Command, log: (s: string) => void): void
           : "deploy the project's Pulumi stack with the vendorgate policy pack (blocked on mandatory violations)",
       )
       .option("--stack <name>", "stack to run (config in stacks/Pulumi.<stack>.yaml)", "dev")
-      .option("--backend <dir>", "local state backend directory (default: .vendorgate/backend)")
-      .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
-      .option("--exceptions <file>", `time-boxed waivers (default: ${DEFAULT_EXCEPTIONS})`)
-      .option("--config <file>", "enforcement overrides for every stack, e.g. {enforcement: {VG009: advisory}}")
-      .option("--now <date>", "evaluation date, ISO 8601 (default: today)")
+      .option("--backend <dir>", "local state backend directory (default: .vendorgate/backend)");
+    addPolicyOptions(cmd)
       .addHelpText("after", "\nExit codes: 0 allowed, 1 blocked by a mandatory policy, 2 input error or the engine failed.");
     cmd.action(async (opts: DeployOptions) => {
       const result = await runDeploy(op, opts, log);

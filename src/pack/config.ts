@@ -5,7 +5,6 @@ export const GATE_POLICY = "vendorgate-gate";
 export interface GateConfig {
   registry?: string;
   exceptions?: string;
-  config?: string;
   now?: string;
   residency?: string[];
   /** Per-rule levels (rule id -> level), applied inside the policy as for `check --config`. */
