@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     pool: "forks",
+    // Spawned CLIs and policy packs run the TypeScript sources, never a possibly stale dist/.
+    env: { VENDORGATE_RUN_SOURCES: "1" },
   },
 });

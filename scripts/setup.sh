@@ -18,7 +18,7 @@ vg_die() {
   exit 1
 }
 
-# The pins live in package.json ("toolchain") so the bin launcher and this script agree.
+# The pins live in package.json ("toolchain") so CI caches and this script agree.
 vg_pin() { sed -n "/\"toolchain\"/,/}/s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$VG_ROOT/package.json"; }
 VG_NODE_VERSION=$(vg_pin node)
 VG_OPA_VERSION=$(vg_pin opa)

@@ -12,11 +12,11 @@ node scripts/build-policy.ts
 task=${1:-}
 shift || true
 case "$task" in
-  setup) ;;
+  setup) rm -rf dist && npx tsc -p tsconfig.build.json ;;
   build-policy) ;;
   test) bash scripts/test.sh "$@" ;;
   demo) node scripts/demo.ts "$@" ;;
-  bench) node bench/run.ts "$@" ;;
+  bench) rm -rf dist && npx tsc -p tsconfig.build.json && node bench/run.ts "$@" ;;
   fuzz) VENDORGATE_FUZZ_RUNS=${VENDORGATE_FUZZ_RUNS:-10000} npx vitest run test/fuzz "$@" ;;
   *)
     echo "usage: scripts/with-tools.sh setup|build-policy|test|demo|bench|fuzz" >&2

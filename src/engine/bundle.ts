@@ -117,7 +117,9 @@ function opaOrFault(): string {
 /** Compiles the policies with `opa build -t wasm` and derives the catalogue from METADATA. */
 export function buildBundle(paths = bundlePaths()): BundleManifest {
   const opa = opaOrFault();
-  const dirs = policySourceDirs.map((d) => join(paths.root, d));
+  // Relative to the policy root (opa runs there): opa records each source's path as given in the
+  // WASM module, so absolute paths would make the digest depend on where the sources sit.
+  const dirs = [...policySourceDirs];
   const tmp = `${paths.dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });

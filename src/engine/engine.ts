@@ -1,4 +1,4 @@
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { z } from "zod";
 import { dataCategories, dataSubjects, dataUses } from "../model/taxonomy.ts";
 import { bundlePaths, readBundle, type BundlePaths } from "./bundle.ts";
@@ -37,7 +37,10 @@ export interface EngineOptions {
   rebuild?: boolean;
 }
 
-type Policy = Awaited<ReturnType<typeof loadPolicy>>;
+type Policy = ReturnType<typeof opaWasm.loadPolicySync>;
+// The ES module entry exports only loadPolicy by name; loadPolicySync (which its types declare as a
+// named export) is on the default export.
+const { loadPolicySync } = (opaWasm as unknown as { default: typeof opaWasm }).default;
 
 /** The part of the WebAssembly global used here (the project's type libraries do not declare it). */
 interface WasmApi {
@@ -101,7 +104,9 @@ export class Engine {
     if (missing.length) throw notLoaded(`it is not an OPA policy module (no export ${missing.join(", ")})`);
     let policy: Policy;
     try {
-      policy = await loadPolicy(module as Parameters<typeof loadPolicy>[0], MEMORY_PAGES);
+      // The sync loader: the async one tests `instanceof Response`, and that first touch of the
+      // global loads Node's whole fetch implementation (~60 ms of every cold start).
+      policy = loadPolicySync(module as Parameters<typeof loadPolicySync>[0], MEMORY_PAGES);
     } catch (err) {
       throw notLoaded(err instanceof Error ? err.message : String(err), err);
     }

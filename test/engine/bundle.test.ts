@@ -42,6 +42,21 @@ describe("policy bundle", () => {
     expect(catalogue.map((r) => r.id)).toEqual(expect.arrayContaining(["VG001", "VG006", "VG010", "VG012"]));
   });
 
+  it("is reproducible: the same sources built in two folders give byte-identical WASM and catalogue", () => {
+    // Different depths too: any absolute path recorded in the module would change its bytes.
+    const a = copyProject("here");
+    const b = copyProject(join("somewhere", "much", "deeper"));
+    const built = [a, b].map((root) => {
+      const paths = bundlePaths(root, join(root, "build", "policy"));
+      const manifest = buildBundle(paths);
+      return { manifest, wasm: readFileSync(paths.wasm), catalogue: readFileSync(paths.catalogue, "utf8") };
+    });
+    expect(built[0]!.wasm.includes(Buffer.from(scratch))).toBe(false);
+    expect(built[1]!.wasm.equals(built[0]!.wasm)).toBe(true);
+    expect(built[1]!.manifest).toEqual(built[0]!.manifest);
+    expect(built[1]!.catalogue).toBe(built[0]!.catalogue);
+  });
+
   it("goes stale when any compiled .rego changes, and a judging command refuses a stale bundle", () => {
     const root = copyProject("stale");
     const paths = bundlePaths(root, join(root, "build", "policy"));
