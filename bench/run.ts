@@ -6,11 +6,13 @@
  *   2. gate overhead on a real `pulumi preview` of 1,000 Integrations, with and without the pack;
  *   3. cold start of `vendorgate check` against bare `node`, and WASM load time;
  *   4. resident memory over 1,000,000 judged integrations, and peak memory for 10,000;
- *   5. scaling of `check`, `plan` and judgeStack against N, with the fitted log-log slope.
+ *   5. scaling of `check`, `plan` and judgeStack against N, with the fitted log-log slope;
+ *   6. the run-time guard (vendorgate/runtime) on a 20-property event against JSON.stringify of
+ *      it, and the runtime's size as a browser bundle.
  *
  * Prints progress on stderr, the table on stdout, and writes bench/results.json. Options:
  *   --quick            smaller sizes and fewer runs (a smoke test of the script itself)
- *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling
+ *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling, runtime
  *   --out=FILE         where to write the results (default bench/results.json)
  *   --preview-n=N, --preview-runs=R   size and runs of the preview section (default 1000, 5)
  */
@@ -290,6 +292,22 @@ await section("scaling", async () => {
   for (const [k, r] of Object.entries(refused) as [string, { exit: number | null; ms: number }][]) {
     row("5 scaling", `${k}: N=10,000 (over the input limits)`, `refused, exit ${r.exit}, in ${fmt(r.ms)} ms`);
   }
+});
+
+await section("runtime", async () => {
+  progress("6/6 runtime: the guard against JSON.stringify of the same event; bundle size");
+  const { benchRuntime } = await import("./runtime.ts");
+  const r = await benchRuntime(quick);
+  results.runtime = {
+    ...r,
+    size: { runtime: { minifiedBytes: r.size.runtime.minifiedBytes, gzipBytes: r.size.runtime.gzipBytes }, undiciDispatcher: { minifiedBytes: r.size.undiciDispatcher.minifiedBytes, gzipBytes: r.size.undiciDispatcher.gzipBytes } },
+    note: "ns per event, medians of interleaved rounds; sameUser: one session's events (the pseudonym cached); everyUserNew: a new identifier in every event (HMAC computed each time)",
+  };
+  const t = r.sameUser;
+  row("6 runtime", `guard.filter, 20-property event (12 declared, pseudonym cached) vs JSON.stringify`, `${fmt(t.nsPerEvent.filter)} vs ${fmt(t.nsPerEvent.stringify)} ns: ${t.ratio}x (filter then stringify ${t.ratioWithSerialisation}x)`, "<= 2x", pass(t.ratio <= 2));
+  const c = r.everyUserNew;
+  row("6 runtime", "same, a new user ID in every event (HMAC each time)", `${fmt(c.nsPerEvent.filter)} vs ${fmt(c.nsPerEvent.stringify)} ns: ${c.ratio}x`);
+  row("6 runtime", "vendorgate/runtime, browser bundle (esbuild, minified)", `${fmt(r.size.runtime.minifiedBytes)} B, ${fmt(r.size.runtime.gzipBytes)} B gzipped; undici dispatcher ${fmt(r.size.undiciDispatcher.gzipBytes)} B gzipped`);
 });
 
 save();

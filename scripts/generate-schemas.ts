@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
+import { allowlistSchema } from "../src/model/allowlist.ts";
 import { configSchema } from "../src/model/config.ts";
 import { exceptionsSchema } from "../src/model/exceptions.ts";
 import { manifestSchema } from "../src/model/manifest.ts";
@@ -45,6 +46,7 @@ const files = {
   "registry.schema.json": () => registrySchema(defaultTaxonomy),
   "exceptions.schema.json": () => exceptionsSchema([]),
   "config.schema.json": () => configSchema([]),
+  "allowlist.schema.json": () => allowlistSchema,
 };
 
 /** File name → content of every generated schema. */

@@ -43,17 +43,23 @@ const isPlainObject = (v: unknown): v is Obj => typeof v === "object" && v !== n
 
 /** Collects one filter call's drops; allocates nothing while nothing is dropped. */
 class Tally {
-  dropped: Record<string, number> | undefined;
-  untransformable: Record<string, number> | undefined;
+  dropped: Map<string, number> | undefined;
+  untransformable: Map<string, number> | undefined;
   drop(path: string): void {
-    const d = (this.dropped ??= Object.create(null) as Record<string, number>);
-    d[path] = (d[path] ?? 0) + 1;
+    const d = (this.dropped ??= new Map());
+    d.set(path, (d.get(path) ?? 0) + 1);
   }
   refuse(path: string): void {
-    const d = (this.untransformable ??= Object.create(null) as Record<string, number>);
-    d[path] = (d[path] ?? 0) + 1;
+    const d = (this.untransformable ??= new Map());
+    d.set(path, (d.get(path) ?? 0) + 1);
   }
 }
+
+const record = (m: Map<string, number> | undefined): Record<string, number> => {
+  const out = Object.create(null) as Record<string, number>;
+  if (m) for (const [k, v] of m) out[k] = v;
+  return out;
+};
 
 interface PathNode {
   children: Map<string, PathNode> | undefined;
@@ -64,8 +70,10 @@ const skip = Symbol("skip");
 
 /** A declared leaf's value, transformed: scalars and arrays of scalars only. */
 function leafValue(v: unknown, fn: TransformFn | undefined): unknown {
+  const t = typeof v;
+  if (t === "string" || t === "number" || t === "boolean" || v === null) return fn ? fn(v as Scalar) : v;
   if (v === undefined) return skip;
-  if (v instanceof Date) v = Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (v instanceof Date) return leafValue(Number.isNaN(v.getTime()) ? null : v.toISOString(), fn);
   if (Array.isArray(v)) {
     const out: unknown[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {
@@ -75,9 +83,7 @@ function leafValue(v: unknown, fn: TransformFn | undefined): unknown {
     }
     return out;
   }
-  const t = typeof v;
-  if (v !== null && t !== "string" && t !== "number" && t !== "boolean") return untransformable;
-  return fn ? fn(v as Scalar) : v;
+  return untransformable;
 }
 
 type Walk = (src: Obj, tally: Tally) => Obj;
@@ -107,12 +113,23 @@ function compile(children: Map<string, PathNode>, prefix: string): Walk {
       }
     });
   }
+  // Paths of undeclared keys, so a key dropped from every event is not concatenated every time.
+  const droppedPaths = new Map<string, string>();
+  const droppedPath = (key: string) => {
+    let path = droppedPaths.get(key);
+    if (path === undefined) {
+      path = prefix + key;
+      if (droppedPaths.size < 256) droppedPaths.set(key, path);
+    }
+    return path;
+  };
   return (src, tally) => {
     const out: Obj = {};
-    for (const key in src) {
-      if (!Object.hasOwn(src, key)) continue;
+    const keys = Object.keys(src);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       const step = steps.get(key);
-      if (step === undefined) tally.drop(prefix + key);
+      if (step === undefined) tally.drop(droppedPath(key));
       else step(src[key], out, tally);
     }
     return out;
@@ -149,25 +166,30 @@ export class Guard {
    * applied. Drops go to onDrop as counts per path; in strict mode any drop throws instead.
    */
   filter<T extends object>(payload: T): Partial<T> {
-    return this.filterAll([payload])[0] as Partial<T>;
+    const tally = new Tally();
+    const out = this.walkOne(payload, tally);
+    if (tally.dropped || tally.untransformable) this.report(tally);
+    return out as Partial<T>;
   }
 
   /** filter() for each payload of a batch (as vendors' batch endpoints take), with one report. */
   filterAll(payloads: readonly object[]): object[] {
     const tally = new Tally();
-    const out = payloads.map((p) => {
-      if (!isPlainObject(p)) throw new GuardError(`${this.integration}: expected an object payload, got ${Array.isArray(p) ? "an array" : typeof p}`);
-      return this.walk(p, tally);
-    });
+    const out = payloads.map((p) => this.walkOne(p, tally));
     if (tally.dropped || tally.untransformable) this.report(tally);
     return out;
+  }
+
+  private walkOne(payload: unknown, tally: Tally): Obj {
+    if (!isPlainObject(payload)) throw new GuardError(`${this.integration}: expected an object payload, got ${Array.isArray(payload) ? "an array" : typeof payload}`);
+    return this.walk(payload, tally);
   }
 
   private report(tally: Tally): void {
     const report: DropReport = {
       integration: this.integration,
-      dropped: { ...tally.dropped },
-      untransformable: { ...tally.untransformable },
+      dropped: record(tally.dropped),
+      untransformable: record(tally.untransformable),
     };
     this.options.onDrop?.(report);
     if (this.options.strict) {
