@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../bench/lib.ts";
+import type * as Runtime from "../../src/runtime/index.ts";
 
 /*
  * vendorgate/runtime ships to browsers: bundled for one, it must hold no Node module, no Pulumi,
@@ -37,7 +38,7 @@ describe("vendorgate/runtime as a browser bundle", () => {
       logLevel: "silent",
     });
     const url = `data:text/javascript;base64,${Buffer.from(result.outputFiles[0]!.text).toString("base64")}`;
-    const runtime = (await import(/* @vite-ignore */ url)) as typeof import("../../src/runtime/index.ts");
+    const runtime = (await import(/* @vite-ignore */ url)) as typeof Runtime;
     const list = {
       kind: "vendorgate/allowlist",
       schemaVersion: 1,
