@@ -214,8 +214,14 @@ async function peak(n: number) {
   const t = performance.now();
   const report = judge(engine, req);
   const ms = performance.now() - t;
+  const afterFirst = rssMiB();
+  const t2 = performance.now();
+  judge(engine, req);
+  const warm = performance.now() - t2;
   return {
     n,
+    warmEvaluationMs: round(warm, 1),
+    rssAfterFirstMiB: round(afterFirst, 1),
     rssBeforeMiB: round(before, 1),
     rssAfterMiB: round(rssMiB(), 1),
     peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
