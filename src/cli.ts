@@ -26,6 +26,7 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   report: async () => (await import("./commands/report.ts")).registerReport,
   plan: async () => (await import("./commands/plan.ts")).registerPlan,
   diff: async () => (await import("./commands/diff.ts")).registerDiff,
+  allowlist: async () => (await import("./commands/allowlist.ts")).registerAllowlist,
 };
 /** Commands registered by a module listed under another name. */
 const aliases: Readonly<Record<string, string>> = { up: "preview" };

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { ALLOWLIST_KIND, ALLOWLIST_SCHEMA_VERSION } from "../runtime/format.ts";
 import { inputLimits, type DataCategory, type DataSubject, type DataUse, type Transform } from "../model/index.ts";
 import { credentialIsSecret } from "./credentials.ts";
 import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
@@ -128,6 +129,14 @@ export class Integration extends pulumi.ComponentResource {
   readonly fields: readonly IntegrationField[];
   /** The AWS resources carrying the flow, when `eventBridge` was given and the flow is enabled. */
   readonly eventBridge: EventBridgeEgress | undefined;
+  /**
+   * This flow's allow-list for the run-time guard (vendorgate/runtime), as JSON text: hand it to
+   * the application (an environment variable, a parameter store). Its verdict is "pass" and its
+   * source "deploy": the value reaches a stack's outputs only through a deploy, and a deploy with
+   * vendorgate's policy pack does not happen while a mandatory violation stands. For a document
+   * stamped with the verdict and the policy digest, use `vendorgate allowlist`.
+   */
+  readonly allowlist: pulumi.Output<string>;
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(INTEGRATION_TYPE, name, {}, opts);
@@ -148,6 +157,17 @@ export class Integration extends pulumi.ComponentResource {
       ...(credentials ? { credentials } : {}),
       fields: args.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none" })),
     };
+
+    // A switched-off flow sends nothing: its allow-list declares no integration at all.
+    this.allowlist = pulumi.output(args.destination.url).apply((url) =>
+      JSON.stringify({
+        kind: ALLOWLIST_KIND,
+        schemaVersion: ALLOWLIST_SCHEMA_VERSION,
+        source: "deploy",
+        verdict: "pass",
+        integrations: enabled ? [{ name, vendor: args.vendor, verdict: "pass", destination: { url }, fields: declaration.fields }] : [],
+      }),
+    );
 
     this.eventBridge = undefined;
     if (args.eventBridge && enabled) {

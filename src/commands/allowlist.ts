@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { judge } from "../engine/judge.ts";
+import type { DeclaredIntegration } from "../engine/normalize.ts";
+import { backendDir, readBackend } from "../incident/backend.ts";
+import { displayPath } from "../incident/text.ts";
+import { integrationSchema } from "../model/index.ts";
+import { planStack } from "../plan/plan.ts";
+import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
+import { allowlistText, buildAllowlist } from "../stack/allowlist.ts";
+import { addPolicyOptions, loadPolicyContext, type PolicyContext, type PolicyOptions, UsageError } from "./context.ts";
+
+interface AllowlistOptions extends PolicyOptions {
+  stack: string;
+  from: "plan" | "state";
+  project?: string;
+  backend?: string;
+  /** commander's negation of --no-decrypt */
+  decrypt: boolean;
+}
+
+function projectFor(dir: string | undefined): ProjectInfo {
+  if (dir !== undefined) return projectInfo(resolve(dir));
+  return existsSync(join(process.cwd(), "Pulumi.yaml")) ? projectInfo(process.cwd()) : projectInfo();
+}
+
+/** The declarations a stack's deployed state records, validated as a manifest's would be. */
+function deployedDeclarations(ctx: PolicyContext, project: ProjectInfo, stack: string, backend: string | undefined): { declarations: DeclaredIntegration[]; file: string } {
+  const dir = backendDir(backend);
+  const contents = readBackend(dir, { history: false });
+  const snap = contents.snapshots.find((s) => s.kind === "state" && s.project === project.name && s.stack === stack);
+  if (!snap) {
+    const why = contents.warnings.length ? ` (${contents.warnings.join("; ")})` : "";
+    throw new UsageError(`--from state: no deployed state of stack "${stack}" of project ${project.name} in ${displayPath(dir)}${why}`);
+  }
+  const schema = integrationSchema(ctx.taxonomy);
+  const declarations = snap.flows.map((flow, n) => {
+    const parsed = schema.safeParse(flow);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new UsageError(`${snap.file}: integration "${flow.name}" (resource ${n}) as recorded is not a valid declaration: ${issue.path.join(".")}: ${issue.message}`);
+    }
+    return parsed.data;
+  });
+  return { declarations, file: snap.file };
+}
+
+/** Writes the stack's allow-list; resolves to 0 when the gate passed it, 1 when it is blocked. */
+export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => void): Promise<number> {
+  const ctx = await loadPolicyContext(opts);
+  const project = projectFor(opts.project);
+  let declarations: DeclaredIntegration[];
+  let report;
+  if (opts.from === "plan") {
+    const plan = await planStack(ctx, {
+      stack: opts.stack,
+      decrypt: opts.decrypt !== false,
+      project,
+      ...(opts.backend ? { backend: opts.backend } : {}),
+    });
+    declarations = plan.declarations;
+    report = plan.report;
+  } else {
+    declarations = deployedDeclarations(ctx, project, opts.stack, opts.backend).declarations;
+    const residency = stackConfig(project, opts.stack)["vendorgate:residency"];
+    report = judge(ctx.engine, {
+      now: ctx.now,
+      stack: { name: opts.stack, ...(Array.isArray(residency) ? { residency: residency.map(String) } : {}) },
+      integrations: declarations.filter((d) => d.enabled !== false),
+      exceptions: ctx.exceptions,
+      enforcement: ctx.enforcement,
+    });
+  }
+  const doc = buildAllowlist({ source: opts.from, stack: opts.stack, wasmDigest: ctx.engine.wasmDigest, declarations, report });
+  out(allowlistText(doc));
+  return doc.verdict === "pass" ? 0 : 1;
+}
+
+export function registerAllowlist(program: Command, out: (s: string) => void): void {
+  const cmd = program
+    .command("allowlist")
+    .description("write the allow-list the run-time guard (vendorgate/runtime) enforces: the judged declarations, the verdict and the policy bundle digest")
+    .option("--stack <name>", "the stack", "dev")
+    .addOption(new Option("--from <source>", "plan: run the program under mocks and judge it; state: judge the declarations the stack's deployed state records").choices(["plan", "state"]).default("plan"))
+    .option("--project <dir>", "the Pulumi project (default: the working directory when it has a Pulumi.yaml)")
+    .option("--backend <dir>", "local Pulumi state backend (state: where the deployed state is; plan: the one config is decrypted against)")
+    .option("--no-decrypt", "plan: do not decrypt `secure:` config values; the program gets secret placeholders");
+  addPolicyOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    "\nPrints JSON (schemas/allowlist.schema.json) on standard output: hand it to the application (an\n" +
+      "environment variable, a parameter store) and guard its sends with vendorgate/runtime. A guard refuses\n" +
+      "an allow-list whose verdict is blocked. --from state judges the declarations recorded in state; egress\n" +
+      "resources no Integration owns (VG010) are judged only --from plan, which runs the program.\n" +
+      "Exit codes: 0 written, verdict pass; 1 written, verdict blocked; 2 input error or policy fault.\n" +
+      "Example: npx vendorgate allowlist --stack prod > allowlist.json",
+  );
+  cmd.action(async (opts: AllowlistOptions) => {
+    process.exitCode = await runAllowlist(opts, out);
+  });
+}

@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAllowlist } from "../../src/commands/allowlist.ts";
+import { INTEGRATION_TYPE } from "../../src/components/integration.ts";
+import { UsageError } from "../../src/commands/usage-error.ts";
+import { allowlistSchema } from "../../src/model/allowlist.ts";
+import { packageRoot } from "../../src/paths.ts";
+import { AllowlistError, createGuards } from "../../src/runtime/index.ts";
+
+const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
+const NOW = "2026-11-29";
+const policy = { registry: REGISTRY, now: NOW };
+
+async function allowlist(opts: Partial<Parameters<typeof runAllowlist>[0]>): Promise<{ code: number; text: string }> {
+  let text = "";
+  const code = await runAllowlist({ ...policy, stack: "dev", from: "plan", decrypt: true, ...opts } as Parameters<typeof runAllowlist>[0], (s) => {
+    text += s;
+  });
+  return { code, text };
+}
+
+describe("vendorgate allowlist --from plan (the example project)", () => {
+  it("dev passes: a valid allow-list a guard accepts, stamped with the policy digest", async () => {
+    const { code, text } = await allowlist({ stack: "dev" });
+    expect(code).toBe(0);
+    const doc = allowlistSchema.parse(JSON.parse(text));
+    expect(doc).toMatchObject({ source: "plan", stack: "dev", verdict: "pass" });
+    expect(doc.policy?.bundleDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // marketing-sync is switched off in dev: it sends nothing, so it is not in the list.
+    expect(doc.integrations.map((i) => i.name)).not.toContain("marketing-sync");
+    const analytics = doc.integrations.find((i) => i.name === "product-analytics")!;
+    expect(analytics.fields.find((f) => f.path === "properties.distinct_id")?.transform).toBe("pseudonymize");
+    expect(() => createGuards(text, { key: "a-key-of-sixteen-bytes-or-more" })).not.toThrow();
+    // Deterministic: the same inputs give the same bytes.
+    expect((await allowlist({ stack: "dev" })).text).toBe(text);
+  });
+
+  it("prod (the incident) is blocked: exit 1, and a guard refuses the list", async () => {
+    const { code, text } = await allowlist({ stack: "prod" });
+    expect(code).toBe(1);
+    const doc = allowlistSchema.parse(JSON.parse(text));
+    expect(doc.verdict).toBe("blocked");
+    expect(doc.integrations.find((i) => i.name === "product-analytics")?.verdict).toBe("blocked");
+    expect(() => createGuards(text, { key: "a-key-of-sixteen-bytes-or-more" })).toThrow(AllowlistError);
+  });
+});
+
+describe("vendorgate allowlist --from state", () => {
+  let dir: string;
+  const project = () => join(dir, "project");
+  const backend = () => join(dir, "backend");
+
+  function integration(name: string, fields: { path: string; category: string; transform: string }[], url = "https://api-eu.mixpanel.com/track") {
+    return {
+      urn: `urn:pulumi:dev::shop::${INTEGRATION_TYPE}::${name}`,
+      type: INTEGRATION_TYPE,
+      custom: false,
+      outputs: { name, vendor: "mixpanel", purpose: "analytics.reporting", subjects: ["customer"], enabled: true, destination: { url, region: "eu" }, credentials: { secret: true }, fields },
+    };
+  }
+  function deploy(stack: string, resources: unknown[]) {
+    const file = join(backend(), ".pulumi", "stacks", "shop", `${stack}.json`);
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, JSON.stringify({ version: 3, checkpoint: { stack: `organization/shop/${stack}`, latest: { manifest: { time: "2026-11-01T00:00:00Z" }, resources } } }));
+  }
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "vendorgate-allowlist-"));
+    mkdirSync(project(), { recursive: true });
+    writeFileSync(join(project(), "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
+    mkdirSync(join(backend(), ".pulumi"), { recursive: true });
+    writeFileSync(join(backend(), ".pulumi", "meta.yaml"), "version: 1\n");
+    deploy("dev", [integration("analytics", [{ path: "properties.distinct_id", category: "user.unique_id", transform: "pseudonymize" }])]);
+    // The incident's identify(): the email leaves as it is.
+    deploy("prod", [integration("analytics", [{ path: "properties.$email", category: "user.contact.email", transform: "none" }])]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("judges what the deployed state records", async () => {
+    const dev = await allowlist({ from: "state", stack: "dev", project: project(), backend: backend() });
+    expect(dev.code).toBe(0);
+    expect(JSON.parse(dev.text)).toMatchObject({ source: "state", verdict: "pass", integrations: [{ name: "analytics", verdict: "pass" }] });
+    const prod = await allowlist({ from: "state", stack: "prod", project: project(), backend: backend() });
+    expect(prod.code).toBe(1);
+    expect(JSON.parse(prod.text)).toMatchObject({ source: "state", verdict: "blocked", integrations: [{ name: "analytics", verdict: "blocked" }] });
+  });
+
+  it("a stack with no deployed state is an error, never an empty allow-list", async () => {
+    await expect(allowlist({ from: "state", stack: "staging", project: project(), backend: backend() })).rejects.toThrow(UsageError);
+    await expect(allowlist({ from: "state", stack: "staging", project: project(), backend: backend() })).rejects.toThrow(/no deployed state of stack "staging" of project shop/);
+  });
+});
