@@ -11,12 +11,16 @@ node scripts/build-policy.ts
 
 task=${1:-}
 shift || true
+# The package's compiled form: programs and tests import "vendorgate" through its exports, as users do.
 case "$task" in
-  setup) rm -rf dist && npx tsc -p tsconfig.build.json ;;
+  setup | test | demo | bench) rm -rf dist && npx tsc -p tsconfig.build.json ;;
+esac
+case "$task" in
+  setup) ;;
   build-policy) ;;
   test) bash scripts/test.sh "$@" ;;
   demo) node scripts/demo.ts "$@" ;;
-  bench) rm -rf dist && npx tsc -p tsconfig.build.json && node bench/run.ts "$@" ;;
+  bench) node bench/run.ts "$@" ;;
   fuzz) VENDORGATE_FUZZ_RUNS=${VENDORGATE_FUZZ_RUNS:-10000} npx vitest run test/fuzz "$@" ;;
   *)
     echo "usage: scripts/with-tools.sh setup|build-policy|test|demo|bench|fuzz" >&2
