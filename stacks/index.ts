@@ -31,6 +31,8 @@ export default function program(): Record<string, unknown> {
     bus ? { eventBridge: { eventBusName: bus.name, eventPattern: { source: ["shop.app"], "detail-type": [detailType] }, ...(source ? { source } : {}) } } : {};
 
   const analyticsFields: IntegrationField[] = [
+    // The event's name: what the user did.
+    { path: "event", category: "user.behavior" },
     { path: "properties.distinct_id", category: "user.unique_id", transform: identifyUsers ? "none" : "pseudonymize" },
     { path: "properties.$os", category: "user.device" },
     { path: "properties.$browser", category: "user.device" },
@@ -59,6 +61,7 @@ export default function program(): Record<string, unknown> {
       // Mixpanel's reserved properties start with "$", which EventBridge paths cannot address:
       // the app's event names them plainly and the transformer maps them into Mixpanel's payload.
       ...pipeline("product-event", {
+        event: "$.detail.event",
         // The app sends the pseudonym, or (the incident setup) the raw user ID.
         "properties.distinct_id": identifyUsers ? "$.detail.user.id" : "$.detail.user.pseudonym",
         "properties.$os": "$.detail.device.os",
