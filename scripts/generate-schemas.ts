@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { allowlistSchema } from "../src/model/allowlist.ts";
-import { configSchema } from "../src/model/config.ts";
 import { exceptionsSchema } from "../src/model/exceptions.ts";
 import { manifestSchema } from "../src/model/manifest.ts";
+import { projectConfigSchema } from "../src/model/project-config.ts";
 import { taxonomyKeySchema } from "../src/model/primitives.ts";
 import { registrySchema } from "../src/model/registry.ts";
 import { defaultTaxonomy, type TaxonomyKind, taxonomyKeyPattern } from "../src/model/taxonomy.ts";
@@ -45,8 +45,8 @@ const files = {
   "manifest.schema.json": () => manifestSchema(defaultTaxonomy),
   "registry.schema.json": () => registrySchema(defaultTaxonomy),
   "exceptions.schema.json": () => exceptionsSchema([]),
-  "config.schema.json": () => configSchema([]),
   "allowlist.schema.json": () => allowlistSchema,
+  "vendorgate.schema.json": () => projectConfigSchema(),
 };
 
 /** File name → content of every generated schema. */

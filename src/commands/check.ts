@@ -4,12 +4,12 @@ import { blocks, judge } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { loadManifest, locationKey } from "../model/index.ts";
 import { formats, type FormatName } from "../report/index.ts";
-import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
 interface CheckOptions extends PolicyOptions {
   manifest: string;
-  format: FormatName;
+  format?: FormatName;
 }
 
 /** Judges a manifest file; resolves to the exit code (0 pass, 1 blocked). */
@@ -29,7 +29,7 @@ export async function runCheck(opts: CheckOptions, out: (s: string) => void): Pr
     if (at) v.location = { file, line: at.line, column: at.column };
   }
   const integrations = loaded.manifest.integrations.filter((i) => i.enabled !== false).map((i) => i.name);
-  out(formats[opts.format](report, { catalogue: ctx.engine.catalogue, tool: toolInfo(), source: file, integrations }));
+  out(formats[reportFormat(opts.format, ctx.project)](report, { catalogue: ctx.engine.catalogue, tool: toolInfo(), source: file, integrations }));
   return blocks(report) ? 1 : 0;
 }
 

@@ -4,13 +4,15 @@ import { buildExposure } from "../incident/exposure.ts";
 import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
 import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { displayPath, type Out, toStderr } from "../incident/text.ts";
-import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface ExposureOptions extends SourceOptions {
   vendor: string;
   since?: string;
   format: ExposureFormat;
-  registry: string;
+  registry?: string;
+  configFile?: string;
+  project?: string;
 }
 
 /** A date option other than --now, with its own name in the message. */
@@ -24,13 +26,15 @@ export function parseDateOption(flag: string, value: string): string {
 }
 
 export async function runExposure(opts: ExposureOptions, out: Out, warn: Out = toStderr): Promise<number> {
+  const inputs = await resolvePolicyInputs(opts);
+  const registryFile = inputs.registry;
   const since = opts.since === undefined ? undefined : parseDateOption("--since", opts.since);
-  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const { registry, taxonomy } = await loadRegistry(registryFile);
   const set = await loadFlows({ ...opts, history: true }, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   if (registry.vendors[opts.vendor] === undefined && !set.flows.some((f) => f.integration.vendor === opts.vendor)) {
     const known = Object.keys(registry.vendors).sort().join(", ");
-    throw new UsageError(`--vendor: no vendor "${opts.vendor}" in ${displayPath(opts.registry)} (it has ${known}), and no flow in the sources sends to it`);
+    throw new UsageError(`--vendor: no vendor "${opts.vendor}" in ${displayPath(registryFile)} (it has ${known}), and no flow in the sources sends to it`);
   }
   out(exposureFormatters[opts.format](buildExposure(opts.vendor, set, registry, taxonomy, since)));
   return 0;
@@ -43,7 +47,9 @@ export function registerExposure(program: Command, out: (s: string) => void): vo
     .requiredOption("--vendor <vendor>", "vendor key, e.g. mixpanel")
     .option("--since <date>", "only fields sent on or after this date (ISO 8601)")
     .addOption(new Option("--format <format>", "output format; notice drafts the notification letter").choices([...exposureFormats]).default("text"))
-    .option("--registry <file>", "vendor registry (for names and taxonomy additions)", DEFAULT_REGISTRY);
+    .option("--registry <file>", "vendor registry (for names and taxonomy additions) (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp);
   addSourceOptions(cmd, "integrations were shared");
   cmd.addHelpText(
     "after",

@@ -6,14 +6,16 @@ import { formatCycloneDx } from "../incident/cyclonedx.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
 import { type Out, toStderr } from "../incident/text.ts";
-import { DEFAULT_REGISTRY, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
 export const inventoryFormats = ["ropa", "json", "cyclonedx"] as const;
 type InventoryFormat = (typeof inventoryFormats)[number];
 
 interface InventoryOptions extends SourceOptions {
-  registry: string;
+  registry?: string;
+  configFile?: string;
+  project?: string;
   format: InventoryFormat;
   now?: string;
   product?: string;
@@ -30,9 +32,12 @@ function projectName(): string | undefined {
 }
 
 export async function runInventory(opts: InventoryOptions, out: Out, warn: Out = toStderr): Promise<number> {
+  const inputs = await resolvePolicyInputs(opts);
+  const registryFile = inputs.registry;
+  opts = { ...opts, projectConfig: inputs.project };
   // Only a given --now is written into the output; an unpinned run stays byte-stable.
   const now = opts.now === undefined ? undefined : parseNow(opts.now);
-  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const { registry, taxonomy } = await loadRegistry(registryFile);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
@@ -48,7 +53,9 @@ export function registerInventory(program: Command, out: (s: string) => void): v
     .command("inventory")
     .description("export the data flows as a record of processing (CSV or JSON) or as CycloneDX 1.6 services")
     .addOption(new Option("--format <format>", "ropa: CSV record of processing; json; cyclonedx: CycloneDX 1.6 JSON BOM").choices([...inventoryFormats]).default("ropa"))
-    .option("--registry <file>", "vendor registry (recipient names, status, DPA dates)", DEFAULT_REGISTRY)
+    .option("--registry <file>", "vendor registry (recipient names, status, DPA dates) (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp)
     .option("--product <name>", "product the BOM describes (default: the name in ./Pulumi.yaml)")
     .option("--now <date>", "timestamp written into the CycloneDX BOM (default: none, for reproducible output)");
   addSourceOptions(cmd, "integrations are inventoried");

@@ -1,28 +1,21 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { blocks } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
-import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
+import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
+import { projectInfo } from "../pulumi/project.ts";
 import { formats, type FormatName, type ReportContext } from "../report/index.ts";
-import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
 interface PlanOptions extends PolicyOptions {
   stack: string;
-  format: FormatName;
+  format?: FormatName;
   /** commander's negation of --no-decrypt */
   decrypt: boolean;
   backend?: string;
-  project?: string;
 }
 
-/** The project to plan: --project, else the working directory when it holds a Pulumi.yaml, else this package's example. */
-function projectFor(dir: string | undefined): ProjectInfo {
-  if (dir !== undefined) return projectInfo(resolve(dir));
-  return existsSync(join(process.cwd(), "Pulumi.yaml")) ? projectInfo(process.cwd()) : projectInfo();
-}
 
 /**
  * check's JSON plus what a later `diff` needs: the stack, the declarations as a manifest, and the
@@ -42,11 +35,13 @@ export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanRes
 /** Plans one stack; resolves to the exit code (0 pass, 1 blocked), like check. */
 export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn: (s: string) => void = () => {}): Promise<number> {
   const ctx = await loadPolicyContext(opts);
+  const format = reportFormat(opts.format, ctx.project);
+  const backend = opts.backend ?? (ctx.project ? backendDirOf(ctx.project.config.backend) : undefined);
   const plan = await planStack(ctx, {
     stack: opts.stack,
     decrypt: opts.decrypt !== false,
-    project: projectFor(opts.project),
-    ...(opts.backend ? { backend: opts.backend } : {}),
+    project: projectInfo(pulumiProjectDir({ ...(opts.project ? { projectDir: opts.project } : {}), ...(ctx.project ? { configRoot: ctx.project.root } : {}) })),
+    ...(backend ? { backend } : {}),
   });
   if (plan.placeholders) warn(`vendorgate: ${plan.configFile}: secure values were not decrypted (--no-decrypt); the program saw placeholders\n`);
   const integrations = plan.declarations.filter((d) => d.enabled !== false).map((d) => d.name);
@@ -57,7 +52,7 @@ export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn:
     title: `${toolInfo().name} plan (stack ${plan.stack.name})`,
     integrations,
   };
-  out(opts.format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[opts.format](plan.report, reportCtx));
+  out(format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[format](plan.report, reportCtx));
   return blocks(plan.report) ? 1 : 0;
 }
 
@@ -66,9 +61,8 @@ export function registerPlan(program: Command, out: (s: string) => void): void {
     .command("plan")
     .description("run the project's Pulumi program under mocks (no engine, plugins or credentials) and judge every resource it declares")
     .option("--stack <name>", "stack whose config to use (Pulumi.<stack>.yaml in the project's stackConfigDir)", "dev")
-    .option("--project <dir>", "the Pulumi project (default: the working directory when it has a Pulumi.yaml)")
     .option("--no-decrypt", "do not decrypt `secure:` config values (no passphrase in CI); the program gets secret placeholders")
-    .option("--backend <dir>", "local state backend the pulumi CLI decrypts config against (default: .vendorgate/backend)");
+    .option("--backend <dir>", "local state backend the pulumi CLI decrypts config against (default: vendorgate.yaml's backend)");
   addPolicyOptions(cmd);
   addFormatOption(cmd);
   cmd.addHelpText(

@@ -5,25 +5,22 @@ import type { Command } from "commander";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { readBundle } from "../engine/bundle.ts";
 import type { EnforcementLevel } from "../engine/violation.ts";
-import { loadConfig } from "../model/index.ts";
+import { checkProjectRules } from "../model/index.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
+import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
-import { addPolicyOptions, parseNow } from "./context.ts";
+import { addPolicyOptions, parseNow, type PolicyInputs, type PolicyOptions, resolvePolicyInputs } from "./context.ts";
 
 export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
 
-export interface DeployOptions {
+export interface DeployOptions extends PolicyOptions {
   stack: string;
   backend?: string;
-  registry: string;
-  exceptions?: string;
-  config?: string;
-  now?: string;
   /** Stream the engine's own output (default true on the CLI). */
   stream?: boolean;
-  /** Another Pulumi project than the package's own (tests, benchmarks). */
-  project?: ProjectInfo;
+  /** The Pulumi project, already read (tests, benchmarks); default: --project, else found from the working directory. */
+  pulumiProject?: ProjectInfo;
   /** Extra environment for the engine and the policy pack it starts. */
   env?: Record<string, string>;
 }
@@ -43,23 +40,27 @@ export interface DeployResult {
 }
 
 /**
- * The Pulumi policy-pack config for one run: the gate's inputs plus enforcement overrides, the
- * project-wide ones (--config) first and the stack's own (`vendorgate:enforcement`) over them.
+ * The Pulumi policy-pack config for one run: the gate's inputs plus enforcement overrides,
+ * vendorgate.yaml's `policy.enforcement` first and the stack file's (`vendorgate:enforcement`) over them.
  */
-export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions): Promise<Record<string, unknown>> {
+export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions, inputs?: PolicyInputs): Promise<Record<string, unknown>> {
+  const { project: vg, registry, exceptions } = inputs ?? (await resolvePolicyInputs(opts));
   const catalogue = readBundle().catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
+  if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const stackCfg = stackConfig(project, opts.stack);
   const overrides: Record<string, EnforcementLevel> = {
-    ...(opts.config ? ((await loadConfig(opts.config, [...byId.keys()])).config.enforcement ?? {}) : {}),
+    ...vg?.config.policy?.enforcement,
     ...((stackCfg["vendorgate:enforcement"] as Record<string, EnforcementLevel> | undefined) ?? {}),
   };
+  const residency = vg?.config.stacks?.[opts.stack]?.residency ?? (Array.isArray(stackCfg["vendorgate:residency"]) ? (stackCfg["vendorgate:residency"] as string[]) : undefined);
   const gate: GateConfig = {
-    registry: resolve(opts.registry),
-    ...(opts.exceptions ? { exceptions: resolve(opts.exceptions) } : {}),
+    ...(vg ? { configFile: vg.configFile } : {}),
+    registry: resolve(registry),
+    ...(exceptions ? { exceptions: resolve(exceptions) } : {}),
     now: parseNow(opts.now),
     ...(Object.keys(overrides).length ? { enforcement: overrides } : {}),
-    ...(Array.isArray(stackCfg["vendorgate:residency"]) ? { residency: stackCfg["vendorgate:residency"] as string[] } : {}),
+    ...(residency ? { residency: [...residency] } : {}),
   };
   const config: Record<string, unknown> = { [GATE_POLICY]: gate };
   for (const [id, level] of Object.entries(overrides)) {
@@ -72,13 +73,17 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
 }
 
 export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: (s: string) => void): Promise<DeployResult> {
-  const project = opts.project ?? projectInfo();
+  const inputs = await resolvePolicyInputs(opts);
+  const project =
+    opts.pulumiProject ??
+    projectInfo(pulumiProjectDir({ ...(opts.project ? { projectDir: opts.project } : {}), ...(inputs.project ? { configRoot: inputs.project.root } : {}) }));
+  const backend = opts.backend ?? (inputs.project ? backendDirOf(inputs.project.config.backend) : undefined);
   // One config file per run, so concurrent previews of the same stack cannot read each other's.
   const configDir = mkdtempSync(join(tmpdir(), "vendorgate-policy-config-"));
   const configFile = join(configDir, `${opts.stack}.json`);
   try {
-    writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts), null, 2) + "\n");
-    return await deployWith(op, opts, project, configFile, log);
+    writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts, inputs), null, 2) + "\n");
+    return await deployWith(op, { ...opts, ...(backend ? { backend } : {}) }, project, configFile, log);
   } finally {
     rmSync(configDir, { recursive: true, force: true });
   }
@@ -140,8 +145,8 @@ export function registerDeploy(program: Command, log: (s: string) => void): void
           ? "preview the project's Pulumi stack with the vendorgate policy pack (real engine, local backend)"
           : "deploy the project's Pulumi stack with the vendorgate policy pack (blocked on mandatory violations)",
       )
-      .option("--stack <name>", "stack to run (config in stacks/Pulumi.<stack>.yaml)", "dev")
-      .option("--backend <dir>", "local state backend directory (default: .vendorgate/backend)");
+      .option("--stack <name>", "stack to run (config in the project's Pulumi.<stack>.yaml)", "dev")
+      .option("--backend <dir>", "local state backend directory (default: vendorgate.yaml's backend)");
     addPolicyOptions(cmd)
       .addHelpText("after", "\nExit codes: 0 allowed, 1 blocked by a mandatory policy, 2 input error or the engine failed.");
     cmd.action(async (opts: DeployOptions) => {

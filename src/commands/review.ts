@@ -4,17 +4,22 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { buildReview } from "../incident/review.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
 import { type Out, toStderr } from "../incident/text.ts";
-import { DEFAULT_REGISTRY, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
 
 interface ReviewOptions extends SourceOptions {
-  registry: string;
+  registry?: string;
+  configFile?: string;
+  project?: string;
   now?: string;
   format: ReviewFormat;
 }
 
 export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStderr): Promise<number> {
+  const inputs = await resolvePolicyInputs(opts);
+  const registryFile = inputs.registry;
+  opts = { ...opts, projectConfig: inputs.project };
   const now = parseNow(opts.now);
-  const { registry, taxonomy } = await loadRegistry(opts.registry);
+  const { registry, taxonomy } = await loadRegistry(registryFile);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
@@ -26,7 +31,9 @@ export function registerReview(program: Command, out: (s: string) => void): void
   const cmd = program
     .command("review")
     .description("review every vendor: status, DPA and SOC 2 expiry, approvals, and approvals broader than the flows need")
-    .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
+    .option("--registry <file>", "vendor registry (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp)
     .option("--now <date>", "review date, ISO 8601 (default: today)")
     .addOption(new Option("--format <format>", "output format").choices([...reviewFormats]).default("text"));
   addSourceOptions(cmd, "integrations are the flows in use");

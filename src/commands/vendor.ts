@@ -6,12 +6,14 @@ import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
-import { DEFAULT_REGISTRY, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface StatusOptions extends SourceOptions {
   reason: string;
   by?: string;
-  registry: string;
+  registry?: string;
+  configFile?: string;
+  project?: string;
   now?: string;
 }
 
@@ -31,22 +33,25 @@ function defaultActor(): string {
 }
 
 export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: Out, warn: Out = toStderr): Promise<number> {
+  const inputs = await resolvePolicyInputs(opts);
+  const registryFile = inputs.registry;
+  opts = { ...opts, projectConfig: inputs.project };
   const date = parseNow(opts.now);
   if (opts.reason.trim() === "" || /[\r\n]/.test(opts.reason)) throw new UsageError("--reason: expected one non-empty line saying why");
   const by = opts.by ?? defaultActor();
   if (by.trim() === "" || /[\r\n]/.test(by)) throw new UsageError("--by: expected one non-empty line naming who made the change");
   // Every input is read before the registry is touched: a typo in --manifest must not leave the
   // vendor suspended behind an error message. A status change does not change the taxonomy.
-  const set = await loadFlows(opts, (await loadRegistry(opts.registry)).taxonomy);
-  const result = await changeVendorStatus(opts.registry, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
-  const { registry } = await loadRegistry(opts.registry);
+  const set = await loadFlows(opts, (await loadRegistry(registryFile)).taxonomy);
+  const result = await changeVendorStatus(registryFile, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
+  const { registry } = await loadRegistry(registryFile);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}`] : [])];
   out(
     describeStatusChange({
       vendor,
       registry,
-      registryFile: displayPath(opts.registry),
+      registryFile: displayPath(registryFile),
       before: result.before.status,
       written: result.written,
       flows: flowsOf(vendor, current(set)),
@@ -57,12 +62,16 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
 }
 
 interface ListOptions {
-  registry: string;
+  registry?: string;
+  configFile?: string;
+  project?: string;
   format: "text" | "json";
 }
 
 export async function runList(opts: ListOptions, out: (s: string) => void): Promise<number> {
-  const { registry } = await loadRegistry(opts.registry);
+  const inputs = await resolvePolicyInputs(opts);
+  const registryFile = inputs.registry;
+  const { registry } = await loadRegistry(registryFile);
   const keys = Object.keys(registry.vendors).sort();
   if (opts.format === "json") {
     const vendors = keys.map((k) => {
@@ -94,7 +103,9 @@ function statusCommand(cmd: Command, out: (s: string) => void, fixed?: VendorSta
   cmd
     .requiredOption("--reason <text>", "why (recorded as statusReason)")
     .option("--by <who>", "who decided (recorded as statusBy; default: git user.email, else the OS user)")
-    .option("--registry <file>", "vendor registry to edit", DEFAULT_REGISTRY)
+    .option("--registry <file>", "vendor registry to edit (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp)
     .option("--now <date>", "date recorded as statusChanged, ISO 8601 (default: today)");
   addSourceOptions(cmd, "integrations to list as blocked");
   cmd.addHelpText(
@@ -133,7 +144,9 @@ export function registerVendor(program: Command, out: (s: string) => void): void
   vendor
     .command("list")
     .description("list vendors with status, when and by whom it changed, and why")
-    .option("--registry <file>", "vendor registry", DEFAULT_REGISTRY)
+    .option("--registry <file>", "vendor registry (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (opts: ListOptions) => {
       process.exitCode = await runList(opts, out);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadManifest, type Taxonomy } from "../model/index.ts";
-import { projectInfo, stackConfig } from "../pulumi/project.ts";
+import { backendDirOf, type LoadedProject } from "../project/index.ts";
 import { backendDir, readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
 import { cmp, displayPath } from "./text.ts";
 
@@ -44,6 +44,8 @@ export interface FlowSet {
 export interface SourceOptions {
   manifest?: string[];
   backend?: string;
+  /** vendorgate.yaml: the default backend and each stack's residency. */
+  projectConfig?: LoadedProject | undefined;
   /** false with --no-state: manifests only. */
   state: boolean;
 }
@@ -51,21 +53,16 @@ export interface SourceOptions {
 export function addSourceOptions(cmd: Command, what = "integrations count"): Command {
   return cmd
     .option("--manifest <file>", `a manifest (YAML or JSON) whose ${what}; repeatable`, (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option("--backend <dir>", "local Pulumi state backend to read stacks from (default: VENDORGATE_BACKEND or .vendorgate/backend)")
+    .option("--backend <dir>", "local Pulumi state backend to read stacks from (default: vendorgate.yaml's backend)")
     .option("--no-state", "ignore the Pulumi stacks' state; manifests only");
 }
 
 const display = displayPath;
 
-function residencyOf(project: string, stack: string): string[] | undefined {
-  try {
-    const info = projectInfo();
-    if (info.name !== project) return undefined;
-    const r = stackConfig(info, stack)["vendorgate:residency"];
-    return Array.isArray(r) && r.every((x) => typeof x === "string") ? (r as string[]) : undefined;
-  } catch {
-    return undefined;
-  }
+/** A stack's residency from vendorgate.yaml's per-stack settings. */
+function residencyOf(project: LoadedProject | undefined, stack: string): string[] | undefined {
+  const r = project?.config.stacks?.[stack]?.residency;
+  return r ? [...r] : undefined;
 }
 
 export async function loadFlows(opts: SourceOptions & { history?: boolean }, taxonomy: Taxonomy): Promise<FlowSet> {
@@ -94,7 +91,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   }
   const set: FlowSet = { flows, warnings: [], manifests: manifests.map(display), snapshots: [] };
   if (!opts.state) return set;
-  const dir = backendDir(opts.backend);
+  const dir = backendDir(opts.backend ?? (opts.projectConfig ? backendDirOf(opts.projectConfig.config.backend) : undefined));
   const contents = readBackend(dir, { history: opts.history === true });
   set.backend = display(dir);
   set.warnings.push(...contents.warnings);
@@ -102,7 +99,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   const projectsOf = new Map<string, Set<string>>();
   for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));
   for (const snap of contents.snapshots) {
-    const residency = residencyOf(snap.project, snap.stack);
+    const residency = residencyOf(opts.projectConfig, snap.stack);
     const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
       flows.push({

@@ -15,5 +15,6 @@ export * from "./manifest.ts";
 export * from "./registry.ts";
 export * from "./exceptions.ts";
 export * from "./config.ts";
+export * from "./project-config.ts";
 export * from "./load.ts";
 export { preScan, preScanBound, type SourceDocument, parseSource, readSourceText, locate, validateSource } from "./source.ts";

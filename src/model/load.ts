@@ -2,6 +2,7 @@ import { InputError, type SourceLocation } from "./errors.ts";
 import { type Config, configSchema } from "./config.ts";
 import { type Exception, exceptionsSchema } from "./exceptions.ts";
 import { type Manifest, manifestSchema } from "./manifest.ts";
+import { type ProjectConfig, projectConfigSchema } from "./project-config.ts";
 import { type Registry, registrySchema, registryTaxonomy } from "./registry.ts";
 import { inputLimits, locate, parseSource, readSourceText, type SourceDocument, validateSource } from "./source.ts";
 import { defaultTaxonomy, extendTaxonomy, type Taxonomy } from "./taxonomy.ts";
@@ -112,6 +113,28 @@ export function parseConfig(text: string, file: string, knownRules: readonly str
 
 export async function loadConfig(file: string, knownRules: readonly string[]): Promise<LoadedConfig> {
   return parseConfig(await readSourceText(file), file, knownRules);
+}
+
+export interface LoadedProjectConfig {
+  file: string;
+  config: ProjectConfig;
+  /** The parsed file, to check rule ids again (with locations) once the policy bundle is known. */
+  source: SourceDocument;
+}
+
+/** vendorgate.yaml from text; rule ids are checked for shape only (see {@link checkProjectRules}). */
+export function parseProjectConfig(text: string, file: string): LoadedProjectConfig {
+  const source = parseSource(text, file);
+  return { file, config: validateSource(source, projectConfigSchema()), source };
+}
+
+export async function loadProjectConfig(file: string): Promise<LoadedProjectConfig> {
+  return parseProjectConfig(await readSourceText(file), file);
+}
+
+/** Throws an InputError at the place in vendorgate.yaml that names a rule the bundle does not have. */
+export function checkProjectRules(loaded: LoadedProjectConfig, knownRules: readonly string[]): void {
+  validateSource(loaded.source, projectConfigSchema(knownRules));
 }
 
 function keyLocations(src: SourceDocument, at: (string | number)[], keys: string[]): Map<string, SourceLocation> {

@@ -3,6 +3,8 @@ export const GATE_POLICY = "vendorgate-gate";
 
 /** Config of the gate policy: what `vendorgate preview` writes for each run. */
 export interface GateConfig {
+  /** The project's vendorgate.yaml, absolute; the pack reads registry and exceptions from it unless given below. */
+  configFile?: string;
   registry?: string;
   exceptions?: string;
   now?: string;

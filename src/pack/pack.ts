@@ -1,9 +1,7 @@
-import { isAbsolute, join } from "node:path";
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
-import { packageRoot } from "../paths.ts";
 import { GATE_POLICY, type GateConfig } from "./config.ts";
 import { judgeStack, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
 
@@ -16,8 +14,9 @@ import { judgeStack, type StackResource, type StackVerdict } from "../stack/judg
 export const PACK_NAME = "vendorgate";
 const gateConfigSchema: PolicyConfigSchema = {
   properties: {
-    registry: { type: "string", description: "vendor registry, relative to the project root" },
-    exceptions: { type: "string", description: "exceptions file, relative to the project root" },
+    configFile: { type: "string", description: "the project's vendorgate.yaml (absolute path); default: VENDORGATE_CONFIG_FILE" },
+    registry: { type: "string", description: "vendor registry (absolute path); default: vendorgate.yaml's" },
+    exceptions: { type: "string", description: "exceptions file (absolute path); default: vendorgate.yaml's" },
     now: { type: "string", description: "evaluation date (ISO 8601); default: today" },
     residency: { type: "array", items: { type: "string" }, description: "regions this stack's data may go to" },
     enforcement: {
@@ -27,8 +26,6 @@ const gateConfigSchema: PolicyConfigSchema = {
     },
   },
 };
-
-const fromRoot = (p: string) => (isAbsolute(p) ? p : join(packageRoot, p));
 
 function stackNameOf(resources: readonly PolicyResource[]): string {
   // urn:pulumi:<stack>::<project>::<type>::<name>
@@ -53,9 +50,19 @@ const covered = new Set<string>();
 
 async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<StackVerdict> {
   const resources = args.resources.map(toStackResource);
+  // The pack runs in its own folder, not the project's: it cannot find vendorgate.yaml by looking
+  // around, so it is told (pack config, or the environment) and fails closed when it is not.
+  const configFile = gate.configFile ?? process.env.VENDORGATE_CONFIG_FILE;
+  if (configFile === undefined && gate.registry === undefined) {
+    throw new Error(
+      "no vendorgate.yaml given to the policy pack: set VENDORGATE_CONFIG_FILE to the project's vendorgate.yaml " +
+        `(or the pack config ${GATE_POLICY}.configFile); \`vendorgate preview\` does this for you`,
+    );
+  }
   const ctx: PolicyContext = await loadPolicyContext({
-    registry: fromRoot(gate.registry ?? "policies/data/vendors.yaml"),
-    ...(gate.exceptions ? { exceptions: fromRoot(gate.exceptions) } : { exceptions: fromRoot("policies/data/exceptions.yaml") }),
+    ...(configFile ? { configFile } : {}),
+    ...(gate.registry ? { registry: gate.registry } : {}),
+    ...(gate.exceptions ? { exceptions: gate.exceptions } : {}),
     ...(gate.now ? { now: gate.now } : {}),
     ...(gate.enforcement ? { enforcement: gate.enforcement } : {}),
   });

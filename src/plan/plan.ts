@@ -7,7 +7,7 @@ import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engi
 import type { EnforcementLevel, Report, Violation } from "../engine/violation.ts";
 import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
-import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
+import type { ProjectInfo } from "../pulumi/project.ts";
 import { inlineProgram } from "../pulumi/workspace.ts";
 import { sortViolations, summarize } from "../report/index.ts";
 import { egressOf } from "../stack/egress.ts";
@@ -34,7 +34,7 @@ export interface PlanRequest {
   stack: string;
   decrypt: boolean;
   backend?: string;
-  project?: ProjectInfo;
+  project: ProjectInfo;
 }
 
 export interface PlanResult {
@@ -154,7 +154,7 @@ export async function judgeProgram(ctx: PolicyContext, program: () => Promise<un
 }
 
 export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<PlanResult> {
-  const project = req.project ?? projectInfo();
+  const project = req.project;
   const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
   const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
   const judged = await judgeProgram(ctx, inlineProgram(project), {
@@ -162,7 +162,8 @@ export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<P
     stack: req.stack,
     config: config.values,
     secretKeys: config.secretKeys,
-    residency: settings.residency,
+    // vendorgate.yaml's stack settings come first; the stack file's key is the older place.
+    residency: ctx.project?.config.stacks?.[req.stack]?.residency ?? settings.residency,
     enforcement: settings.enforcement,
     program: relative(process.cwd(), project.main) || project.main,
   });

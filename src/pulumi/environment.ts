@@ -16,9 +16,10 @@ export interface PulumiEnvironment {
 /** The example stacks' config secrets use this passphrase unless one is set; it guards demo values only. */
 export const DEMO_PASSPHRASE = "vendorgate-demo";
 
-export function pulumiEnvironment(backendDir?: string): PulumiEnvironment {
-  const base = resolve(backendDir ?? process.env.VENDORGATE_BACKEND ?? join(packageRoot, ".vendorgate", "backend"));
-  const home = join(packageRoot, ".vendorgate", "pulumi-home");
+/** `projectRoot`: the user's project; its ignored .vendorgate folder holds the default backend and Pulumi's home. */
+export function pulumiEnvironment(backendDir: string | undefined, projectRoot: string): PulumiEnvironment {
+  const base = resolve(backendDir ?? process.env.VENDORGATE_BACKEND ?? join(projectRoot, ".vendorgate", "backend"));
+  const home = join(projectRoot, ".vendorgate", "pulumi-home");
   mkdirSync(base, { recursive: true });
   mkdirSync(home, { recursive: true });
   return {

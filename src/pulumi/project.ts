@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { packageRoot } from "../paths.ts";
 
 /*
  * The Pulumi project as files: Pulumi.yaml and the stack config files. Kept apart from the
@@ -15,7 +14,7 @@ export interface ProjectInfo {
   stackConfigDir: string;
 }
 
-export function projectInfo(root = packageRoot): ProjectInfo {
+export function projectInfo(root: string): ProjectInfo {
   const doc = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; stackConfigDir?: string };
   return { root, name: doc.name, main: join(root, doc.main ?? "index.ts"), stackConfigDir: join(root, doc.stackConfigDir ?? ".") };
 }

@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { pulumiCommand, pulumiEnvironment, type PulumiEnvironment } from "./environment.ts";
-import { projectInfo, type ProjectInfo } from "./project.ts";
+import type { ProjectInfo } from "./project.ts";
 
 export { projectInfo, stackConfig, type ProjectInfo } from "./project.ts";
 
@@ -28,10 +28,10 @@ export interface OpenedStack {
 
 export async function openStack(
   stackName: string,
-  opts: { backendDir?: string; project?: ProjectInfo; env?: Record<string, string> } = {},
+  opts: { backendDir?: string; project: ProjectInfo; env?: Record<string, string> },
 ): Promise<OpenedStack> {
-  const project = opts.project ?? projectInfo();
-  const env = pulumiEnvironment(opts.backendDir);
+  const project = opts.project;
+  const env = pulumiEnvironment(opts.backendDir, project.root);
   Object.assign(env.envVars, opts.env);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, projectName: project.name, program: inlineProgram(project) },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundlePaths } from "../../src/engine/bundle.ts";
 import { formatNames } from "../../src/report/index.ts";
+import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME, vendorgate } from "../cli.ts";
 
 const NOW = ["--now", "2026-11-29"];
@@ -74,10 +75,11 @@ describe("vendorgate check", () => {
     expect(r.stderr).toMatch(/exceptions\.yaml:3:\d+ exceptions\[0\]\.rule: .*VG006/);
   });
 
-  it("applies a --config enforcement override", () => {
-    const file = join(scratch, "config.yaml");
-    writeFileSync(file, "enforcement:\n  VG009: mandatory\n");
-    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--config", file, "--format", "json"]);
+  it("applies vendorgate.yaml's enforcement override (--config-file), its paths relative to the file", () => {
+    const file = join(scratch, "vendorgate.yaml");
+    cpSync(join(packageRoot, "policies/data"), join(scratch, "data"), { recursive: true });
+    writeFileSync(file, "apiVersion: vendorgate/v1\nregistry: data/vendors.yaml\nexceptions: data/exceptions.yaml\npolicy:\n  enforcement:\n    VG009: mandatory\n");
+    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--config-file", file, "--format", "json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).summary).toEqual({ mandatory: 1, advisory: 0, waived: 1 });
   });

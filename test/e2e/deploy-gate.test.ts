@@ -38,8 +38,8 @@ function projectWithStack(stack: string, extraConfig: string): ProjectInfo {
   copyFileSync(join(packageRoot, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
   writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), readFileSync(join(packageRoot, "stacks/Pulumi.dev.yaml"), "utf8") + extraConfig);
   const main = join(root, "stacks", "index.ts");
-  writeFileSync(main, `export { default } from ${JSON.stringify(projectInfo().main)};\n`);
-  return { ...projectInfo(), root, main, stackConfigDir: join(root, "stacks") };
+  writeFileSync(main, `export { default } from ${JSON.stringify(projectInfo(packageRoot).main)};\n`);
+  return { ...projectInfo(packageRoot), root, main, stackConfigDir: join(root, "stacks") };
 }
 
 describe("deploy gate (real pulumi engine)", () => {
@@ -55,7 +55,7 @@ describe("deploy gate (real pulumi engine)", () => {
     expect(up.error).toBeUndefined();
     expect(up.ok).toBe(true);
 
-    const { stack } = await openStack("dev", { backendDir: backend });
+    const { stack } = await openStack("dev", { backendDir: backend, project: projectInfo(packageRoot) });
     const state = await stack.exportStack();
     const integrations = (state.deployment.resources as { type: string; urn: string; outputs?: Record<string, unknown> }[]).filter(
       (r) => r.type === "vendorgate:index:Integration",
@@ -96,13 +96,13 @@ describe("deploy gate (real pulumi engine)", () => {
 
   it("lets a per-stack enforcement override change the outcome", async () => {
     const project = projectWithStack("strict", "  vendorgate:enforcement:\n    VG009: mandatory\n");
-    const r = await deploy("preview", "strict", { project });
+    const r = await deploy("preview", "strict", { pulumiProject: project });
     expect(r.error).toBeUndefined();
     expect(r.ok).toBe(false);
     expect(mandatory(r)).toEqual(["assurance-expired support-chat "]);
 
     const lenient = projectWithStack("lenient", "  vendorgate:enforcement:\n    VG009: disabled\n");
-    const l = await deploy("preview", "lenient", { project: lenient });
+    const l = await deploy("preview", "lenient", { pulumiProject: lenient });
     expect(l.ok).toBe(true);
     expect(l.findings).toEqual([]);
   });
@@ -130,7 +130,7 @@ describe("deploy gate: values unknown at preview time", () => {
     const main = join(root, "index.ts");
     writeFileSync(main, `export { default } from ${JSON.stringify(join(packageRoot, "test/fixtures/gate/unknown-url.ts"))};\n`);
     const project: ProjectInfo = { root, name: "vendorgate-unknown", main, stackConfigDir: root };
-    const r = await deploy("preview", "dev", { project });
+    const r = await deploy("preview", "dev", { pulumiProject: project });
     expect(r.error).toBeUndefined();
     expect(r.ok).toBe(false);
     const gate = r.findings.filter((f) => f.policy === "vendorgate-gate");

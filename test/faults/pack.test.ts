@@ -196,7 +196,7 @@ async function preview(stack: string, setup: FaultSetup): Promise<Preview> {
       ...(setup.exceptions ? { exceptions: setup.exceptions } : {}),
       now: NOW,
       stream: false,
-      project,
+      pulumiProject: project,
       env: { ...setup.env, NODE_OPTIONS: probeNodeOptions, ...probeEnv(prefix) },
     },
     () => {},

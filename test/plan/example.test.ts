@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forwardedPaths, type InputTransformer } from "../../src/components/transformer.ts";
+import { packageRoot } from "../../src/paths.ts";
 import { planStack, type PlanResult } from "../../src/plan/plan.ts";
+import { projectInfo } from "../../src/pulumi/project.ts";
 import { cli, NOW, policyContext } from "./helpers.ts";
 
 /*
@@ -28,8 +30,8 @@ describe("the example program under plan", () => {
   let prod: PlanResult;
   beforeAll(async () => {
     const ctx = await policyContext();
-    dev = await planStack(ctx, { stack: "dev", decrypt: true, backend });
-    prod = await planStack(ctx, { stack: "prod", decrypt: true, backend });
+    dev = await planStack(ctx, { stack: "dev", decrypt: true, backend, project: projectInfo(packageRoot) });
+    prod = await planStack(ctx, { stack: "prod", decrypt: true, backend, project: projectInfo(packageRoot) });
   });
 
   it("adds the AWS pipeline, owned by the integrations it carries", () => {

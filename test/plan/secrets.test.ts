@@ -129,7 +129,7 @@ describe("the fake credential in a real preview and up (policy pack, state)", ()
     let log = "";
     const r = await runDeploy(
       op,
-      { stack, backend, registry: join(import.meta.dirname, "../../policies/data/vendors.yaml"), now: NOW, stream: true, project: projectInfo(project) },
+      { stack, backend, registry: join(import.meta.dirname, "../../policies/data/vendors.yaml"), now: NOW, stream: true, pulumiProject: projectInfo(project) },
       (s) => (log += s),
     );
     return { r, text: `${JSON.stringify(r)}\n${log}` };

@@ -56,7 +56,7 @@ function files(dir: string): { path: string; text: string }[] {
 
 const engineLog: string[] = [];
 const deploy = (op: "preview" | "up", stack: string) =>
-  runDeploy(op, { stack, backend, registry: REGISTRY, now: NOW, stream: true, project }, (s) => void engineLog.push(s));
+  runDeploy(op, { stack, backend, registry: REGISTRY, now: NOW, stream: true, pulumiProject: project }, (s) => void engineLog.push(s));
 
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
