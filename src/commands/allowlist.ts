@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration } from "../engine/normalize.ts";
@@ -7,6 +5,7 @@ import { backendDir, readBackend } from "../incident/backend.ts";
 import { displayPath } from "../incident/text.ts";
 import { integrationSchema } from "../model/index.ts";
 import { planStack } from "../plan/plan.ts";
+import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
 import { allowlistText, buildAllowlist } from "../stack/allowlist.ts";
 import { addPolicyOptions, loadPolicyContext, type PolicyContext, type PolicyOptions, UsageError } from "./context.ts";
@@ -20,9 +19,9 @@ interface AllowlistOptions extends PolicyOptions {
   decrypt: boolean;
 }
 
-function projectFor(dir: string | undefined): ProjectInfo {
-  if (dir !== undefined) return projectInfo(resolve(dir));
-  return existsSync(join(process.cwd(), "Pulumi.yaml")) ? projectInfo(process.cwd()) : projectInfo();
+/** The Pulumi project: --project, else found from the working directory, else beside vendorgate.yaml. */
+function projectFor(dir: string | undefined, ctx: PolicyContext): ProjectInfo {
+  return projectInfo(pulumiProjectDir({ ...(dir === undefined ? {} : { projectDir: dir }), ...(ctx.project ? { configRoot: ctx.project.root } : {}) }));
 }
 
 /** The declarations a stack's deployed state records, validated as a manifest's would be. */
@@ -49,7 +48,8 @@ function deployedDeclarations(ctx: PolicyContext, project: ProjectInfo, stack: s
 /** Writes the stack's allow-list; resolves to 0 when the gate passed it, 1 when it is blocked. */
 export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => void): Promise<number> {
   const ctx = await loadPolicyContext(opts);
-  const project = projectFor(opts.project);
+  const project = projectFor(opts.project, ctx);
+  opts = { ...opts, ...(opts.backend === undefined && ctx.project ? { backend: backendDirOf(ctx.project.config.backend) } : {}) };
   let declarations: DeclaredIntegration[];
   let report;
   if (opts.from === "plan") {
@@ -63,7 +63,7 @@ export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => v
     report = plan.report;
   } else {
     declarations = deployedDeclarations(ctx, project, opts.stack, opts.backend).declarations;
-    const residency = stackConfig(project, opts.stack)["vendorgate:residency"];
+    const residency = ctx.project?.config.stacks?.[opts.stack]?.residency ?? stackConfig(project, opts.stack)["vendorgate:residency"];
     report = judge(ctx.engine, {
       now: ctx.now,
       stack: { name: opts.stack, ...(Array.isArray(residency) ? { residency: residency.map(String) } : {}) },
@@ -83,7 +83,6 @@ export function registerAllowlist(program: Command, out: (s: string) => void): v
     .description("write the allow-list the run-time guard (vendorgate/runtime) enforces: the judged declarations, the verdict and the policy bundle digest")
     .option("--stack <name>", "the stack", "dev")
     .addOption(new Option("--from <source>", "plan: run the program under mocks and judge it; state: judge the declarations the stack's deployed state records").choices(["plan", "state"]).default("plan"))
-    .option("--project <dir>", "the Pulumi project (default: the working directory when it has a Pulumi.yaml)")
     .option("--backend <dir>", "local Pulumi state backend (state: where the deployed state is; plan: the one config is decrypted against)")
     .option("--no-decrypt", "plan: do not decrypt `secure:` config values; the program gets secret placeholders");
   addPolicyOptions(cmd);
