@@ -1,4 +1,4 @@
-import { sortViolations, summarize } from "../report/summarize.ts";
+import { sortViolations, summarize } from "./summarize.ts";
 import type { Engine } from "./engine.ts";
 import { normalizeInput, type JudgeRequest } from "./normalize.ts";
 import type { Report } from "./violation.ts";

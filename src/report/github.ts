@@ -1,6 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { knownPosition, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 // The runner's own escaping (actions/toolkit command.ts). Without it a newline in a message would
 // end the command and let the rest of the line be read as a new workflow command.

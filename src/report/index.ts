@@ -8,7 +8,7 @@ import { formatText } from "./text.ts";
 
 export type { Formatter, ReportContext } from "./format.ts";
 export { isBlocking } from "./format.ts";
-export { compareViolations, sortViolations, summarize } from "./summarize.ts";
+export { compareViolations, sortViolations, summarize } from "../engine/summarize.ts";
 
 export const formatNames = ["text", "json", "sarif", "junit", "markdown", "github"] as const;
 export type FormatName = (typeof formatNames)[number];

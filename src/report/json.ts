@@ -1,6 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import type { ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 // Built key by key, never spread from the violation: the SPEC fixes the key order, and fields the
 // contract does not name (title, location) must not leak into a format scripts parse.

@@ -1,6 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { isBlocking, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 /*
  * Layout, after Conftest: one <testsuite> per integration, one <testcase> per (integration, rule)

@@ -1,6 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 // Messages quote user input; in a PR comment that input must read as text, not as markup that
 // breaks the table, opens an HTML tag or turns a path like user_id_hash into emphasis.

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Report, RuleInfo, Severity, Violation } from "../engine/violation.ts";
 import { knownPosition, type ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "vendorgateFinding/v1";

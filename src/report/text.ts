@@ -1,6 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { knownPosition, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "./summarize.ts";
+import { sortViolations } from "../engine/summarize.ts";
 
 const ANSI = { red: "\u001b[31m", yellow: "\u001b[33m", dim: "\u001b[2m", bold: "\u001b[1m", reset: "\u001b[0m" };
 type Style = keyof typeof ANSI;

@@ -5,7 +5,7 @@ import type { Report } from "../engine/violation.ts";
 import type { PolicyContext } from "../commands/context.ts";
 import { checkDeclaration } from "../components/validate.ts";
 import { inputLimits } from "../model/index.ts";
-import { summarize } from "../report/summarize.ts";
+import { summarize } from "../engine/summarize.ts";
 import { egressOf } from "./egress.ts";
 
 /*

@@ -1,6 +1,6 @@
 import type { Report, RuleInfo, Violation } from "../../src/engine/violation.ts";
 import type { ReportContext } from "../../src/report/format.ts";
-import { summarize } from "../../src/report/summarize.ts";
+import { summarize } from "../../src/engine/summarize.ts";
 
 function rule(id: string, name: string, title: string, severity: RuleInfo["severity"], remediation: string): RuleInfo {
   return { id, name, title, description: `${title}.`, severity, remediation, custom: false };

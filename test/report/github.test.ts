@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeData, escapeProperty, formatGithub } from "../../src/report/github.ts";
-import { summarize } from "../../src/report/summarize.ts";
+import { summarize } from "../../src/engine/summarize.ts";
 import { context, emptyReport, report } from "./fixture.ts";
 
 describe("github", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeXmlAttr, escapeXmlText, formatJunit } from "../../src/report/junit.ts";
-import { summarize } from "../../src/report/summarize.ts";
+import { summarize } from "../../src/engine/summarize.ts";
 import { context, emptyReport, report } from "./fixture.ts";
 import { descendants, parseXml, type XmlElement } from "./xml.ts";
 

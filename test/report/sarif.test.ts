@@ -4,7 +4,7 @@ import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import type { Report } from "../../src/engine/violation.ts";
 import { FINGERPRINT_KEY, formatSarif } from "../../src/report/sarif.ts";
-import { summarize } from "../../src/report/summarize.ts";
+import { summarize } from "../../src/engine/summarize.ts";
 import { catalogue, context, emptyReport, report } from "./fixture.ts";
 
 // ajv-formats is CommonJS with a `default` property; which of the two an ESM import sees depends

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Violation } from "../../src/engine/violation.ts";
-import { sortViolations, summarize } from "../../src/report/summarize.ts";
-import { violations } from "./fixture.ts";
+import { sortViolations, summarize } from "../../src/engine/summarize.ts";
+import { violations } from "../report/fixture.ts";
 
 function v(over: Partial<Violation>): Violation {
   return { rule: "VG004", name: "category-not-approved", title: "t", severity: "mandatory", integration: "a", message: "m", remediation: "r", ...over };
