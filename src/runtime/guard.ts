@@ -56,8 +56,9 @@ class Tally {
 }
 
 const record = (m: Map<string, number> | undefined): Record<string, number> => {
-  const out = Object.create(null) as Record<string, number>;
-  if (m) for (const [k, v] of m) out[k] = v;
+  const out: Record<string, number> = {};
+  // defineProperty: a payload key "__proto__" must become a property, not a new prototype.
+  if (m) for (const [k, v] of m) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 };
 

@@ -120,3 +120,17 @@ describe("digests without Node's crypto (browsers, Node < 22.3)", () => {
     );
   });
 });
+
+describe("payload keys that name the prototype", () => {
+  it("are dropped and reported as properties, never reaching a prototype", () => {
+    const reports: { dropped: Record<string, number> }[] = [];
+    const g = guardWith([at("os", "user.device", "none")], { onDrop: (r) => reports.push(r) });
+    const payload = JSON.parse('{"os":"linux","__proto__":{"polluted":true},"constructor":{"x":1}}') as object;
+    const out = g.filter(payload);
+    expect(out).toEqual({ os: "linux" });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(reports[0]!.dropped)).toEqual(["__proto__", "constructor"]);
+    expect(Object.getPrototypeOf(reports[0]!.dropped)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
