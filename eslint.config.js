@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "dist/", ".vendorgate/", "test-results/", "src/model/generated/"] },
+  { ignores: ["node_modules/", "build/", "dist/", ".vendorgate/", "test-results/", "src/model/generated/", "test/fixtures/programs/", "test/fixtures/runner/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

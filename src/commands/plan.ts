@@ -1,11 +1,13 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { blocks } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo } from "../pulumi/project.ts";
 import { formats, type FormatName, type ReportContext } from "../report/index.ts";
+import type { RemoteComponentLevel } from "../stack/remote-components.ts";
 import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
+import { UsageError } from "./usage-error.ts";
 import { toolInfo } from "./tool.ts";
 
 interface PlanOptions extends PolicyOptions {
@@ -14,6 +16,8 @@ interface PlanOptions extends PolicyOptions {
   /** commander's negation of --no-decrypt */
   decrypt: boolean;
   backend?: string;
+  remoteComponents?: RemoteComponentLevel;
+  timeout?: string;
 }
 
 
@@ -32,6 +36,12 @@ export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanRes
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
+function parseTimeout(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`--timeout ${text}: expected seconds between 1 and 3600`);
+  return n * 1000;
+}
+
 /** Plans one stack; resolves to the exit code (0 pass, 1 blocked), like check. */
 export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn: (s: string) => void = () => {}): Promise<number> {
   const ctx = await loadPolicyContext(opts);
@@ -42,8 +52,14 @@ export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn:
     decrypt: opts.decrypt !== false,
     project: projectInfo(pulumiProjectDir({ ...(opts.project ? { projectDir: opts.project } : {}), ...(ctx.project ? { configRoot: ctx.project.root } : {}) })),
     ...(backend ? { backend } : {}),
+    ...(opts.remoteComponents ? { remoteComponents: opts.remoteComponents } : {}),
+    ...(opts.timeout ? { limits: { timeoutMs: parseTimeout(opts.timeout) } } : {}),
+    output: warn,
   });
-  if (plan.placeholders) warn(`vendorgate: ${plan.configFile}: secure values were not decrypted (--no-decrypt); the program saw placeholders\n`);
+  if (plan.placeholders) {
+    warn(`vendorgate: ${plan.configFile}: secure values were not decrypted (${plan.notDecrypted ?? "--no-decrypt"}); the program saw placeholders, and the verdict judges the stack without its secrets' values\n`);
+  }
+  for (const code of plan.exitCalls) warn(`vendorgate: ${plan.program}: the program called process.exit(${code}); plan ran it to the end and judged all it registered\n`);
   const integrations = plan.declarations.filter((d) => d.enabled !== false).map((d) => d.name);
   const reportCtx: ReportContext = {
     catalogue: ctx.engine.catalogue,
@@ -62,7 +78,13 @@ export function registerPlan(program: Command, out: (s: string) => void): void {
     .description("run the project's Pulumi program under mocks (no engine, plugins or credentials) and judge every resource it declares")
     .option("--stack <name>", "stack whose config to use (Pulumi.<stack>.yaml in the project's stackConfigDir)", "dev")
     .option("--no-decrypt", "do not decrypt `secure:` config values (no passphrase in CI); the program gets secret placeholders")
-    .option("--backend <dir>", "local state backend the pulumi CLI decrypts config against (default: vendorgate.yaml's backend)");
+    .option("--backend <dir>", "local state backend (default: vendorgate.yaml's backend)")
+    .addOption(
+      new Option("--remote-components <level>", "remote components plan cannot see into (awsx, ...): advisory, or mandatory to block")
+        .choices(["advisory", "mandatory"])
+        .default("advisory"),
+    )
+    .option("--timeout <seconds>", "how long the program may run", "120");
   addPolicyOptions(cmd);
   addFormatOption(cmd);
   cmd.addHelpText(

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { readBundle } from "../engine/bundle.ts";
 import type { EnforcementLevel } from "../engine/violation.ts";
 import { checkProjectRules } from "../model/index.ts";
@@ -37,6 +36,8 @@ export interface DeployResult {
   findings: PolicyFinding[];
   error?: string;
   summary?: Record<string, number>;
+  /** Secure config values the engine saw as placeholders, and why. */
+  notDecrypted?: string;
 }
 
 /**
@@ -90,34 +91,30 @@ export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: 
 }
 
 async function deployWith(op: "preview" | "up", opts: DeployOptions, project: ProjectInfo, configFile: string, log: (s: string) => void): Promise<DeployResult> {
-
-  // The Automation API client is heavy; only the commands that run the engine load it.
-  const { openStack } = await import("../pulumi/workspace.ts");
-  const { stack } = await openStack(opts.stack, {
+  // The program runs in a process of its own; the verdict is read from the engine's event log.
+  const { runEngine } = await import("../runner/engine.ts");
+  const r = await runEngine({
+    op,
+    stack: opts.stack,
     project,
-    ...(opts.backend ? { backendDir: opts.backend } : {}),
+    policyPack: PACK_LAUNCHER,
+    policyPackConfig: configFile,
+    ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.stream === false ? {} : { onOutput: log }),
   });
   const findings: PolicyFinding[] = [];
-  const onEvent = (e: EngineEvent) => {
+  let summary: Record<string, number> | undefined;
+  for (const e of r.events) {
     const p = e.policyEvent;
     if (p) findings.push({ policy: p.policyName, level: p.enforcementLevel, urn: p.resourceUrn, message: p.message });
-  };
-  const common = {
-    policyPacks: [PACK_LAUNCHER],
-    policyPackConfigs: [configFile],
-    color: "never" as const,
-    onEvent,
-    ...(opts.stream === false ? {} : { onOutput: log }),
-  };
-  try {
-    const r = op === "preview" ? await stack.preview(common) : await stack.up(common);
-    const summary = "changeSummary" in r ? r.changeSummary : (r.summary.resourceChanges ?? {});
-    return { ok: !findings.some((f) => f.level === "mandatory"), findings, summary: summary as Record<string, number> };
-  } catch (err) {
-    const blocked = findings.some((f) => f.level === "mandatory");
-    return { ok: false, findings, ...(blocked ? {} : { error: engineError(err) }) };
+    if (e.summaryEvent) summary = e.summaryEvent.resourceChanges ?? {};
   }
+  const blocked = findings.some((f) => f.level === "mandatory");
+  const notes = r.notDecrypted ? { notDecrypted: r.notDecrypted } : {};
+  if (r.exitCode === 0 && !r.programError) return { ok: !blocked, findings, ...(summary ? { summary } : {}), ...notes };
+  if (blocked) return { ok: false, findings, ...notes };
+  return { ok: false, findings, error: r.programError ?? engineError({ message: r.stderr }), ...notes };
 }
 
 /** The engine's own error lines, without the command line and output the Automation API wraps them in. */
@@ -133,6 +130,8 @@ export function describeFindings(result: DeployResult): string {
   const advisory = result.findings.filter((f) => f.level === "advisory");
   if (result.error) return `vendorgate: the preview failed before policies could pass it (blocked):\n${result.error.trim()}\n`;
   const verdict = mandatory.length ? "deploy blocked" : "deploy allowed";
+  const note = result.notDecrypted ? `vendorgate: the stack's secure values were not decrypted (${result.notDecrypted}); judged with placeholders\n` : "";
+  if (note) return `${note}vendorgate: ${mandatory.length} mandatory, ${advisory.length} advisory policy violation(s) — ${verdict}\n`;
   return `vendorgate: ${mandatory.length} mandatory, ${advisory.length} advisory policy violation(s) — ${verdict}\n`;
 }
 

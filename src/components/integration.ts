@@ -63,11 +63,19 @@ export interface ConstructionSite {
 
 const componentsDir = fileURLToPath(new URL(".", import.meta.url));
 
+/** Where plan's program host finds the construction sites, whichever copy of this module the program loaded. */
+export const CONSTRUCTION_SITES = Symbol.for("vendorgate.constructionSites");
+
 /**
- * Construction sites by integration name, for `vendorgate plan` (which runs the program in this
- * process). Names are unique within a stack, and plan clears this before each run.
+ * Construction sites by integration name, for `vendorgate plan` (which reports them from the
+ * program's process). Names are unique within a stack, and plan clears this before each run.
+ * Kept on globalThis under a registered symbol: the program may load another copy of this module
+ * than the one plan's host imports.
  */
-export const constructionSites = new Map<string, ConstructionSite>();
+export const constructionSites: Map<string, ConstructionSite> = ((globalThis as Record<symbol, unknown>)[CONSTRUCTION_SITES] as
+  | Map<string, ConstructionSite>
+  | undefined) ?? new Map<string, ConstructionSite>();
+(globalThis as Record<symbol, unknown>)[CONSTRUCTION_SITES] = constructionSites;
 
 function callerSite(): ConstructionSite | undefined {
   // Plan turns stack traces off while the program runs (see src/plan/mocks.ts); this one it needs.

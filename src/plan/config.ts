@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { parse } from "yaml";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve, sep } from "node:path";
+import { parse, stringify } from "yaml";
+import { packageRoot } from "../paths.ts";
 import { InputError, locate, parseSource, readSourceText, type SourceDocument } from "../model/index.ts";
-import type { ProjectInfo } from "../pulumi/project.ts";
+import { DEMO_PASSPHRASE, type ProjectInfo } from "../pulumi/project.ts";
 
 /*
  * The stack's config as a Pulumi language host would hand it to the program: every key
@@ -20,6 +22,9 @@ export interface StackConfig {
   secretKeys: string[];
   /** True when `secure:` values were replaced by placeholders instead of being decrypted. */
   placeholders: boolean;
+  /** Why they were not decrypted (--no-decrypt, a provider vendorgate does not open, no passphrase). */
+  notDecrypted?: string;
+  provider: SecretsProvider;
 }
 
 export interface StackConfigOptions {
@@ -67,13 +72,46 @@ function configSection(src: SourceDocument): Record<string, unknown> {
   return section as Record<string, unknown>;
 }
 
+/** How the stack file's `secure:` values are encrypted, from its `secretsprovider:` and `encryptionsalt:`. */
+export type SecretsProvider = "passphrase" | "service" | "awskms" | "gcpkms" | "azurekeyvault" | "hashivault" | "other";
+
+export function secretsProviderOf(data: Record<string, unknown>): SecretsProvider {
+  const sp = data.secretsprovider;
+  if (typeof sp !== "string" || sp === "") return typeof data.encryptionsalt === "string" ? "passphrase" : "service";
+  const scheme = sp.split(":")[0]!.toLowerCase();
+  if (scheme === "passphrase") return "passphrase";
+  if (scheme === "default" || scheme === "service") return "service";
+  return (["awskms", "gcpkms", "azurekeyvault", "hashivault"] as const).find((k) => k === scheme) ?? "other";
+}
+
+const PROVIDER_NAMES: Record<SecretsProvider, string> = {
+  passphrase: "the passphrase provider",
+  service: "Pulumi Cloud",
+  awskms: "AWS KMS",
+  gcpkms: "Google Cloud KMS",
+  azurekeyvault: "Azure Key Vault",
+  hashivault: "HashiCorp Vault",
+  other: "a secrets provider vendorgate does not open",
+};
+
+/** Why secure values stayed placeholders (for the verdict to say), or undefined when decrypted. */
+function whyNotDecrypted(provider: SecretsProvider, opts: StackConfigOptions, passphrase: boolean): string | undefined {
+  if (!opts.decrypt) return "--no-decrypt";
+  if (provider !== "passphrase") return `its secrets are encrypted with ${PROVIDER_NAMES[provider]}, which vendorgate does not decrypt`;
+  if (!passphrase) return "PULUMI_CONFIG_PASSPHRASE and PULUMI_CONFIG_PASSPHRASE_FILE are not set";
+  return undefined;
+}
+
+/**
+ * The stack's config as the program would see it. Reads Pulumi.yaml and the stack file and writes
+ * neither: the passphrase provider decrypts in a scratch copy of the two (the pulumi CLI adds an
+ * encryption salt, or rewrites a provider, in the files it is pointed at).
+ */
 export async function loadStackConfig(project: ProjectInfo, stack: string, opts: StackConfigOptions): Promise<StackConfig> {
   const path = join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
   const file = relative(process.cwd(), path) || path;
-  if (!existsSync(path)) {
-    throw new InputError([{ file, line: 1, column: 1, path: "", message: `no config file for stack ${stack} (--stack ${stack})` }]);
-  }
-  const src = parseSource(await readSourceText(path), file);
+  // Pulumi reads a stack without a config file as one with an empty config.
+  const src = parseSource(existsSync(path) ? await readSourceText(path) : "{}\n", file);
   const section = configSection(src);
   const values: Record<string, string> = projectDefaults(project);
   const secretKeys = new Set<string>();
@@ -93,20 +131,29 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
     }
     values[k] = asConfigString(value);
   }
-  if (secure.length === 0 || !opts.decrypt) return { file, src, values, secretKeys: [...secretKeys].sort(), placeholders: secure.length > 0 };
+  const provider = secretsProviderOf(src.data);
+  const passphrase = passphraseEnv(project);
+  const why = secure.length === 0 ? undefined : whyNotDecrypted(provider, opts, passphrase !== undefined);
+  const result = (placeholders: boolean): StackConfig => ({
+    file,
+    src,
+    values,
+    secretKeys: [...secretKeys].sort(),
+    placeholders,
+    provider,
+    ...(placeholders && why ? { notDecrypted: why } : {}),
+  });
+  if (secure.length === 0 || why !== undefined) return result(secure.length > 0);
 
   let all: Record<string, { value: string; secret?: boolean }>;
   try {
-    // The Automation API client loads only when there is something to decrypt.
-    const { openStack } = await import("../pulumi/workspace.ts");
-    const { stack: s } = await openStack(stack, { project, ...(opts.backend ? { backendDir: opts.backend } : {}) });
-    all = await s.getAllConfig();
+    all = await decryptInScratchCopy(project, stack, path, passphrase!);
   } catch (err) {
     // Only the CLI's own error lines: its full output is not ours to echo.
-    const why = String((err as Error)?.message ?? err)
+    const reason = String((err as Error)?.message ?? err)
       .split("\n")
       .filter((l) => /^\s*error:/i.test(l))
-      .map((l) => l.trim())
+      .map((l) => l.trim().replaceAll(scratchPrefix, ""))
       .join(" ");
     const at = locate(src, ["config", secure[0]!]);
     throw new InputError([
@@ -114,14 +161,59 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
         ...at,
         path: `config["${secure[0]}"]`,
         message:
-          `cannot decrypt the stack's secure values${why ? ` (${why})` : ""}; set PULUMI_CONFIG_PASSPHRASE ` +
+          `cannot decrypt the stack's secure values${reason ? ` (${reason})` : ""}; set PULUMI_CONFIG_PASSPHRASE ` +
           "(or PULUMI_CONFIG_PASSPHRASE_FILE) for this stack, or run plan with --no-decrypt",
       },
     ]);
   }
   for (const [k, { value, secret }] of Object.entries(all)) {
+    if (!(k in values) && !secretKeys.has(k)) continue;
     values[k] = value;
     if (secret) secretKeys.add(k);
   }
-  return { file, src, values, secretKeys: [...secretKeys].sort(), placeholders: false };
+  return result(false);
+}
+
+const isInside = (dir: string, root: string): boolean => dir === root || dir.startsWith(root + sep);
+
+/** The passphrase environment for the pulumi CLI; the package's own example stacks use the demo passphrase. */
+function passphraseEnv(project: ProjectInfo): Record<string, string> | undefined {
+  if (process.env.PULUMI_CONFIG_PASSPHRASE) return { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE };
+  if (process.env.PULUMI_CONFIG_PASSPHRASE_FILE) return { PULUMI_CONFIG_PASSPHRASE_FILE: resolve(process.env.PULUMI_CONFIG_PASSPHRASE_FILE) };
+  // The package's own example and test projects (never a user's: those live outside the package).
+  if (isInside(project.root, packageRoot)) return { PULUMI_CONFIG_PASSPHRASE: DEMO_PASSPHRASE };
+  return undefined;
+}
+
+const scratchPrefix = join(tmpdir(), "vendorgate-config-");
+
+/**
+ * Decrypts with the pulumi CLI in a scratch project: a Pulumi.yaml naming the project, a byte copy
+ * of the stack file, a file backend and a PULUMI_HOME of its own; all removed afterwards.
+ */
+async function decryptInScratchCopy(project: ProjectInfo, stack: string, stackFile: string, passphrase: Record<string, string>) {
+  const dir = mkdtempSync(scratchPrefix);
+  try {
+    writeFileSync(join(dir, "Pulumi.yaml"), stringify({ name: project.name, runtime: "nodejs" }));
+    copyFileSync(stackFile, join(dir, `Pulumi.${stack}.yaml`));
+    mkdirSync(join(dir, ".backend"));
+    mkdirSync(join(dir, ".home"));
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+    const { pulumiCommand } = await import("../pulumi/environment.ts");
+    const ws = await LocalWorkspace.create({
+      workDir: dir,
+      pulumiHome: join(dir, ".home"),
+      pulumiCommand: await pulumiCommand(),
+      envVars: {
+        ...passphrase,
+        PULUMI_BACKEND_URL: `file://${join(dir, ".backend")}`,
+        PULUMI_SKIP_UPDATE_CHECK: "1",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      },
+    });
+    await ws.selectStack(stack).catch(() => ws.createStack(stack));
+    return await ws.getAllConfig(stack);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as PulumiSdk from "@pulumi/pulumi";
+
+/** The @pulumi/pulumi module a program uses (the user's own copy under plan's child process). */
+export type PulumiModule = typeof PulumiSdk;
 
 /*
  * Runs a Pulumi program in this process against Pulumi's mock monitor: no engine, no provider
@@ -15,6 +18,8 @@ export interface RecordedResource {
   name: string;
   custom: boolean;
   parent: string | undefined;
+  /** A multi-language component whose children a provider plugin would create (never under mocks). */
+  remote: boolean;
   /** Property structs as sent to the engine (secret envelopes and unknowns still in place). */
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown> | undefined;
@@ -39,6 +44,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getRemote?(): boolean;
   getObject(): Struct | undefined;
 }
 interface OutputsRequest {
@@ -87,7 +93,7 @@ function arnFor(type: string, name: string, region: string): string {
   }
 }
 
-function mocksFor(region: string): pulumi.runtime.Mocks {
+function mocksFor(region: string): PulumiSdk.runtime.Mocks {
   return {
     newResource(args) {
       if (!args.custom) return { id: undefined, state: {} };
@@ -105,6 +111,13 @@ function mocksFor(region: string): pulumi.runtime.Mocks {
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/vendorgate-plan`, userId: "vendorgate-plan", id: MOCK_ACCOUNT };
         case "aws:index/getRegion:getRegion":
           return { name: region, region, id: region };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+          // Programs index into these (`names[0]`); an empty answer would fail them, not judge them.
+          const names = ["a", "b", "c"].map((z) => `${region}${z}`);
+          return { names, zoneIds: names.map((_, i) => `use1-az${i + 1}`), id: region };
+        }
+        case "aws:ec2/getAmi:getAmi":
+          return { ...(args.inputs as Record<string, unknown>), id: "ami-0123456789abcdef0", imageId: "ami-0123456789abcdef0" };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         default:
@@ -135,11 +148,14 @@ function engineUrns(records: Map<string, Omit<RecordedResource, "urn" | "parent"
  * Runs `program` under mocks and returns every resource it registered, sorted by URN. Throws
  * ProgramError when the program (or any registration) fails.
  */
-export async function runUnderMocks(program: () => Promise<unknown>, run: MockRun): Promise<RecordedResource[]> {
+export async function runUnderMocks(pulumi: PulumiModule, program: () => Promise<unknown>, run: MockRun, opts: { stackTraces?: boolean } = {}): Promise<RecordedResource[]> {
+  // The AWS provider refuses to start without a region; under mocks any will do, and a stack that
+  // names none (Pulumi.yaml's template defaults are not config) gets the provider's usual one.
   const region = run.config["aws:region"] ?? "us-east-1";
+  const config = run.config["aws:region"] ? run.config : { ...run.config, "aws:region": region };
   // preview = true: values the mocks cannot know stay unknown, and plan says so instead of guessing.
   await pulumi.runtime.setMocks(mocksFor(region), run.project, run.stack, true, "organization");
-  pulumi.runtime.setAllConfig(run.config, [...run.secretKeys]);
+  pulumi.runtime.setAllConfig(config, [...run.secretKeys]);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const records = new Map<string, Omit<RecordedResource, "urn" | "parent"> & { parentMock: string }>();
@@ -157,6 +173,7 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
           type: req.getType(),
           name: req.getName(),
           custom: req.getCustom(),
+          remote: req.getRemote?.() === true,
           parentMock: req.getParent(),
           inputs: req.getObject()?.toJavaScript() ?? {},
           outputs: undefined,
@@ -181,10 +198,12 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
   // The SDK records a stack trace for every promise it makes, to report leaks it finds at exit;
   // formatting them was half of plan's time on a large program, and plan reports no leaks.
   const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // The caller that needs the program's own stack traces (to name the user's line) keeps them and
+  // makes the SDK's cheap instead (see runner/host.ts).
+  if (!opts.stackTraces) Error.stackTraceLimit = 0;
   try {
     try {
-      await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs | undefined);
+      await pulumi.runtime.runInPulumiStack(async () => (await program()) as PulumiSdk.Inputs | undefined);
     } catch (err) {
       programError = err;
     }
@@ -200,7 +219,7 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
     process.off("unhandledRejection", onUnhandled);
   }
   // The program's own error says what went wrong; the rejections it caused downstream only repeat it.
-  if (programError !== undefined) throw new ProgramError((programError as Error)?.message ?? String(programError));
+  if (programError !== undefined) throw new ProgramError((programError as Error)?.message ?? String(programError), { cause: programError });
   const problems = [...new Set([...failures, ...unhandled])];
   if (problems.length > 0) throw new ProgramError(problems.join("; "));
 
@@ -212,6 +231,7 @@ export async function runUnderMocks(program: () => Promise<unknown>, run: MockRu
       type: r.type,
       name: r.name,
       custom: r.custom,
+      remote: r.remote,
       parent: r.parentMock ? urnOf(r.parentMock) : undefined,
       inputs: r.inputs,
       outputs: r.outputs,

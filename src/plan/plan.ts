@@ -2,15 +2,17 @@ import { relative } from "node:path";
 import * as z from "zod";
 import type { PolicyContext } from "../commands/context.ts";
 import { UsageError } from "../commands/context.ts";
-import { constructionSites, INTEGRATION_TYPE } from "../components/integration.ts";
+import * as pulumi from "@pulumi/pulumi";
+import { constructionSites, INTEGRATION_TYPE, type ConstructionSite } from "../components/integration.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
 import type { EnforcementLevel, Report, Violation } from "../engine/violation.ts";
 import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
 import type { ProjectInfo } from "../pulumi/project.ts";
-import { inlineProgram } from "../pulumi/workspace.ts";
+import { runIsolated, type ProgramLimits } from "../runner/runner.ts";
 import { sortViolations, summarize } from "../report/index.ts";
 import { egressOf } from "../stack/egress.ts";
+import { remoteChildren, unjudgedComponents, type RemoteComponentLevel } from "../stack/remote-components.ts";
 import { integrationOwner, judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
 import { loadStackConfig } from "./config.ts";
 import { decodeProperties } from "./decode.ts";
@@ -35,6 +37,11 @@ export interface PlanRequest {
   decrypt: boolean;
   backend?: string;
   project: ProjectInfo;
+  /** How a remote component plan cannot see into is reported (default advisory). */
+  remoteComponents?: RemoteComponentLevel;
+  limits?: Partial<ProgramLimits>;
+  /** Where the program's own output goes (default: stderr, prefixed). */
+  output?: (text: string) => void;
 }
 
 export interface PlanResult {
@@ -49,8 +56,12 @@ export interface PlanResult {
   /** Every declaration, disabled ones included (as a manifest lists them). */
   declarations: DeclaredIntegration[];
   egress: EgressResource[];
-  /** Secure config values were not decrypted (--no-decrypt). */
+  /** Secure config values were not decrypted: the program saw placeholders. */
   placeholders: boolean;
+  /** Why not (for the verdict to say). */
+  notDecrypted?: string;
+  /** process.exit(0) calls the program made (which ended nothing). */
+  exitCalls: number[];
 }
 
 function toStackResource(r: RecordedResource): StackResource {
@@ -113,16 +124,17 @@ export interface ProgramRun {
   enforcement?: Record<string, EnforcementLevel> | undefined;
   /** The program file as reports name it. */
   program: string;
+  remoteComponents?: RemoteComponentLevel;
 }
 
-export type JudgedProgram = Omit<PlanResult, "configFile" | "placeholders">;
+export type JudgedProgram = Omit<PlanResult, "configFile" | "placeholders" | "notDecrypted" | "exitCalls">;
 
-/** Runs `program` under mocks and judges what it declares: the part of plan that needs no files. */
+/** Runs `program` in this process under mocks and judges what it declares (trusted, inline programs: tests). */
 export async function judgeProgram(ctx: PolicyContext, program: () => Promise<unknown>, run: ProgramRun): Promise<JudgedProgram> {
   constructionSites.clear();
   let recorded: RecordedResource[];
   try {
-    recorded = await runUnderMocks(program, {
+    recorded = await runUnderMocks(pulumi, program, {
       project: run.project,
       stack: run.stack,
       config: { ...run.config, [PLAN_CONFIG_KEY]: "true" },
@@ -132,13 +144,20 @@ export async function judgeProgram(ctx: PolicyContext, program: () => Promise<un
     if (err instanceof ProgramError) throw new UsageError(`${run.program}: the program failed under plan's mocks: ${err.message}`);
     throw err;
   }
-  const resources = recorded.filter((r) => r.type !== ROOT_STACK_TYPE).map(toStackResource);
+  return judgeRecorded(ctx, recorded, constructionSites, run);
+}
+
+/** Judges what a program registered: the part of plan that runs in the judging process. */
+export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedResource[], sites: ReadonlyMap<string, ConstructionSite>, run: ProgramRun): JudgedProgram {
+  const own = recorded.filter((r) => r.type !== ROOT_STACK_TYPE).map(toStackResource);
+  const resources = [...own, ...remoteChildren(own, new Set(recorded.filter((r) => r.remote).map((r) => r.urn)))];
   const stack: DeclaredStack = { name: run.stack, ...(run.residency ? { residency: [...run.residency] } : {}) };
   const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...run.enforcement } }, resources, { stack });
 
-  const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message))];
+  const unjudged = unjudgedComponents(recorded, run.remoteComponents ?? "advisory");
+  const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message)), ...unjudged];
   for (const v of violations) {
-    const site = constructionSites.get(v.integration);
+    const site = sites.get(v.integration);
     if (site && !v.location) v.location = { file: relative(process.cwd(), site.file) || site.file, line: site.line, column: site.column };
   }
   const sorted = sortViolations(violations);
@@ -157,17 +176,26 @@ export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<P
   const project = req.project;
   const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
   const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
-  const judged = await judgeProgram(ctx, inlineProgram(project), {
+  const run: ProgramRun = {
     project: project.name,
     stack: req.stack,
-    config: config.values,
+    config: { ...config.values, [PLAN_CONFIG_KEY]: "true" },
     secretKeys: config.secretKeys,
     // vendorgate.yaml's stack settings come first; the stack file's key is the older place.
     residency: ctx.project?.config.stacks?.[req.stack]?.residency ?? settings.residency,
     enforcement: settings.enforcement,
     program: relative(process.cwd(), project.main) || project.main,
-  });
-  return { ...judged, configFile: config.file, placeholders: config.placeholders };
+    ...(req.remoteComponents ? { remoteComponents: req.remoteComponents } : {}),
+  };
+  const isolated = await runIsolated(project, run, { ...(req.limits ? { limits: req.limits } : {}), ...(req.output ? { output: req.output } : {}) });
+  const judged = judgeRecorded(ctx, isolated.resources, isolated.sites, run);
+  return {
+    ...judged,
+    configFile: config.file,
+    placeholders: config.placeholders,
+    ...(config.notDecrypted ? { notDecrypted: config.notDecrypted } : {}),
+    exitCalls: isolated.exitCalls,
+  };
 }
 
 /** The declarations as a manifest (what `check --manifest` reads and `diff` compares). */

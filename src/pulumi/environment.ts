@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { packageRoot, toolsDir } from "../paths.ts";
+import { DEMO_PASSPHRASE } from "./project.ts";
 
 /**
  * Everything that keeps a Pulumi run local and offline: a file backend under the project (ignored
@@ -13,8 +14,7 @@ export interface PulumiEnvironment {
   envVars: Record<string, string>;
 }
 
-/** The example stacks' config secrets use this passphrase unless one is set; it guards demo values only. */
-export const DEMO_PASSPHRASE = "vendorgate-demo";
+export { DEMO_PASSPHRASE } from "./project.ts";
 
 /** `projectRoot`: the user's project; its ignored .vendorgate folder holds the default backend and Pulumi's home. */
 export function pulumiEnvironment(backendDir: string | undefined, projectRoot: string): PulumiEnvironment {

@@ -6,7 +6,7 @@ import { runCheck } from "../../src/commands/check.ts";
 import { runDiff } from "../../src/commands/diff.ts";
 import { runPlan } from "../../src/commands/plan.ts";
 import { runDeploy } from "../../src/commands/preview.ts";
-import { projectInfo } from "../../src/pulumi/project.ts";
+import { DEMO_PASSPHRASE, projectInfo } from "../../src/pulumi/project.ts";
 import { diffFormatNames } from "../../src/diff/format.ts";
 import { decodeProperties, REDACTED, redactString } from "../../src/plan/decode.ts";
 import { formatNames } from "../../src/report/index.ts";
@@ -21,6 +21,8 @@ import { FAKE_SECRET, NOW } from "./helpers.ts";
  */
 
 const project = join(import.meta.dirname, "..", "fixtures", "plan", "secrets");
+// The fixture's stacks are encrypted with the demo passphrase; a user gives theirs the same way.
+process.env.PULUMI_CONFIG_PASSPHRASE ??= DEMO_PASSPHRASE;
 const work = mkdtempSync(join(tmpdir(), "vendorgate-secrets-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -47,7 +49,7 @@ describe("the fake credential", () => {
   const json: Record<string, string> = {};
   beforeAll(async () => {
     for (const stack of ["encrypted", "plain"]) json[stack] = (await plan(stack, "json")).text;
-  });
+  }, 600_000);
 
   it("is judged: only credentials that are not kept secret are VG011", () => {
     expect(vg011(json.encrypted!)).toEqual(["plain-literal"]);
@@ -62,7 +64,8 @@ describe("the fake credential", () => {
       expect(text.length, format).toBeGreaterThan(100);
       expect(text, format).not.toContain(FAKE_SECRET);
     }
-  });
+    // Each plan runs the program in a process of its own.
+  }, 900_000);
 
   it("appears in no format of diff between the two plans", async () => {
     writeFileSync(join(work, "encrypted.json"), json.encrypted!);
