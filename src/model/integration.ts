@@ -11,10 +11,13 @@ import {
   taxonomyKeySchema,
 } from "./primitives.ts";
 import type { DataCategory, DataSubject, DataUse, Taxonomy } from "./taxonomy.ts";
+import { transforms, type Transform } from "../runtime/format.ts";
 
-/** What is done to a field before it leaves; `none` sends it as is. */
-export const transforms = ["none", "hash", "pseudonymize", "truncate", "generalize"] as const;
-export type Transform = (typeof transforms)[number];
+/**
+ * What is done to a field before it leaves; `none` sends it as is. Defined with the run-time guard,
+ * which applies them (docs/runtime.md), so the gate and the guard know the same transforms.
+ */
+export { transforms, type Transform };
 export const transformSchema = z.enum(transforms);
 
 /**
