@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { toolInfo } from "./commands/tool.ts";
-import { UsageError } from "./commands/usage-error.ts";
+import { UsageError } from "./errors.ts";
 import { PolicyFault } from "./engine/errors.ts";
 import { InputError } from "./model/errors.ts";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { UsageError } from "../commands/context.ts";
+import { UsageError } from "../errors.ts";
 
 /*
  * An exclusive lock beside the file it guards (`<file>.lock`, created with O_EXCL), so that two

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import * as z from "zod";
 import type { PolicyContext } from "../commands/context.ts";
-import { UsageError } from "../commands/context.ts";
+import { UsageError } from "../errors.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { constructionSites, INTEGRATION_TYPE, type ConstructionSite } from "../components/integration.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";

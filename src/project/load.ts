@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { UsageError } from "../commands/usage-error.ts";
+import { UsageError } from "../errors.ts";
 import { type LoadedProjectConfig, parseProjectConfig, PROJECT_CONFIG_FILE, readSourceText, type ProjectConfig } from "../model/index.ts";
 import { findUp } from "./find-up.ts";
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UsageError } from "../commands/usage-error.ts";
+import { UsageError } from "../errors.ts";
 import { findUp } from "./find-up.ts";
 
 /**
