@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { toolInfo } from "./commands/tool.ts";
 import { UsageError } from "./errors.ts";
 import { PolicyFault } from "./engine/errors.ts";
@@ -31,14 +31,53 @@ const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
 /** Commands registered by a module listed under another name. */
 const aliases: Readonly<Record<string, string>> = { up: "preview" };
 
+/**
+ * Set once the reader of standard output has gone (`vendorgate check … | head -1`): the rest of
+ * the report has nowhere to go, and that is no reason to change the verdict's exit code.
+ */
+let stdoutClosed = false;
+
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE") {
+    stdoutClosed = true;
+    return;
+  }
+  process.stderr.write(`vendorgate: cannot write to standard output: ${err.message}\n`);
+  process.exitCode = 2;
+}
+
 const out: Out = (s) => {
-  process.stdout.write(s);
+  if (!stdoutClosed) process.stdout.write(s);
 };
+
+/**
+ * commander checks required options before unknown ones, so `check --formt json` would complain
+ * about a missing --manifest instead of naming the typo. Required options are therefore checked
+ * in a hook that runs after commander has refused unknown options.
+ */
+function requireAfterUnknownOptions(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command) => {
+    const mandatory = cmd.options.filter((o) => o.mandatory);
+    for (const o of mandatory) o.mandatory = false;
+    if (mandatory.length) required.set(cmd, mandatory);
+    cmd.commands.forEach(walk);
+  };
+  walk(program);
+  program.hook("preAction", (_program, action) => {
+    for (const o of required.get(action) ?? []) {
+      if (action.getOptionValue(o.attributeName()) === undefined) {
+        action.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+      }
+    }
+  });
+}
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("vendorgate")
     .description("Blocks deploys that would share personal data with vendors that were never approved to receive it.")
     .version(toolInfo().version)
+    .option("--no-color", "no ANSI colour in text output (also when NO_COLOR is set)")
     .showHelpAfterError()
     .exitOverride();
   const first = argv.find((a) => !a.startsWith("-"));
@@ -46,6 +85,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   // Unknown commands and top-level help need every command; a known one needs only its own.
   const names = wanted ? [wanted] : Object.keys(commandModules);
   for (const name of names) (await commandModules[name]!())(program, out);
+  requireAfterUnknownOptions(program);
   return program;
 }
 
@@ -59,6 +99,7 @@ export function describeError(err: unknown): { message: string; code: number } {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", onStdoutError);
   try {
     await (await buildProgram(argv)).parseAsync([...argv], { from: "user" });
   } catch (err) {

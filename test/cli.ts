@@ -9,9 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI as a user would (`npx vendorgate …` resolves to this bin), from the project root. */
-export function vendorgate(args: readonly string[], env: Record<string, string> = {}): CliResult {
+export function vendorgate(args: readonly string[], env: Record<string, string> = {}, opts: { cwd?: string; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(packageRoot, "bin", "vendorgate.js"), ...args], {
-    cwd: packageRoot,
+    cwd: opts.cwd ?? packageRoot,
+    ...(opts.input !== undefined && { input: opts.input }),
     encoding: "utf8",
     env: { ...process.env, ...env },
     maxBuffer: 64 << 20,

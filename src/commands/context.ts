@@ -1,7 +1,7 @@
 import { isAbsolute, relative } from "node:path";
 import { Option, type Command } from "commander";
 import { Engine } from "../engine/engine.ts";
-import { isoDate, normalizeRegistry } from "../engine/normalize.ts";
+import { isoDate, normalizeRegistry, withZone } from "../engine/normalize.ts";
 import type { EnforcementLevel } from "../engine/violation.ts";
 import { checkProjectRules, loadExceptions, loadRegistry } from "../model/index.ts";
 import type { Exception, Registry, Taxonomy } from "../model/index.ts";
@@ -103,12 +103,16 @@ export { UsageError };
 
 export function parseNow(value: string | undefined): string {
   if (value === undefined) return isoDate(new Date());
-  const shape = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
-  if (!shape) throw new UsageError(`--now: expected an ISO 8601 date such as 2026-11-29, got "${value}"`);
-  const date = isoDate(new Date(Date.UTC(Number(shape[1]), Number(shape[2]) - 1, Number(shape[3]))));
+  const shape = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!shape) throw new UsageError(`--now: expected an ISO 8601 date such as 2026-11-29 (or a date-time such as 2026-11-29T10:00:00Z), got "${value}"`);
+  const day = `${shape[1]}-${shape[2]}-${shape[3]}`;
   // Date.UTC rolls 2026-02-30 over into March; a date that does not round-trip does not exist.
-  if (date !== `${shape[1]}-${shape[2]}-${shape[3]}`) throw new UsageError(`--now: "${value}" is not a real date`);
-  return date;
+  if (isoDate(new Date(Date.UTC(Number(shape[1]), Number(shape[2]) - 1, Number(shape[3])))) !== day) throw new UsageError(`--now: "${value}" is not a real date`);
+  if (shape[4] === undefined) return day;
+  // A time keeps its offset: the day is the UTC day of that instant, as the library reads it.
+  const instant = new Date(withZone(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")));
+  if (Number.isNaN(instant.getTime())) throw new UsageError(`--now: "${value}" is not a real date-time`);
+  return isoDate(instant);
 }
 
 /** Loads registry, engine, exceptions and overrides: everything a verdict needs besides the flows. */

@@ -1,18 +1,21 @@
 import { Option, type Command } from "commander";
-import { blocks } from "../engine/judge.ts";
 import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo } from "../pulumi/project.ts";
 import { formats, type FormatName, type ReportContext } from "../report/index.ts";
+import { reportDocument } from "../report/json.ts";
+import { cwdFromRoot } from "../report/repository.ts";
 import type { RemoteComponentLevel } from "../stack/remote-components.ts";
 import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
+import { addOutputOptions, emit, type OutputOptions, useColor, verdictCode } from "./output.ts";
 import { UsageError } from "./usage-error.ts";
 import { toolInfo } from "./tool.ts";
 
-interface PlanOptions extends PolicyOptions {
+interface PlanOptions extends PolicyOptions, OutputOptions {
   stack: string;
   format?: FormatName;
+  color?: boolean;
   /** commander's negation of --no-decrypt */
   decrypt: boolean;
   backend?: string;
@@ -20,15 +23,13 @@ interface PlanOptions extends PolicyOptions {
   timeout?: string;
 }
 
-
 /**
  * check's JSON plus what a later `diff` needs: the stack, the declarations as a manifest, and the
  * egress resources with their owners. A superset, so scripts written for check keep working.
  */
 export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanResult): string {
-  const base = JSON.parse(formats.json(report, ctx)) as Record<string, unknown>;
   const doc = {
-    ...base,
+    ...reportDocument(report, ctx),
     stack: plan.stack,
     manifest: planManifest(plan),
     resources: plan.egress.map((e) => ({ urn: e.urn, type: e.type, name: e.name, integration: e.integration, endpoint: e.endpoint })),
@@ -65,11 +66,13 @@ export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn:
     catalogue: ctx.engine.catalogue,
     tool: toolInfo(),
     source: plan.program,
+    cwdFromRoot: cwdFromRoot(),
+    color: opts.color === true,
     title: `${toolInfo().name} plan (stack ${plan.stack.name})`,
     integrations,
   };
-  out(format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[format](plan.report, reportCtx));
-  return blocks(plan.report) ? 1 : 0;
+  await emit(format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[format](plan.report, reportCtx), opts, out);
+  return verdictCode(plan.report, opts.failOn);
 }
 
 export function registerPlan(program: Command, out: (s: string) => void): void {
@@ -87,15 +90,16 @@ export function registerPlan(program: Command, out: (s: string) => void): void {
     .option("--timeout <seconds>", "how long the program may run", "120");
   addPolicyOptions(cmd);
   addFormatOption(cmd);
+  addOutputOptions(cmd);
   cmd.addHelpText(
     "after",
     "\nThe program sees the config key vendorgate:plan = \"true\", so it can add resources (such as AWS ones)\n" +
       "whose provider plugin a real preview would need.\n" +
       "--format json is check's JSON plus `stack`, `manifest` (the declarations) and `resources` (egress), for `diff`.\n" +
-      "Exit codes: 0 no mandatory violation, 1 at least one, 2 input error, program failure or policy fault.\n" +
+      "Exit codes: 0 no violation at the --fail-on level, 1 at least one, 2 input error, program failure or policy fault.\n" +
       "Example: npx vendorgate plan --stack prod --format sarif > plan.sarif",
   );
-  cmd.action(async (opts: PlanOptions) => {
-    process.exitCode = await runPlan(opts, out, (s) => process.stderr.write(s));
+  cmd.action(async (opts: PlanOptions, command: Command) => {
+    process.exitCode = await runPlan({ ...opts, color: useColor(command, opts) }, out, (s) => process.stderr.write(s));
   });
 }

@@ -52,7 +52,7 @@ export function buildInputTransformer(fields: readonly TransformerField[], sourc
   const inputPaths: Record<string, string> = {};
   const root: Tree = new Map();
   fields.forEach((field, i) => {
-    const from = source[field.path] ?? defaultSource(field.path);
+    const from = (Object.hasOwn(source, field.path) ? source[field.path] : undefined) ?? defaultSource(field.path);
     if (from === undefined) {
       throw new TransformerError(
         `field ${field.path}: EventBridge paths allow only letters, digits, "_", "-" and "/" in each segment; ` +

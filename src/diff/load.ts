@@ -5,6 +5,7 @@ import { judge } from "../engine/judge.ts";
 import type { Report, Violation } from "../engine/violation.ts";
 import { InputError, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
 import { summarize } from "../report/index.ts";
+import { summarySchema, violationSchema } from "../report/schema.ts";
 
 /*
  * One side of a diff: a manifest (judged here, with the policy options given to diff) or the
@@ -23,25 +24,11 @@ export interface Side {
   report: Report;
 }
 
-const severity = z.enum(["mandatory", "advisory"]);
-
-// What plan writes (check's JSON shape plus the manifest); other keys are allowed so that a newer
-// plan's output still reads.
+// What plan writes; other keys are allowed so that a newer plan's output still reads.
 function planOutputSchema(manifest: ReturnType<typeof manifestSchema>) {
-  const violation = z.looseObject({
-    rule: z.string().min(1),
-    name: z.string(),
-    severity,
-    integration: z.string(),
-    field: z.string().optional(),
-    resource: z.string().optional(),
-    message: z.string(),
-    remediation: z.string(),
-    waivedBy: z.string().optional(),
-  });
   return z.looseObject({
-    violations: z.array(violation),
-    summary: z.looseObject({ mandatory: z.number().int().min(0), advisory: z.number().int().min(0), waived: z.number().int().min(0) }),
+    violations: z.array(violationSchema.loose()),
+    summary: summarySchema.loose(),
     manifest,
   });
 }

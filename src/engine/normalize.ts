@@ -107,9 +107,18 @@ const hostOf = (url: string): { scheme: string; host: string } => {
 
 /** Evaluation date as YYYY-MM-DD (UTC); rules compare dates as strings of that form. */
 export function isoDate(now: Date | string): string {
-  const d = typeof now === "string" ? new Date(now) : now;
+  const d = typeof now === "string" ? new Date(withZone(now)) : now;
   if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${String(now)}`);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A date-time with no offset is read as UTC, never as the machine's local time: the verdict must
+ * not depend on the TZ of the CI runner. A date-time with an offset is that instant, and the day
+ * is the UTC day of it (2026-12-15T23:30:00-05:00 is 2026-12-16), for the CLI and library alike.
+ */
+export function withZone(value: string): string {
+  return /[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.replace(" ", "T")}Z` : value;
 }
 
 const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>

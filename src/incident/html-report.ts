@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { isBlocking } from "../report/format.ts";
 import { approves, type ReportFlow, type ReportModel, type ReportVendor, type Verdict } from "./report-model.ts";
+import { htmlWithCode } from "../report/code-spans.ts";
 import { escapeHtml as h } from "./text.ts";
 
 /*
@@ -158,7 +159,7 @@ function violations(m: ReportModel): string {
   if (m.violations.length === 0) return `<p class="empty">No violations.</p>`;
   const rows = m.violations.map((v) => {
     const state = v.waivedBy !== undefined ? badge("waived", `waived (${v.waivedBy})`) : badge(v.severity, v.severity);
-    return `<tr class="${isBlocking(v) ? "blocking" : v.waivedBy !== undefined ? "waived" : "advisory"}" data-flow="${v.flowId}"><td>${code(v.rule)}<br>${h(v.title)}</td><td>${state}</td><td>${h(v.stack)} / ${h(v.integration)}</td><td class="field">${v.field !== undefined ? code(v.field) : "—"}</td><td>${h(v.message)}</td><td>${h(v.remediation)}</td></tr>`;
+    return `<tr class="${isBlocking(v) ? "blocking" : v.waivedBy !== undefined ? "waived" : "advisory"}" data-flow="${v.flowId}"><td>${code(v.rule)}<br>${h(v.title)}</td><td>${state}</td><td>${h(v.stack)} / ${h(v.integration)}</td><td class="field">${v.field !== undefined ? code(v.field) : "—"}</td><td>${h(v.message)}</td><td>${htmlWithCode(v.remediation, h)}</td></tr>`;
   });
   return `<input id="filter" type="search" placeholder="Filter violations" aria-label="Filter violations">
 <table><thead><tr><th>Rule</th><th>Severity</th><th>Integration</th><th>Field</th><th>Message</th><th>Remediation</th></tr></thead><tbody>

@@ -80,6 +80,9 @@ export async function loadManifest(file: string, taxonomy: Taxonomy = defaultTax
 export function parseRegistry(text: string, file: string): LoadedRegistry {
   const src = parseSource(text, file);
   const registry = validateSource(src, registrySchema(registryTaxonomy(src.data)));
+  // Looked up by keys that come from manifests and the command line: with Object's prototype
+  // behind it, `registry.vendors.constructor` would be a function rather than "no such vendor".
+  registry.vendors = Object.assign(Object.create(null) as typeof registry.vendors, registry.vendors);
   return {
     file,
     registry,

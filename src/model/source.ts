@@ -151,6 +151,25 @@ export async function readSourceText(file: string): Promise<string> {
   }
 }
 
+/** How inputs read from standard input (`--manifest -`) are named in messages. */
+export const STDIN_NAME = "<stdin>";
+
+/** Standard input's text, with the same size limit and UTF-8 check as a file's. */
+export async function readStdinText(stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+  // Waiting on a terminal would look like a hang: nobody meant to type a manifest.
+  if (stdin.isTTY === true) throw new InputError([whole(STDIN_NAME, "standard input is a terminal; pipe a manifest in (… | vendorgate check --manifest -)")]);
+  const max = inputLimits.maxFileBytes;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stdin) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buf.length;
+    if (total > max) throw new InputError([whole(STDIN_NAME, `input is more than ${max} bytes, over the limit of ${limitText}`)]);
+    chunks.push(buf);
+  }
+  return decodeUtf8(Buffer.concat(chunks), STDIN_NAME);
+}
+
 function decodeUtf8(bytes: Uint8Array, file: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { Report, RuleInfo, Violation } from "../engine/violation.ts";
 
 export interface ReportContext {
@@ -10,6 +11,12 @@ export interface ReportContext {
   tool: { name: string; version: string; informationUri?: string };
   /** The input file, relative to the working directory; stands in where a violation has no location. */
   source?: string;
+  /**
+   * The working directory relative to the repository root (POSIX separators, "" when they are the
+   * same; see repository.ts). Machine-read formats (JSON, SARIF, GitHub annotations) name files
+   * from the repository root, so a report means the same wherever the command ran.
+   */
+  cwdFromRoot?: string;
   title?: string;
   /** ANSI colour in the text format; callers decide (TTY, NO_COLOR), never the formatter. */
   color?: boolean;
@@ -34,4 +41,12 @@ export function ruleLabel(v: Pick<Violation, "rule" | "name">): string {
 /** Line 0 or column 0 means the producer did not know it; every output format counts from 1. */
 export function knownPosition(n: number | undefined): n is number {
   return n !== undefined && Number.isInteger(n) && n >= 1;
+}
+
+/** A file named relative to the working directory, named relative to the repository root instead. */
+export function fromRoot(file: string, ctx: Pick<ReportContext, "cwdFromRoot">): string {
+  const slashed = file.replaceAll("\\", "/");
+  if (posix.isAbsolute(slashed)) return slashed;
+  const p = posix.normalize(posix.join(ctx.cwdFromRoot ?? "", slashed));
+  return p === "." ? "" : p;
 }

@@ -1,29 +1,34 @@
 import type { Report, Violation } from "../engine/violation.ts";
-import type { ReportContext } from "./format.ts";
+import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
+import { REPORT_SCHEMA_VERSION, type JsonViolation, type ReportDocument } from "./schema.ts";
 import { sortViolations } from "../engine/summarize.ts";
 
-// Built key by key, never spread from the violation: the SPEC fixes the key order, and fields the
-// contract does not name (title, location) must not leak into a format scripts parse.
-function toJson(v: Violation): Record<string, string> {
-  const out: Record<string, string> = {
-    rule: v.rule,
-    name: v.name,
-    severity: v.severity,
-    integration: v.integration,
-  };
+// Built key by key, never spread from the violation: the key order is part of the format, and
+// fields the schema does not name (title) must not leak into a format scripts parse.
+function toJson(v: Violation, ctx: ReportContext): JsonViolation {
+  const out: Partial<JsonViolation> = { rule: v.rule, name: v.name, severity: v.severity, integration: v.integration };
   if (v.field !== undefined) out.field = v.field;
   if (v.resource !== undefined) out.resource = v.resource;
   out.message = v.message;
   out.remediation = v.remediation;
   if (v.waivedBy !== undefined) out.waivedBy = v.waivedBy;
-  return out;
+  const loc = v.location;
+  if (loc !== undefined && knownPosition(loc.line)) {
+    out.location = { file: fromRoot(loc.file, ctx), line: loc.line, ...(knownPosition(loc.column) && { column: loc.column }) };
+  }
+  return out as JsonViolation;
 }
 
-export function formatJson(report: Report, _ctx: ReportContext): string {
+/** The document `check --format json` prints; plan's JSON extends it. */
+export function reportDocument(report: Report, ctx: ReportContext): ReportDocument {
   const { mandatory, advisory, waived } = report.summary;
-  const doc = {
-    violations: sortViolations(report.violations).map(toJson),
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    violations: sortViolations(report.violations).map((v) => toJson(v, ctx)),
     summary: { mandatory, advisory, waived },
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function formatJson(report: Report, ctx: ReportContext): string {
+  return `${JSON.stringify(reportDocument(report, ctx), null, 2)}\n`;
 }

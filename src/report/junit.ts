@@ -3,17 +3,17 @@ import { isBlocking, ruleLabel, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
 
 /*
- * Layout, after Conftest: one <testsuite> per integration, one <testcase> per (integration, rule)
- * that fired, and one passing "no blocking violation" testcase for each judged integration that
- * has nothing blocking, so a clean integration still shows up as a green test.
+ * Layout, after Conftest: one <testsuite> per integration, one <testcase> per violation (so the
+ * failure count is the mandatory count the summary gives), and one passing "no blocking violation"
+ * testcase for each judged integration that has nothing blocking, so a clean integration still
+ * shows up as a green test.
  *
  * Outcomes follow the exit code, not Conftest: Conftest fails warnings too, but here a CI test
  * report that goes red while the deploy goes ahead would teach people to ignore it. So
  *   - a case with any unwaived mandatory violation has a <failure> (type "mandatory");
  *   - a case whose violations are all waived is <skipped>, naming the exceptions;
  *   - a case with unwaived advisory violations passes, with the warnings in <system-out>.
- * Every violation of the case is listed in the body, waived ones included, so nothing is hidden
- * behind the verdict. No time attributes: the output must be byte-identical between runs.
+ * No time attributes: the output must be byte-identical between runs.
  */
 
 const NO_BLOCKING = "no blocking violation";
@@ -55,19 +55,24 @@ function describe(v: Violation): string {
   return `${where}${v.message}${state}${fix}`;
 }
 
+/** Unique within an integration: the rule, then the field or resource, else the message's first line. */
+function caseName(v: Violation): string {
+  if (v.field !== undefined) return `${ruleLabel(v)}: field ${v.field}`;
+  if (v.resource !== undefined) return `${ruleLabel(v)}: resource ${v.resource}`;
+  return `${ruleLabel(v)}: ${v.message.split("\n")[0]}`;
+}
+
 function suites(report: Report, ctx: ReportContext): Suite[] {
-  const byIntegration = new Map<string, Map<string, Violation[]>>();
-  for (const name of ctx.integrations ?? []) byIntegration.set(name, new Map());
+  const byIntegration = new Map<string, Case[]>();
+  for (const name of ctx.integrations ?? []) byIntegration.set(name, []);
   for (const v of sortViolations(report.violations)) {
-    const rules = byIntegration.get(v.integration) ?? new Map<string, Violation[]>();
-    byIntegration.set(v.integration, rules);
-    const key = ruleLabel(v);
-    rules.set(key, [...(rules.get(key) ?? []), v]);
+    const cases = byIntegration.get(v.integration) ?? [];
+    byIntegration.set(v.integration, cases);
+    cases.push({ name: caseName(v), violations: [v] });
   }
   const names = [...byIntegration.keys()].sort();
   return names.map((name) => {
-    const rules = byIntegration.get(name)!;
-    const cases: Case[] = [...rules.keys()].sort().map((key) => ({ name: key, violations: rules.get(key)! }));
+    const cases = byIntegration.get(name)!;
     if (!cases.some((c) => c.violations.some(isBlocking))) cases.push({ name: NO_BLOCKING, violations: [] });
     return { name, cases };
   });
@@ -86,8 +91,7 @@ function renderCase(suite: string, c: Case): string[] {
   const body = c.violations.map(describe).join("\n");
   switch (outcome(c)) {
     case "failure": {
-      const blocking = c.violations.filter(isBlocking);
-      const message = blocking.length === 1 ? blocking[0]!.message.split("\n")[0]! : `${blocking.length} mandatory violations`;
+      const message = c.violations.find(isBlocking)!.message.split("\n")[0]!;
       return [`${open}>`, `      <failure${attrs({ message, type: "mandatory" })}>${escapeXmlText(body)}</failure>`, "    </testcase>"];
     }
     case "skipped": {

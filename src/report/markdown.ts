@@ -1,4 +1,5 @@
 import type { Report, Violation } from "../engine/violation.ts";
+import { markdownWithCode } from "./code-spans.ts";
 import { ruleLabel, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
 
@@ -53,7 +54,7 @@ export function formatMarkdown(report: Report, ctx: ReportContext): string {
     for (const v of open) if (!fixes.has(ruleLabel(v))) fixes.set(ruleLabel(v), v.remediation);
     out.push("<details>", "<summary>How to fix</summary>", "");
     for (const [label, fix] of [...fixes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      out.push(`- **${escapeMarkdown(label)}**: ${escapeMarkdown(fix)}`);
+      out.push(`- **${escapeMarkdown(label)}**: ${markdownWithCode(fix, escapeMarkdown)}`);
     }
     out.push("", "</details>", "");
   } else {

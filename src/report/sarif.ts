@@ -1,15 +1,25 @@
 import { createHash } from "node:crypto";
 import type { Report, RuleInfo, Severity, Violation } from "../engine/violation.ts";
-import { knownPosition, type ReportContext } from "./format.ts";
+import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "vendorgateFinding/v1";
+/** The base every artifact URI is relative to: the repository root (see repository.ts). */
+export const SRCROOT = "%SRCROOT%";
+
+/**
+ * GitHub code scanning ranks and filters alerts by `security-severity` (a CVSS-like score as a
+ * string: 9.0+ critical, 7.0+ high, 4.0+ medium) and only treats a rule as a security rule when
+ * it carries the `security` tag. Rules have no score of their own in METADATA; their enforcement
+ * level is the fact, and a blocking rule is high, a warning medium.
+ */
+const SECURITY_SEVERITY: Record<Severity, string> = { mandatory: "8.0", advisory: "4.0" };
 
 type Level = "error" | "warning";
 const LEVEL: Record<Severity, Level> = { mandatory: "error", advisory: "warning" };
 
-type RuleDescriptor = Pick<RuleInfo, "id" | "name" | "title" | "description" | "remediation" | "severity">;
+type RuleDescriptor = Pick<RuleInfo, "id" | "name" | "title" | "description" | "remediation" | "severity"> & { custom?: boolean };
 
 function descriptor(rule: RuleDescriptor): object {
   return {
@@ -18,8 +28,15 @@ function descriptor(rule: RuleDescriptor): object {
     shortDescription: { text: rule.title },
     // Custom rules may leave these out of their METADATA; an empty SARIF message renders as a blank panel.
     ...(rule.description !== "" && { fullDescription: { text: rule.description } }),
-    ...(rule.remediation !== "" && { help: { text: rule.remediation } }),
+    // Remediations are written in Markdown (code spans); the text form shows them as written.
+    ...(rule.remediation !== "" && { help: { text: rule.remediation, markdown: rule.remediation } }),
     defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: ["security", "privacy", rule.custom === true ? "custom-rule" : "vendorgate-rule"],
+      "security-severity": SECURITY_SEVERITY[rule.severity],
+      precision: "very-high",
+      "problem.severity": rule.severity === "mandatory" ? "error" : "warning",
+    },
   };
 }
 
@@ -47,12 +64,13 @@ function toUri(path: string): string {
 }
 
 function locations(v: Violation, ctx: ReportContext): object[] | undefined {
-  const file = v.location?.file ?? ctx.source;
-  if (file === undefined) return undefined;
+  const given = v.location?.file ?? ctx.source;
+  if (given === undefined) return undefined;
+  const file = fromRoot(given, ctx);
   const line = v.location?.line;
   const column = v.location?.column;
   const region = knownPosition(line) ? { startLine: line, ...(knownPosition(column) && { startColumn: column }) } : undefined;
-  return [{ physicalLocation: { artifactLocation: { uri: toUri(file) }, ...(region && { region }) } }];
+  return [{ physicalLocation: { artifactLocation: { uri: toUri(file), uriBaseId: SRCROOT }, ...(region && { region }) } }];
 }
 
 /**
@@ -111,6 +129,10 @@ export function formatSarif(report: Report, ctx: ReportContext): string {
             ...(ctx.tool.informationUri !== undefined && { informationUri: ctx.tool.informationUri }),
             rules: rules.map(descriptor),
           },
+        },
+        // No absolute path: the report must not depend on where the repository was checked out.
+        originalUriBaseIds: {
+          [SRCROOT]: { description: { text: "The repository root (git top level), or the project root outside a repository." } },
         },
         results,
       },

@@ -75,7 +75,15 @@ describe("generated JSON Schemas", () => {
   const rendered = renderSchemas();
 
   it("schemas/*.schema.json are what the zod schemas generate", () => {
-    expect(Object.keys(rendered).sort()).toEqual(["allowlist.schema.json", "exceptions.schema.json", "manifest.schema.json", "registry.schema.json", "vendorgate.schema.json"]);
+    expect(Object.keys(rendered).sort()).toEqual([
+      "allowlist.schema.json",
+      "exceptions.schema.json",
+      "manifest.schema.json",
+      "plan.schema.json",
+      "registry.schema.json",
+      "report.schema.json",
+      "vendorgate.schema.json",
+    ]);
     for (const [name, content] of Object.entries(rendered)) {
       expect(readFileSync(`${schemasDir}/${name}`, "utf8"), `${name}: run \`node scripts/generate-schemas.ts\``).toBe(content);
     }

@@ -46,9 +46,39 @@ describe("github", () => {
 
   it("omits the file when nothing names one", () => {
     const { source: _, ...noSource } = context;
-    const [line] = formatGithub(report, noSource).split("\n");
+    const line = formatGithub(report, noSource).split("\n").find((l) => l.startsWith("::warning "));
     expect(line).toBe(
       "::warning title=VG012 exception-expired::crm-sync: Exception EXC-7 expired on 2026-01-31; the violation it covered stands.%0A→ Renew the exception or fix the violation.",
     );
+  });
+
+  it("puts the most severe first: errors, then warnings, then notices", () => {
+    const kinds = lines.filter((l) => l.startsWith("::")).map((l) => /^::(\w+)/.exec(l)![1]);
+    expect(kinds).toEqual(["error", "error", "error", "error", "warning", "warning", "notice"]);
+  });
+
+  it("names files from the repository root when the command ran in a subdirectory", () => {
+    const line = formatGithub(report, { ...context, cwdFromRoot: "examples" }).split("\n")[0]!;
+    expect(line).toMatch(/^::error file=examples\/manifest\.yaml,/);
+  });
+
+  it("annotates at most 10 of each kind (GitHub drops the rest) and says how many were not shown and where they are", () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...report.violations[5]!, field: `properties.f${String(i).padStart(2, "0")}` }));
+    const advisory = Array.from({ length: 3 }, (_, i) => ({ ...report.violations[3]!, message: `advisory ${i}` }));
+    const all = [...advisory, ...many];
+    const text = formatGithub({ violations: all, summary: summarize(all) }, context);
+    const out = text.trimEnd().split("\n");
+    expect(out.filter((l) => l.startsWith("::error ")).length).toBe(10);
+    expect(out.filter((l) => l.startsWith("::warning ")).length).toBe(3);
+    // The ones kept are the first in the report's order; the two left over are in the log.
+    expect(out.find((l) => l.startsWith("::error "))).toContain("properties.f00");
+    expect(out.filter((l) => l.startsWith("::")).join("\n")).not.toContain("properties.f10");
+    expect(text).toContain("2 of 15 violations not shown as annotations (2 errors): GitHub shows 10 of each kind per step. They are listed below in this step's log");
+    expect(out.filter((l) => /^ {2}VG004 category-not-approved \[mandatory\] support-chat field properties\.f1[01]:/.test(l))).toHaveLength(2);
+    expect(out.at(-1)).toBe("12 mandatory, 3 advisory, 0 waived — deploy blocked");
+  });
+
+  it("says nothing about hidden annotations when all fit", () => {
+    expect(out).not.toContain("not shown");
   });
 });

@@ -23,15 +23,23 @@ describe("junit", () => {
     expect(suites.map((s) => s.attrs.name)).toEqual(["crm-sync", "newsletter", "orphan-webhook", "product-analytics", "support-chat"]);
   });
 
-  it("fails one testcase per (integration, rule) with an unwaived mandatory violation", () => {
-    // orphan-webhook VG010, product-analytics VG005 and VG009, support-chat VG004.
-    expect(count(root, "failure")).toBe(4);
+  it("fails one testcase per unwaived mandatory violation: as many failures as the summary counts mandatory", () => {
+    // orphan-webhook VG010, product-analytics VG005 and VG009, support-chat VG004 (name).
+    expect(count(root, "failure")).toBe(report.summary.mandatory);
     expect(root.attrs.failures).toBe("4");
-    const vg004 = descendants(root, "testcase").find((c) => c.attrs.classname === "support-chat" && c.attrs.name === "VG004 category-not-approved")!;
-    // The waived email and the blocking name share one case; the case fails, the body names both.
-    expect(vg004.children[0]?.name).toBe("failure");
-    expect(vg004.children[0]?.text).toContain("waived by EXC-42");
-    expect(vg004.children[0]?.text).toContain("properties.name");
+    const cases = descendants(root, "testcase").filter((c) => c.attrs.classname === "support-chat");
+    expect(cases.map((c) => c.attrs.name)).toEqual(["VG004 category-not-approved: field properties.email", "VG004 category-not-approved: field properties.name"]);
+    // Two violations of one rule are two cases: the waived email is skipped, the name fails.
+    expect(cases[0]!.children[0]?.name).toBe("skipped");
+    expect(cases[1]!.children[0]?.name).toBe("failure");
+    expect(cases[1]!.children[0]?.text).toContain("properties.name");
+  });
+
+  it("does not merge violations of the same rule: 12 mandatory violations are 12 failures", () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...report.violations[5]!, field: `properties.f${i}` }));
+    const doc = parseXml(formatJunit({ violations: many, summary: summarize(many) }, context));
+    expect(doc.attrs.failures).toBe("12");
+    expect(count(doc, "failure")).toBe(12);
   });
 
   it("keeps counts in the attributes consistent with the cases", () => {
@@ -47,7 +55,10 @@ describe("junit", () => {
     const crm = suites.find((s) => s.attrs.name === "crm-sync")!;
     expect(count(crm, "failure")).toBe(0);
     expect(descendants(crm, "system-out")[0]?.text).toContain("Exception EXC-7 expired");
-    expect(descendants(crm, "testcase").map((c) => c.attrs.name)).toEqual(["VG012 exception-expired", "no blocking violation"]);
+    expect(descendants(crm, "testcase").map((c) => c.attrs.name)).toEqual([
+      "VG012 exception-expired: Exception EXC-7 expired on 2026-01-31; the violation it covered stands.",
+      "no blocking violation",
+    ]);
     const newsletter = suites.find((s) => s.attrs.name === "newsletter")!;
     expect(descendants(newsletter, "testcase").map((c) => c.children.length)).toEqual([0]);
   });

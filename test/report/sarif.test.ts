@@ -92,9 +92,9 @@ describe("sarif", () => {
 
   it("locates results at the violation, or at the input file when the violation has no position", () => {
     const email = run.results.find((r) => r.properties.field === "properties.name");
-    expect(email?.locations?.[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "manifest.yaml" }, region: { startLine: 16, startColumn: 9 } });
+    expect(email?.locations?.[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "manifest.yaml", uriBaseId: "%SRCROOT%" }, region: { startLine: 16, startColumn: 9 } });
     const orphan = run.results.find((r) => r.ruleId === "VG010");
-    expect(orphan?.locations?.[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "manifest.yaml" } });
+    expect(orphan?.locations?.[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "manifest.yaml", uriBaseId: "%SRCROOT%" } });
     expect(orphan?.properties.resource).toMatch(/^urn:pulumi:/);
     const { source: _, ...noSource } = context;
     expect(parse(report, noSource).runs[0]!.results.find((r) => r.ruleId === "VG010")?.locations).toBeUndefined();
@@ -121,5 +121,51 @@ describe("sarif", () => {
     const at = { ...report.violations[1]!, location: { file: "stacks/my stack#1.yaml", line: 1, column: 1 } };
     const uri = parse({ violations: [at], summary: summarize([at]) }).runs[0]!.results[0]!.locations![0]!.physicalLocation.artifactLocation.uri;
     expect(uri).toBe("stacks/my%20stack%231.yaml");
+  });
+
+  // What GitHub code scanning needs beyond the 2.1.0 schema (docs: "SARIF support for code
+  // scanning"): a location on every result, URIs relative to the repository root, a fingerprint,
+  // and rules carrying `security-severity` and the `security` tag to rank and filter alerts.
+  describe("GitHub code scanning ingestion", () => {
+    const logged = parse(report, { ...context, cwdFromRoot: "examples" });
+    const r0 = logged.runs[0]! as unknown as {
+      originalUriBaseIds: Record<string, unknown>;
+      tool: { driver: { rules: { id: string; properties: { tags: string[]; "security-severity": string }; help?: { text: string; markdown: string } }[] } };
+      results: Result[];
+    };
+
+    it("gives every rule a security-severity GitHub ranks by and a security tag", () => {
+      for (const rule of r0.tool.driver.rules) {
+        const score = Number(rule.properties["security-severity"]);
+        expect(rule.properties["security-severity"]).toMatch(/^\d+\.\d$/);
+        expect(score).toBeGreaterThan(0);
+        expect(score).toBeLessThanOrEqual(10);
+        expect(rule.properties.tags).toContain("security");
+        expect(rule.properties.tags).toContain("privacy");
+      }
+      const sev = (id: string) => r0.tool.driver.rules.find((r) => r.id === id)!.properties["security-severity"];
+      // Blocking rules rank high (7.0-8.9), warnings medium (4.0-6.9).
+      expect(sev("VG004")).toBe("8.0");
+      expect(sev("VG012")).toBe("4.0");
+    });
+
+    it("locates every result in a repository-relative URI with a uriBaseId, never absolute, never outside the repository", () => {
+      for (const result of r0.results) {
+        const loc = result.locations?.[0]?.physicalLocation.artifactLocation as { uri: string; uriBaseId?: string } | undefined;
+        expect(loc).toBeDefined();
+        expect(loc!.uriBaseId).toBe("%SRCROOT%");
+        expect(loc!.uri).toBe("examples/manifest.yaml");
+        expect(loc!.uri).not.toMatch(/^(\/|[a-z]+:|\.\.)/);
+        expect(Object.keys(result.partialFingerprints)).toEqual([FINGERPRINT_KEY]);
+      }
+      expect(Object.keys(r0.originalUriBaseIds)).toEqual(["%SRCROOT%"]);
+      // No absolute path of the machine that ran it.
+      expect(JSON.stringify(r0.originalUriBaseIds)).not.toMatch(/file:|\/home|\/tmp/);
+    });
+
+    it("gives the fix as Markdown help, since remediations quote code", () => {
+      const help = r0.tool.driver.rules.find((r) => r.id === "VG004")!.help!;
+      expect(help.markdown).toBe(help.text);
+    });
   });
 });

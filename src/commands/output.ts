@@ -1,0 +1,58 @@
+import { writeFile } from "node:fs/promises";
+import { Option, type Command } from "commander";
+import type { Report } from "../engine/violation.ts";
+
+/*
+ * The options every report-writing command shares, after the tools people already use in CI:
+ * `--output FILE` (Trivy, Checkov), `--quiet` (print nothing, the exit code is the verdict),
+ * `--fail-on` (a severity threshold), and colour that follows the terminal, NO_COLOR and --no-color.
+ */
+
+export const failOnLevels = ["mandatory", "advisory"] as const;
+export type FailOn = (typeof failOnLevels)[number];
+
+export interface OutputOptions {
+  output?: string;
+  quiet?: boolean;
+  failOn?: FailOn;
+}
+
+export function addOutputOptions(cmd: Command, { failOn = true }: { failOn?: boolean } = {}): Command {
+  cmd.option("-o, --output <file>", "write the report to FILE instead of standard output");
+  cmd.option("-q, --quiet", "print nothing on standard output: the exit code is the verdict (--output still writes; errors still go to standard error)");
+  // Only a stricter threshold than the policy's: what blocks a deploy is security's call, never a flag's.
+  if (failOn) {
+    cmd.addOption(
+      new Option("--fail-on <level>", "lowest severity that fails (exit 1): mandatory, or advisory to fail on warnings as well")
+        .choices([...failOnLevels])
+        .default("mandatory"),
+    );
+  }
+  return cmd;
+}
+
+/** Exit 1 when a violation at or above the threshold stands (waived ones never count). */
+export function verdictCode(report: Report, failOn: FailOn = "mandatory"): 0 | 1 {
+  const { mandatory, advisory } = report.summary;
+  return mandatory > 0 || (failOn === "advisory" && advisory > 0) ? 1 : 0;
+}
+
+/** Writes the report where the options say: the file, standard output, or nowhere (--quiet). */
+export async function emit(text: string, opts: OutputOptions, out: (s: string) => void): Promise<void> {
+  if (opts.output !== undefined) await writeFile(opts.output, text, "utf8");
+  else if (opts.quiet !== true) out(text);
+}
+
+/**
+ * Colour only for a person at a terminal: never in a file or a pipe, never with NO_COLOR set to
+ * anything (no-color.org) or --no-color; FORCE_COLOR asks for it anyway.
+ */
+export function useColor(program: Command | null, opts: OutputOptions, env: NodeJS.ProcessEnv = process.env, tty = process.stdout.isTTY === true): boolean {
+  let root = program;
+  while (root?.parent) root = root.parent;
+  if (root?.opts<{ color?: boolean }>().color === false) return false;
+  if (opts.output !== undefined) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "") return true;
+  return tty;
+}

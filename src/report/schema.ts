@@ -1,0 +1,80 @@
+import * as z from "zod";
+import { manifestSchema } from "../model/manifest.ts";
+import { defaultTaxonomy, type Taxonomy } from "../model/taxonomy.ts";
+
+/*
+ * The shape of `check --format json` and `plan --format json`: the JSON Schemas in schemas/ are
+ * generated from here, and `diff` reads plan's output through the same schema. To add a top-level
+ * section (such as the policy inputs in force), add it to `reportShape`: plan's schema extends it.
+ */
+
+/**
+ * Bumped only when a key changes meaning or goes away; new optional keys keep the version, so a
+ * script written for version 1 reads every version-1 report.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const severitySchema = z.enum(["mandatory", "advisory"]).describe("The enforcement level in force: mandatory blocks the deploy, advisory warns.");
+
+export const locationSchema = z
+  .object({
+    file: z.string().min(1).describe("Relative to the repository root (git top level), or to the project root outside a repository."),
+    line: z.number().int().min(1),
+    column: z.number().int().min(1).optional(),
+  })
+  .describe("Where the violation points in the input: the manifest entry or the program line that declares the integration.");
+
+export const violationSchema = z.object({
+  rule: z.string().min(1).describe("Rule id, e.g. VG004 (or a custom rule's id)."),
+  name: z.string().describe("Rule name, e.g. category-not-approved."),
+  severity: severitySchema,
+  integration: z.string(),
+  field: z.string().optional().describe("The field path inside the outbound payload, for field-level rules."),
+  resource: z.string().optional().describe("The Pulumi resource URN, for resource-level rules (VG010)."),
+  message: z.string(),
+  remediation: z.string(),
+  waivedBy: z.string().optional().describe("The exception id that waives this violation; a waived violation blocks nothing."),
+  location: locationSchema.optional(),
+});
+
+export const summarySchema = z.object({
+  mandatory: z.number().int().min(0).describe("Unwaived mandatory violations: more than 0 blocks the deploy."),
+  advisory: z.number().int().min(0),
+  waived: z.number().int().min(0),
+});
+
+/** The top-level keys of check's JSON, in output order. */
+export const reportShape = {
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  violations: z.array(violationSchema).describe("Sorted by integration, rule, field, resource."),
+  summary: summarySchema,
+};
+
+export const reportSchema = z.object(reportShape).meta({
+  title: "vendorgate report",
+  description: "The verdict of `vendorgate check --format json`.",
+});
+
+export const egressResourceSchema = z.object({
+  urn: z.string(),
+  type: z.string(),
+  name: z.string(),
+  integration: z.string().nullable().describe("The Integration that owns the resource; null when none does (VG010)."),
+  endpoint: z.string().nullable().describe("Where it sends data; null when unknown until deploy."),
+});
+
+/** check's report plus what `diff` needs: the stack, the declarations as a manifest, the egress resources. */
+export function planReportSchema(taxonomy: Taxonomy = defaultTaxonomy) {
+  const manifest = manifestSchema(taxonomy);
+  return z
+    .object({
+      ...reportShape,
+      stack: manifest.shape.stack.unwrap(),
+      manifest,
+      resources: z.array(egressResourceSchema),
+    })
+    .meta({ title: "vendorgate plan report", description: "The verdict of `vendorgate plan --format json`, with the declarations it judged." });
+}
+
+export type ReportDocument = z.output<typeof reportSchema>;
+export type JsonViolation = z.output<typeof violationSchema>;
