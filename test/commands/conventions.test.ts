@@ -52,7 +52,7 @@ function project(name: string, opts: { git?: boolean; fields?: string[]; vendor?
   const sub = join(top, "deploy");
   mkdirSync(sub, { recursive: true });
   if (opts.git !== false) mkdirSync(join(top, ".git"));
-  else writeFileSync(join(top, "vendorgate.yaml"), "apiVersion: vendorgate/v1\n");
+  else writeFileSync(join(top, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: deploy/vendors.yaml\n");
   const vendor = opts.vendor ?? "acme";
   writeFileSync(join(sub, "vendors.yaml"), registry(vendor));
   writeFileSync(join(sub, "m.yaml"), manifest(vendor, opts.integration ?? "tracking", opts.fields ?? ["properties.os:user.device", "properties.email:user.contact.email"]));
