@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schemasDir } from "../../scripts/generate-schemas.ts";
 import { forwardedPaths, type InputTransformer } from "../../src/components/transformer.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { planStack, type PlanResult } from "../../src/plan/plan.ts";
@@ -102,7 +104,10 @@ describe("vendorgate plan (CLI)", () => {
   it("writes check's JSON plus the stack, the declarations and the egress, and check agrees on the declarations", () => {
     const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(["violations", "summary", "stack", "manifest", "resources"]);
+    expect(Object.keys(doc)).toEqual(["schemaVersion", "violations", "summary", "stack", "manifest", "resources"]);
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(join(schemasDir, "plan.schema.json"), "utf8")) as object);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "vendorgate-plan-manifest-"));
     try {
       const manifest = join(dir, "prod.manifest.json");
@@ -110,8 +115,10 @@ describe("vendorgate plan (CLI)", () => {
       const check = cli(["check", "--manifest", manifest, "--now", NOW, "--format", "json"]);
       expect(check.code).toBe(1);
       // The plan's own violations minus the ones about cloud resources, which a manifest cannot hold.
+      // Locations differ: check points into the manifest, plan into the program.
+      const unlocated = (vs: unknown) => (vs as Record<string, unknown>[]).map(({ location: _, ...v }) => v);
       const { violations, summary } = JSON.parse(check.stdout) as Record<string, unknown>;
-      expect({ violations, summary }).toEqual({ violations: doc.violations, summary: doc.summary });
+      expect({ violations: unlocated(violations), summary }).toEqual({ violations: unlocated(doc.violations), summary: doc.summary });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
