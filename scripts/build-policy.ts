@@ -1,19 +1,24 @@
 // Compiles policies/ to build/policy (wasm, catalogue from METADATA, digests) when the sources
-// changed since the last build. `--force` rebuilds regardless.
-import { buildBundle, bundlePaths, isFresh } from "../src/engine/bundle.ts";
+// changed since the last build. `--force` rebuilds regardless. `--product` builds the bundle the
+// package ships instead: the built-in rules only, into dist/policy (npm run build does this).
+import { join } from "node:path";
+import { buildBundle, builtinSourceDirs, bundlePaths, isFresh } from "../src/engine/bundle.ts";
 import { PolicyFault } from "../src/engine/errors.ts";
+import { packageRoot } from "../src/paths.ts";
 
-const paths = bundlePaths();
+const product = process.argv.includes("--product");
+const paths = product ? bundlePaths(packageRoot, join(packageRoot, "dist", "policy"), builtinSourceDirs) : bundlePaths();
+const what = product ? "product policy bundle" : "policy bundle";
 const started = performance.now();
 try {
   if (!process.argv.includes("--force") && isFresh(paths)) {
-    console.error("policy bundle: up to date");
+    console.error(`${what}: up to date`);
   } else {
     const m = buildBundle(paths);
-    console.error(`policy bundle: built with opa ${m.opaVersion} in ${Math.round(performance.now() - started)} ms (wasm sha256 ${m.wasmDigest.slice(0, 12)})`);
+    console.error(`${what}: built with opa ${m.opaVersion} in ${Math.round(performance.now() - started)} ms (wasm sha256 ${m.wasmDigest.slice(0, 12)})`);
   }
 } catch (err) {
   if (!(err instanceof PolicyFault)) throw err;
-  console.error(`policy bundle: ${err.message}`);
+  console.error(`${what}: ${err.message}`);
   process.exit(1);
 }

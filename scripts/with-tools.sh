@@ -13,7 +13,7 @@ task=${1:-}
 shift || true
 # The package's compiled form: programs and tests import "vendorgate" through its exports, as users do.
 case "$task" in
-  setup | test | demo | bench) rm -rf dist && npx tsc -p tsconfig.build.json ;;
+  setup | test | demo | bench) npm run build ;;
 esac
 case "$task" in
   setup) ;;

@@ -1,10 +1,19 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The package's own root: policies, build output and the example program sit under it. */
-export const packageRoot = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+/**
+ * The package's own root (where its package.json is): policies and build output sit under it.
+ * Found by walking up, since this code runs from src/, or bundled into a chunk under dist/.
+ */
+export const packageRoot = ((): string => {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return dirname(start);
+  }
+})();
 
 /** Where scripts/setup.sh keeps the pinned toolchain (outside the checkout). */
 export function toolsDir(): string {

@@ -1,7 +1,17 @@
 // The pack itself lives in src/pack (tested like the rest); this folder is what Pulumi loads,
 // either through the Node.js language host (`pulumi preview --policy-pack <this folder>`) or
-// through ./run-pack where no language host is installed. It runs the package's compiled
-// JavaScript; vendorgate's own tests set VENDORGATE_RUN_SOURCES=1 to run its TypeScript sources.
-const { startPack } = await import(process.env.VENDORGATE_RUN_SOURCES === "1" ? "../../src/pack/pack.ts" : "../../dist/pack/pack.js");
+// through ./run-pack where no language host is installed. It runs the installed package
+// (`vendorgate/pack`, found by Node's resolution from node_modules, or installed by the Pulumi CLI
+// for a published pack from this folder's package.json); vendorgate's own tests set
+// VENDORGATE_RUN_SOURCES=1 to run its TypeScript sources instead.
+//
+// Pulumi's pack runner require()s this module and calls what it exports if that is a function:
+// a module with top-level await cannot be require()d, so the choice of entry waits for that call.
+const entry = process.env.VENDORGATE_RUN_SOURCES === "1" ? "../../src/pack/pack.ts" : "vendorgate/pack";
 
-startPack();
+async function start() {
+  const { startPack } = await import(entry);
+  startPack();
+}
+
+export { start as "module.exports" };

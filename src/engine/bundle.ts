@@ -2,12 +2,26 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { findTool, packageRoot } from "../paths.ts";
 import { PolicyFault } from "./errors.ts";
 import type { RuleInfo, Severity } from "./violation.ts";
 
-/** The folders compiled into the bundle; tests beside the rules are left out. */
-export const policySourceDirs = ["policies/lib", "policies/rules", "policies/custom"] as const;
+/** The product's own rules (VG001-VG012 and their library): what the package ships, precompiled. */
+export const builtinSourceDirs: readonly string[] = ["policies/lib", "policies/rules"];
+/** This checkout's development bundle also compiles the example organisation's rules. */
+export const policySourceDirs: readonly string[] = [...builtinSourceDirs, "policies/custom"];
+
+/*
+ * The compiled package (dist/) judges with the product bundle built beside it into dist/policy;
+ * the TypeScript sources of a checkout with build/policy. Which folders a bundle must have been
+ * built from is the reader's fact, never the bundle's own claim: a bundle that left a rule folder
+ * out is stale, not fresh.
+ */
+const compiled = fileURLToPath(import.meta.url).endsWith(".js");
+const defaultSources = compiled ? builtinSourceDirs : policySourceDirs;
+const defaultDir = (root: string) => join(root, ...(compiled ? ["dist", "policy"] : ["build", "policy"]));
+/** Tests beside the rules are never compiled. */
 export const entrypoint = "vendorgate/main/report";
 
 export interface BundleManifest {
@@ -18,6 +32,8 @@ export interface BundleManifest {
 
 export interface BundlePaths {
   root: string;
+  /** The rule folders, relative to root, the bundle is compiled from. */
+  sources: readonly string[];
   dir: string;
   wasm: string;
   catalogue: string;
@@ -30,10 +46,12 @@ export interface BundlePaths {
  */
 export function bundlePaths(
   root = process.env.VENDORGATE_POLICY_ROOT ?? packageRoot,
-  dir = process.env.VENDORGATE_BUNDLE_DIR ?? join(root, "build", "policy"),
+  dir = process.env.VENDORGATE_BUNDLE_DIR ?? defaultDir(root),
+  sources: readonly string[] = defaultSources,
 ): BundlePaths {
   return {
     root,
+    sources,
     dir,
     wasm: join(dir, "policy.wasm"),
     catalogue: join(dir, "catalogue.json"),
@@ -43,7 +61,7 @@ export function bundlePaths(
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-function regoSources(root: string): string[] {
+function regoSources(root: string, dirs: readonly string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     let entries;
@@ -58,14 +76,14 @@ function regoSources(root: string): string[] {
       else if (e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")) files.push(p);
     }
   };
-  for (const d of policySourceDirs) walk(join(root, d));
+  for (const d of dirs) walk(join(root, d));
   return files.sort();
 }
 
 /** Digest over every compiled .rego (path and content), so any edit makes the bundle stale. */
-export function sourceDigest(root = packageRoot): string {
+export function sourceDigest(root = packageRoot, dirs: readonly string[] = defaultSources): string {
   const h = createHash("sha256");
-  for (const f of regoSources(root)) {
+  for (const f of regoSources(root, dirs)) {
     h.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   }
   return h.digest("hex");
@@ -119,7 +137,7 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
   const opa = opaOrFault();
   // Relative to the policy root (opa runs there): opa records each source's path as given in the
   // WASM module, so absolute paths would make the digest depend on where the sources sit.
-  const dirs = [...policySourceDirs];
+  const dirs = [...paths.sources];
   const tmp = `${paths.dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -132,7 +150,7 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
     }
   };
   try {
-    const digest = sourceDigest(paths.root);
+    const digest = sourceDigest(paths.root, paths.sources);
     run(["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", join(tmp, "bundle.tar.gz"), ...dirs]);
     execFileSync("tar", ["-xzf", join(tmp, "bundle.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: "pipe" });
     // `opa inspect` takes one path at a time.
@@ -165,7 +183,7 @@ function readManifest(paths: BundlePaths): BundleManifest | undefined {
 
 /** True when the bundle on disk was built from the .rego sources on disk. */
 export function isFresh(paths = bundlePaths()): boolean {
-  return readManifest(paths)?.sourceDigest === sourceDigest(paths.root);
+  return readManifest(paths)?.sourceDigest === sourceDigest(paths.root, paths.sources);
 }
 
 export interface LoadedBundle {
@@ -184,7 +202,7 @@ export function readBundle(paths = bundlePaths(), opts: { rebuild?: boolean } = 
   if (opts.rebuild === true && !isFresh(paths)) buildBundle(paths);
   const manifest = readManifest(paths);
   if (!manifest) throw new PolicyFault(`policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`npm run build:policy\`)`);
-  if (manifest.sourceDigest !== sourceDigest(paths.root)) {
+  if (manifest.sourceDigest !== sourceDigest(paths.root, paths.sources)) {
     throw new PolicyFault("policy bundle is stale: the .rego sources changed since it was built (run `npm run build:policy`)");
   }
   let wasm: Uint8Array;

@@ -1,0 +1,302 @@
+// vendorgate as a user gets it: `npm pack`, then the tarball installed into a new Pulumi project
+// outside the repository (npm's cache makes the install work offline). Nothing of the repository
+// is used but the tarball: the project, its registry and its program are written here, and every
+// command runs from the project's own node_modules.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageRoot, toolsDir } from "../../src/paths.ts";
+
+const NOW = "2026-11-29";
+let scratch: string;
+let project: string;
+let tarball: { file: string; size: number; unpackedSize: number; entryCount: number; files: string[] };
+
+/** The environment of a user's shell: no npm script variables, no vendorgate development switches. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(npm_|VENDORGATE_|VITEST|PULUMI_)/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v;
+  }
+  // The Node that runs the tests (>= 22) and the pulumi CLI a user would have on PATH.
+  env.PATH = [dirname(process.execPath), join(toolsDir(), "bin"), process.env.PATH ?? ""].join(":");
+  return { ...env, ...extra };
+}
+
+function run(cmd: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd: opts.cwd ?? project, env: userEnv(opts.env), encoding: "utf8", maxBuffer: 64 << 20, ...(opts.input ? { input: opts.input } : {}) });
+}
+
+function ok(r: SpawnSyncReturns<string>, what: string): string {
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+const vendorgate = (...args: string[]) => run("npx", ["--no-install", "vendorgate", ...args]);
+
+const pins = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+
+const registry = `# The platform team's vendor registry.
+apiVersion: vendorgate/v1
+prohibitedCategories: [user.financial]
+vendors:
+  acme-analytics:
+    name: Acme Analytics
+    status: approved
+    domains: [acme-analytics.example]
+    regions: [eu]
+    assurance:
+      dpa: { expires: 2030-01-31 }
+      soc2: { expires: 2030-01-31 }
+    approvals:
+      - purpose: analytics.reporting
+        subjects: [customer]
+        categories: [user.device]
+`;
+
+/** The user's Pulumi program; `leak` adds a field the registry does not approve. */
+function program(leak: boolean, category = "user.contact.email"): string {
+  return `import { Integration, type IntegrationField } from "vendorgate";
+
+const fields: IntegrationField[] = [{ path: "device.os", category: "user.device" }];
+${leak ? `fields.push({ path: "user.email", category: ${JSON.stringify(category)} });` : ""}
+
+export default function program(): Record<string, unknown> {
+  new Integration("product-analytics", {
+    vendor: "acme-analytics",
+    purpose: "analytics.reporting",
+    subjects: ["customer"],
+    destination: { url: "https://eu.acme-analytics.example/track", region: "eu" },
+    fields,
+  });
+  return {};
+}
+`;
+}
+
+function manifest(leak: boolean): string {
+  const fields = [{ path: "device.os", category: "user.device" }, ...(leak ? [{ path: "user.email", category: "user.contact.email" }] : [])];
+  return JSON.stringify({
+    apiVersion: "vendorgate/v1",
+    stack: { name: "dev" },
+    integrations: [
+      {
+        name: "product-analytics",
+        vendor: "acme-analytics",
+        purpose: "analytics.reporting",
+        subjects: ["customer"],
+        destination: { url: "https://eu.acme-analytics.example/track", region: "eu" },
+        fields,
+      },
+    ],
+  });
+}
+
+/*
+ * A real preview of the project with the pack from node_modules, started through its launcher
+ * (this machine has no Node.js language host, so the program runs inline through the Automation
+ * API of the project's own @pulumi/pulumi: what `pulumi preview --policy-pack <launcher>` does).
+ */
+const previewScript = `import { writeFileSync } from "node:fs";
+import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
+
+const [stackName, configFile] = process.argv.slice(2);
+const stack = await LocalWorkspace.createOrSelectStack(
+  { stackName, projectName: "shop", program: async () => (await import("./index.ts")).default() },
+  { workDir: process.cwd() },
+);
+const findings = [];
+let error;
+try {
+  await stack.preview({
+    policyPacks: ["node_modules/vendorgate/policies/pack/run-pack"],
+    policyPackConfigs: [configFile],
+    color: "never",
+    onEvent: (e) => e.policyEvent && findings.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: e.policyEvent.message }),
+  });
+} catch (err) {
+  error = String(err.message ?? err);
+}
+writeFileSync("preview-result.json", JSON.stringify({ findings, error }, null, 2));
+`;
+
+function preview(): { findings: { policy: string; level: string; message: string }[]; error?: string } {
+  const home = join(scratch, "pulumi-home");
+  const backend = join(scratch, "backend");
+  mkdirSync(home, { recursive: true });
+  mkdirSync(backend, { recursive: true });
+  const config = join(scratch, "policy-config.json");
+  writeFileSync(config, JSON.stringify({ "vendorgate-gate": { registry: join(project, "vendors.yaml"), exceptions: join(project, "exceptions.yaml"), now: NOW } }));
+  rmSync(join(project, "preview-result.json"), { force: true });
+  const r = run("node", ["preview.mjs", "dev", config], {
+    env: {
+      PULUMI_HOME: home,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e",
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    },
+  });
+  ok(r, "preview script");
+  return JSON.parse(readFileSync(join(project, "preview-result.json"), "utf8")) as ReturnType<typeof preview>;
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "vendorgate-package-"));
+  project = join(scratch, "shop");
+  mkdirSync(project);
+
+  // prepack builds dist/ and the policy bundle first.
+  const packed = JSON.parse(ok(run("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: packageRoot }), "npm pack")) as {
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+    files: { path: string }[];
+  }[];
+  const p = packed[0]!;
+  tarball = { file: join(scratch, p.filename), size: p.size, unpackedSize: p.unpackedSize, entryCount: p.entryCount, files: p.files.map((f) => f.path) };
+  console.log(`vendorgate tarball: ${tarball.entryCount} files, ${(tarball.size / 1024).toFixed(1)} kB packed, ${(tarball.unpackedSize / 1024).toFixed(1)} kB unpacked`);
+
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify(
+      {
+        name: "shop",
+        private: true,
+        type: "module",
+        dependencies: { "@pulumi/pulumi": pins.devDependencies["@pulumi/pulumi"], "@pulumi/aws": pins.devDependencies["@pulumi/aws"], vendorgate: `file:${tarball.file}` },
+        devDependencies: { typescript: pins.devDependencies.typescript, "@types/node": pins.devDependencies["@types/node"] },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(project, "Pulumi.yaml"), "name: shop\nruntime: nodejs\nmain: index.ts\n");
+  writeFileSync(join(project, "Pulumi.dev.yaml"), "config: {}\n");
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true }, files: ["index.ts", "entries.ts"] }),
+  );
+  writeFileSync(join(project, "vendors.yaml"), registry);
+  writeFileSync(join(project, "exceptions.yaml"), "apiVersion: vendorgate/v1\nexceptions: []\n");
+  writeFileSync(join(project, "index.ts"), program(true));
+  writeFileSync(join(project, "preview.mjs"), previewScript);
+  // Every other public entry, as a program or an application would import it.
+  writeFileSync(
+    join(project, "entries.ts"),
+    `import type { startPack } from "vendorgate/pack";
+import * as runtime from "vendorgate/runtime";
+import registrySchema from "vendorgate/schemas/registry.schema.json" with { type: "json" };
+export type Entries = [typeof startPack, typeof runtime, typeof registrySchema];
+`,
+  );
+  ok(run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]), "npm install");
+}, 900_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the packed package in a user's project", { timeout: 600_000 }, () => {
+  it("npm pack --dry-run lists only what runs: no test, bench, fixture, example, script or CI file", () => {
+    const dry = JSON.parse(ok(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packageRoot }), "npm pack --dry-run")) as { files: { path: string }[] }[];
+    const files = dry[0]!.files.map((f) => f.path).sort();
+    expect(files).toEqual([...tarball.files].sort());
+    const unwanted = files.filter((f) => /(^|\/)(test|tests|bench|fixtures?|examples?|stacks|scripts|\.github|\.vendorgate|node_modules)\/|_test\.rego$|\.test\.|(^|\/)(src)\/.*\.ts$|tsconfig|vitest|eslint|action\.yml/.test(f));
+    expect(unwanted).toEqual([]);
+    for (const needed of ["bin/vendorgate.js", "dist/index.js", "dist/index.d.ts", "dist/cli.js", "dist/policy/policy.wasm", "dist/policy/catalogue.json", "dist/policy/manifest.json", "policies/pack/run-pack", "policies/pack/index.js"]) {
+      expect(files).toContain(needed);
+    }
+  });
+
+  it("ships the built-in rules only: VG001-VG012 precompiled, no organisation's custom rule", () => {
+    const catalogue = JSON.parse(readFileSync(join(project, "node_modules/vendorgate/dist/policy/catalogue.json"), "utf8")) as { id: string }[];
+    expect(catalogue.map((r) => r.id).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `VG${String(i + 1).padStart(3, "0")}`));
+  });
+
+  it("installs one @pulumi/pulumi: the project's own (a peer dependency, never a nested copy)", () => {
+    const copies = ok(run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"]), "npm ls").split("\n").filter(Boolean);
+    expect([...new Set(copies)]).toEqual([join(project, "node_modules/@pulumi/pulumi")]);
+  });
+
+  it("type-checks a program importing Integration against the shipped declarations; a misspelt category fails tsc", () => {
+    ok(run("npx", ["--no-install", "tsc", "-p", "."]), "tsc");
+    writeFileSync(join(project, "index.ts"), program(true, "user.contact.emial"));
+    try {
+      const r = run("npx", ["--no-install", "tsc", "-p", "."]);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toMatch(/index\.ts\(\d+,\d+\): error TS\d+: .*user\.contact\.emial/);
+    } finally {
+      writeFileSync(join(project, "index.ts"), program(true));
+    }
+  });
+
+  it("resolves every export at run time, and the pack folder asks for this very version of the package", () => {
+    const script = `for (const e of ["vendorgate", "vendorgate/pack", "vendorgate/runtime", "vendorgate/runtime/undici"]) {
+      const m = await import(e); if (Object.keys(m).length === 0) throw new Error(e + " exports nothing"); }
+      const { Integration } = await import("vendorgate"); if (typeof Integration !== "function") throw new Error("no Integration");`;
+    ok(run("node", ["--input-type=module", "-e", script]), "importing the entries");
+    const pkg = JSON.parse(readFileSync(join(project, "node_modules/vendorgate/package.json"), "utf8")) as { version: string };
+    const pack = JSON.parse(readFileSync(join(project, "node_modules/vendorgate/policies/pack/package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+    expect(pack.dependencies.vendorgate).toBe(pkg.version);
+  });
+
+  it("runs the CLI from node_modules without TypeScript tooling: --version, and a startup failure is exit 2, not 1 (blocked)", () => {
+    const v = vendorgate("--version");
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // An unknown option is a usage error.
+    expect(vendorgate("check", "--no-such-option").status).toBe(2);
+    // A broken install (here: the compiled CLI missing) must not look like "blocked".
+    const cli = join(project, "node_modules/vendorgate/dist/cli.js");
+    renameSync(cli, `${cli}.away`);
+    try {
+      const broken = vendorgate("check");
+      expect(broken.status).toBe(2);
+      expect(broken.stderr).toMatch(/^vendorgate: cannot start/);
+    } finally {
+      renameSync(`${cli}.away`, cli);
+    }
+  });
+
+  it("check: blocks the manifest sharing an unapproved category, passes once the flow is fixed", () => {
+    writeFileSync(join(project, "flows.json"), manifest(true));
+    const blocked = vendorgate("check", "--manifest", "flows.json", "--registry", "vendors.yaml", "--now", NOW, "--format", "json");
+    expect(blocked.status, blocked.stderr).toBe(1);
+    const report = JSON.parse(blocked.stdout) as { violations: { rule: string; field?: string }[] };
+    expect(report.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["VG004 user.email"]);
+    writeFileSync(join(project, "flows.json"), manifest(false));
+    const passed = vendorgate("check", "--manifest", "flows.json", "--registry", "vendors.yaml", "--now", NOW);
+    expect(passed.status, passed.stderr + passed.stdout).toBe(0);
+  });
+
+  it("plan: runs the project's own program under mocks; blocked, then passes once the flow is fixed", () => {
+    try {
+      const blocked = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--registry", "vendors.yaml", "--now", NOW, "--format", "json");
+      expect(blocked.status, blocked.stderr).toBe(1);
+      const report = JSON.parse(blocked.stdout) as { violations: { rule: string; field?: string }[] };
+      expect(report.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["VG004 user.email"]);
+      writeFileSync(join(project, "index.ts"), program(false));
+      const passed = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--registry", "vendors.yaml", "--now", NOW);
+      expect(passed.status, passed.stderr + passed.stdout).toBe(0);
+    } finally {
+      writeFileSync(join(project, "index.ts"), program(true));
+    }
+  });
+
+  it("a real pulumi preview with the pack from node_modules (through its launcher): blocked, then passes once the flow is fixed", () => {
+    try {
+      const blocked = preview();
+      const mandatory = blocked.findings.filter((f) => f.level === "mandatory");
+      expect(mandatory.map((f) => f.policy), JSON.stringify(blocked)).toEqual(["category-not-approved"]);
+      expect(mandatory[0]!.message).toMatch(/^VG004 product-analytics \(field user\.email\)/m);
+      writeFileSync(join(project, "index.ts"), program(false));
+      const passed = preview();
+      expect(passed.error, JSON.stringify(passed)).toBeUndefined();
+      expect(passed.findings.filter((f) => f.level === "mandatory")).toEqual([]);
+    } finally {
+      writeFileSync(join(project, "index.ts"), program(true));
+    }
+  });
+});
