@@ -122,13 +122,14 @@ try {
 writeFileSync("preview-result.json", JSON.stringify({ findings, error }, null, 2));
 `;
 
-function preview(): { findings: { policy: string; level: string; message: string }[]; error?: string } {
+/** A real preview; the pack is told where vendorgate.yaml is through the environment unless `configured` is false. */
+function preview(configured = true): { findings: { policy: string; level: string; message: string }[]; error?: string } {
   const home = join(scratch, "pulumi-home");
   const backend = join(scratch, "backend");
   mkdirSync(home, { recursive: true });
   mkdirSync(backend, { recursive: true });
   const config = join(scratch, "policy-config.json");
-  writeFileSync(config, JSON.stringify({ "vendorgate-gate": { registry: join(project, "vendors.yaml"), exceptions: join(project, "exceptions.yaml"), now: NOW } }));
+  writeFileSync(config, JSON.stringify({ "vendorgate-gate": { now: NOW } }));
   rmSync(join(project, "preview-result.json"), { force: true });
   const r = run("node", ["preview.mjs", "dev", config], {
     env: {
@@ -137,6 +138,7 @@ function preview(): { findings: { policy: string; level: string; message: string
       PULUMI_CONFIG_PASSPHRASE: "e2e",
       PULUMI_SKIP_UPDATE_CHECK: "1",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...(configured ? { VENDORGATE_CONFIG_FILE: join(project, "vendorgate.yaml") } : {}),
     },
   });
   ok(r, "preview script");
@@ -180,8 +182,10 @@ beforeAll(() => {
     join(project, "tsconfig.json"),
     JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true }, files: ["index.ts", "entries.ts"] }),
   );
-  writeFileSync(join(project, "vendors.yaml"), registry);
-  writeFileSync(join(project, "exceptions.yaml"), "apiVersion: vendorgate/v1\nexceptions: []\n");
+  writeFileSync(join(project, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: policy/vendors.yaml\nexceptions: policy/exceptions.yaml\n");
+  mkdirSync(join(project, "policy"));
+  writeFileSync(join(project, "policy", "vendors.yaml"), registry);
+  writeFileSync(join(project, "policy", "exceptions.yaml"), "apiVersion: vendorgate/v1\nexceptions: []\n");
   writeFileSync(join(project, "index.ts"), program(true));
   writeFileSync(join(project, "preview.mjs"), previewScript);
   // Every other public entry, as a program or an application would import it.
@@ -262,23 +266,23 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
 
   it("check: blocks the manifest sharing an unapproved category, passes once the flow is fixed", () => {
     writeFileSync(join(project, "flows.json"), manifest(true));
-    const blocked = vendorgate("check", "--manifest", "flows.json", "--registry", "vendors.yaml", "--now", NOW, "--format", "json");
+    const blocked = vendorgate("check", "--manifest", "flows.json", "--now", NOW, "--format", "json");
     expect(blocked.status, blocked.stderr).toBe(1);
     const report = JSON.parse(blocked.stdout) as { violations: { rule: string; field?: string }[] };
     expect(report.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["VG004 user.email"]);
     writeFileSync(join(project, "flows.json"), manifest(false));
-    const passed = vendorgate("check", "--manifest", "flows.json", "--registry", "vendors.yaml", "--now", NOW);
+    const passed = vendorgate("check", "--manifest", "flows.json", "--now", NOW);
     expect(passed.status, passed.stderr + passed.stdout).toBe(0);
   });
 
   it("plan: runs the project's own program under mocks; blocked, then passes once the flow is fixed", () => {
     try {
-      const blocked = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--registry", "vendors.yaml", "--now", NOW, "--format", "json");
+      const blocked = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--now", NOW, "--format", "json");
       expect(blocked.status, blocked.stderr).toBe(1);
       const report = JSON.parse(blocked.stdout) as { violations: { rule: string; field?: string }[] };
       expect(report.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["VG004 user.email"]);
       writeFileSync(join(project, "index.ts"), program(false));
-      const passed = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--registry", "vendors.yaml", "--now", NOW);
+      const passed = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--now", NOW);
       expect(passed.status, passed.stderr + passed.stdout).toBe(0);
     } finally {
       writeFileSync(join(project, "index.ts"), program(true));
@@ -287,6 +291,11 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
 
   it("a real pulumi preview with the pack from node_modules (through its launcher): blocked, then passes once the flow is fixed", () => {
     try {
+      // Without being told where vendorgate.yaml is, the pack blocks and says why.
+      const unconfigured = preview(false);
+      expect(unconfigured.findings.filter((f) => f.level === "mandatory" && f.policy === "vendorgate-gate").map((f) => f.message).join("\n")).toMatch(
+        /fail closed\): no vendorgate\.yaml given to the policy pack: set VENDORGATE_CONFIG_FILE/,
+      );
       const blocked = preview();
       const mandatory = blocked.findings.filter((f) => f.level === "mandatory");
       expect(mandatory.map((f) => f.policy), JSON.stringify(blocked)).toEqual(["category-not-approved"]);
