@@ -35,7 +35,7 @@ describe("vendorgate allowlist --from plan (the example project)", () => {
     expect(() => createGuards(text, { key: "a-key-of-sixteen-bytes-or-more" })).not.toThrow();
     // Deterministic: the same inputs give the same bytes.
     expect((await allowlist({ stack: "dev" })).text).toBe(text);
-  });
+  }, 240_000);
 
   it("prod (the incident) is blocked: exit 1, and a guard refuses the list", async () => {
     const { code, text } = await allowlist({ stack: "prod" });
@@ -44,7 +44,7 @@ describe("vendorgate allowlist --from plan (the example project)", () => {
     expect(doc.verdict).toBe("blocked");
     expect(doc.integrations.find((i) => i.name === "product-analytics")?.verdict).toBe("blocked");
     expect(() => createGuards(text, { key: "a-key-of-sixteen-bytes-or-more" })).toThrow(AllowlistError);
-  });
+  }, 120_000);
 });
 
 describe("vendorgate allowlist --from state", () => {
@@ -70,6 +70,7 @@ describe("vendorgate allowlist --from state", () => {
     dir = mkdtempSync(join(tmpdir(), "vendorgate-allowlist-"));
     mkdirSync(project(), { recursive: true });
     writeFileSync(join(project(), "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
+    writeFileSync(join(project(), "index.ts"), "export {};\n");
     mkdirSync(join(backend(), ".pulumi"), { recursive: true });
     writeFileSync(join(backend(), ".pulumi", "meta.yaml"), "version: 1\n");
     deploy("dev", [integration("analytics", [{ path: "properties.distinct_id", category: "user.unique_id", transform: "pseudonymize" }])]);
