@@ -8,19 +8,23 @@
  *   4. resident memory over 1,000,000 judged integrations, and peak memory for 10,000;
  *   5. scaling of `check`, `plan` and judgeStack against N, with the fitted log-log slope;
  *   6. the run-time guard (vendorgate/runtime) on a 20-property event against JSON.stringify of
- *      it, and the runtime's size as a browser bundle.
+ *      it, and the runtime's size as a browser bundle;
+ *   7. `exposure` over a generated backend of 1,000 stacks × 10 checkpoints on a local S3 server
+ *      (moto): wall time and peak RSS, at N/10 stacks too, against downloading the same objects.
  *
  * Prints progress on stderr, the table on stdout, and writes bench/results.json. Options:
  *   --quick            smaller sizes and fewer runs (a smoke test of the script itself)
- *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling, runtime
+ *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling, runtime, backend
  *   --out=FILE         where to write the results (default bench/results.json)
  *   --preview-n=N, --preview-runs=R   size and runs of the preview section (default 1000, 5)
+ *   --backend-stacks=N, --backend-runs=R  size and runs of the backend section (default 1000, 3)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildBundle, isFresh } from "../src/engine/bundle.ts";
 import { inputLimits, loadRegistry } from "../src/model/index.ts";
+import { backendBench } from "./backend.ts";
 import { generateManifest, manifestText, NOW, SEED } from "./generate.ts";
 import type { PreviewResult } from "./preview.ts";
 import type { MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
@@ -316,6 +320,28 @@ await section("runtime", async () => {
   const c = r.everyUserNew;
   row("6 runtime", "same, a new user ID in every event (HMAC each time)", `${fmt(c.nsPerEvent.filter)} vs ${fmt(c.nsPerEvent.stringify)} ns: ${c.ratio}x`);
   row("6 runtime", "vendorgate/runtime, browser bundle (esbuild, minified)", `${fmt(r.size.runtime.minifiedBytes)} B, ${fmt(r.size.runtime.gzipBytes)} B gzipped; undici dispatcher ${fmt(r.size.undiciDispatcher.gzipBytes)} B gzipped`);
+});
+
+// ── 7. Incident sources: a backend of N stacks × 10 checkpoints on a local S3 server ──────────────
+await section("backend", async () => {
+  const stacks = Number(flag("backend-stacks") ?? (quick ? 100 : 1000));
+  const b = await backendBench({ stacks, checkpoints: 10, runs: Number(flag("backend-runs") ?? (quick ? 1 : 3)) });
+  results.backend = b;
+  const [small, big] = [b.runs[0]!, b.runs.at(-1)!];
+  row(
+    "7 backend",
+    `exposure, ${fmt(big.stacks)} stacks × 10 checkpoints on local S3 (${fmt(big.objects)} objects, ${big.megabytes} MB), median of ${big.exposureMs.length}`,
+    `${fmt(big.medianMs)} ms (runs ${big.exposureMs.map((x) => fmt(x)).join(", ")}); ${b.ratioVsRawDownload}x a bare download of the same objects (${fmt(b.rawDownloadMs)} ms)`,
+    "<= 30 s",
+    pass(big.medianMs <= 30_000 && big.stacksInReport === big.stacks && big.checkpointsInReport === big.checkpoints),
+  );
+  row(
+    "7 backend",
+    `peak RSS of exposure at ${fmt(small.stacks)} and ${fmt(big.stacks)} stacks`,
+    `${small.peakRssMiB} MiB and ${big.peakRssMiB} MiB (x${b.peakRatio} for 10x the stacks)`,
+    "flat (<= 1.5x for 10x)",
+    pass(b.peakRatio <= 1.5),
+  );
 });
 
 save();

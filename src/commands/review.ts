@@ -22,7 +22,8 @@ export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStd
   const { registry, taxonomy } = await loadRegistry(registryFile);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
-  const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
+  // A backend read is a source even when it holds no stacks: "nothing deployed" is an answer.
+  const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
   out(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)));
   return 0;
 }

@@ -46,7 +46,7 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   const result = await changeVendorStatus(registryFile, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
   const { registry } = await loadRegistry(registryFile);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
-  const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}`] : [])];
+  const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
   out(
     describeStatusChange({
       vendor,
@@ -56,6 +56,7 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
       written: result.written,
       flows: flowsOf(vendor, current(set)),
       sources: sources.length ? sources.join(", ") : "nothing (pass --manifest, or deploy a stack)",
+      stateRead: set.backend !== undefined,
     }),
   );
   return 0;

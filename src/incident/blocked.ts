@@ -22,6 +22,23 @@ export function flowsOf(vendor: string, flows: readonly Flow[]): VendorFlows {
 
 export const blocksFlows = (status: VendorStatus | string): boolean => status !== "approved";
 
+/**
+ * A status blocks the next deploy, not the pipelines already deployed: the flows in a stack's
+ * deployed state keep sending until that stack's next `up` removes them.
+ */
+function stillSending(vendor: string, enabled: Flow[], stateRead: boolean): string[] {
+  if (!stateRead) return [`Deployed state was not read (no Pulumi backend): which flows still send to ${printable(vendor)} is unknown.`];
+  const deployed = enabled.filter((f) => f.origin === "state");
+  if (deployed.length === 0) return [`Still sending: none (no deployed stack has an enabled flow to ${printable(vendor)}).`];
+  return [
+    `Still sending until their stack's next deploy: ${deployed.length} integration(s) in deployed state (the status blocks deploys, not pipelines already running)`,
+    ...table(
+      deployed.map((f) => [stackLabel(f), f.integration.name, printable(f.integration.destination.url), f.time ? `deployed ${f.time}` : "deployed (time unknown)"]),
+      "  ",
+    ),
+  ];
+}
+
 export function describeStatusChange(opts: {
   vendor: string;
   registry: Registry;
@@ -30,6 +47,8 @@ export function describeStatusChange(opts: {
   written: boolean;
   flows: VendorFlows;
   sources: string;
+  /** Whether a Pulumi backend was read: without it, what still sends is unknown. */
+  stateRead: boolean;
 }): string {
   const v = opts.registry.vendors[opts.vendor]!;
   const lines: string[] = [];
@@ -49,6 +68,7 @@ export function describeStatusChange(opts: {
     lines.push(`No longer blocked by VG002: ${enabled.length} integration(s) (other rules still apply)`);
     if (enabled.length) lines.push(...rows(enabled));
   }
+  if (blocksFlows(v.status)) lines.push("", ...stillSending(opts.vendor, enabled, opts.stateRead));
   if (disabled.length) lines.push("", `Switched off (enabled: false), sending nothing:`, ...rows(disabled));
   lines.push("", `Looked at: ${opts.sources}`);
   return `${lines.join("\n")}\n`;

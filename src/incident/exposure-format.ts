@@ -28,14 +28,26 @@ function periodText(e: Exposure): string {
   return `${day(first)} – ${active ? "still sent" : day(last)}`;
 }
 
+const unreadableNote = (e: Exposure) => (e.sources.unreadable ? `, ${e.sources.unreadable} unreadable: see the warnings` : "");
+
+/** The still-sending flows, or why they are unknown. */
+function stillSendingLines(e: Exposure, indent: string): string[] {
+  if (e.sources.backend === undefined) return [`Deployed state was not read: which flows still send to ${printable(e.vendor.key)} is unknown.`];
+  if (e.stillSending.length === 0) return [`No deployed stack sends to ${printable(e.vendor.key)} (none of the stacks' current state has an enabled flow to it).`];
+  return [
+    `Still sending until their stack's next deploy (${e.stillSending.length}, from deployed state): a vendor's status blocks deploys, not pipelines already running`,
+    ...table(e.stillSending.map((f) => [printable(f.stack), printable(f.integration), printable(f.endpoint), f.deployed ? `deployed ${f.deployed}` : "deployed (time unknown)"]), indent),
+  ];
+}
+
 function header(e: Exposure): string[] {
   const v = e.vendor;
   const status = v.status ? `, status ${v.status}${v.statusChanged ? ` since ${v.statusChanged}` : ""}` : ", not in the registry";
   const src = [
     ...e.sources.manifests,
     ...(e.sources.backend !== undefined
-      ? [`Pulumi backend ${e.sources.backend} (${e.sources.stacks} stack(s), ${e.sources.checkpoints} checkpoint(s))`]
-      : []),
+      ? [`Pulumi backend ${e.sources.backend} (${e.sources.stacks} stack(s), ${e.sources.checkpoints} checkpoint(s)${unreadableNote(e)})`]
+      : ["no Pulumi backend read (deployed state unknown)"]),
   ];
   return [
     `Exposure of ${printable(v.key)} (${printable(v.name)})${status}`,
@@ -71,6 +83,7 @@ function formatText(e: Exposure): string {
   out.push(...table(e.integrations.map((i) => [printable(i.stack ?? "(no stack)"), printable(i.integration), span(i), until(i)]), "  "));
   out.push("", `Endpoints (${e.endpoints.length})`);
   out.push(...table(e.endpoints.map((p) => [printable(p.url), p.region, span(p), until(p)]), "  "));
+  out.push("", ...stillSendingLines(e, "  "));
   out.push("", `Fields (${e.records.length})`);
   out.push(
     ...table(
@@ -156,7 +169,7 @@ function formatMarkdown(e: Exposure): string {
   const out = [`## Exposure: ${md(v.name)} (\`${v.key}\`)`, ""];
   out.push(`- Status: ${v.status ?? "not in the registry"}${v.statusChanged ? ` since ${v.statusChanged}` : ""}${v.statusReason ? ` — ${md(v.statusReason)}` : ""}`);
   out.push(`- Period: ${periodText(e)}${e.since ? ` (fields sent on or after ${e.since})` : ""}`);
-  out.push(`- Sources: ${[...e.sources.manifests.map(code), ...(e.sources.backend ? [`Pulumi backend ${code(e.sources.backend)} (${e.sources.stacks} stacks, ${e.sources.checkpoints} checkpoints)`] : [])].join(", ") || "none"}`);
+  out.push(`- Sources: ${[...e.sources.manifests.map(code), ...(e.sources.backend ? [`Pulumi backend ${code(e.sources.backend)} (${e.sources.stacks} stacks, ${e.sources.checkpoints} checkpoints${unreadableNote(e)})`] : ["no Pulumi backend read (deployed state unknown)"])].join(", ")}`);
   out.push("");
   if (e.records.length === 0) {
     out.push("No field was ever declared for this vendor in these sources.");
@@ -167,11 +180,26 @@ function formatMarkdown(e: Exposure): string {
   out.push("", `**Data subjects:** ${e.subjects.map((s) => `${md(s.name)} (${code(s.key)})`).join(", ")}  `);
   out.push(`**Purposes:** ${e.purposes.map((p) => `${md(p.name)} (${code(p.key)})`).join(", ")}  `);
   out.push(`**Endpoints:** ${e.endpoints.map((p) => `${code(p.url)} (${p.region})`).join(", ")}`, "");
+  out.push(...stillSendingMarkdown(e), "");
   out.push("### Fields", "", row(["Stack", "Integration", "Field", "Category", "Transform", "Seen", "Until", "From"]), "|---|---|---|---|---|---|---|---|");
   for (const r of e.records) {
     out.push(row([md(r.stack ?? "—"), md(r.integration), code(r.field), code(r.category), r.transform, span(r), until(r), originsOf(r)]));
   }
   return `${out.join("\n")}\n`;
+}
+
+function stillSendingMarkdown(e: Exposure): string[] {
+  const out = ["### Still sending until the next deploy", ""];
+  if (e.sources.backend === undefined) return [...out, "Deployed state was not read: which flows still send is unknown."];
+  if (e.stillSending.length === 0) return [...out, "No deployed stack sends to this vendor."];
+  out.push(
+    "From deployed state: a vendor's status blocks the next deploy, not the pipelines already running.",
+    "",
+    row(["Stack", "Integration", "Endpoint", "Deployed"]),
+    "|---|---|---|---|",
+  );
+  for (const f of e.stillSending) out.push(row([md(f.stack), md(f.integration), code(f.endpoint), f.deployed ?? "—"]));
+  return out;
 }
 
 /**
@@ -213,17 +241,36 @@ function formatNotice(e: Exposure): string {
     out.push(`- ${md(capitalize(c.plain))}${how ? ` (${how})` : ""}`);
   }
   out.push("");
-  if (v.status && v.status !== "approved") {
-    const since = v.statusChanged ? ` on ${v.statusChanged}` : "";
-    out.push(`We stopped sending data to ${md(v.name)}${since}. [Describe any other steps taken and what you can do.]`);
-  } else {
-    out.push(`[Describe the steps we have taken and what you can do.]`);
-  }
+  out.push(...noticeStatus(e));
   out.push("", "[Contact details for questions.]", "", "---", "", "## Appendix: scope (for the privacy team, remove before sending)", "");
   out.push(row(["Plain words", "Taxonomy name", "Category", "Fields", "Seen", "Until"]), "|---|---|---|---|---|---|");
   for (const c of e.categories) out.push(row([md(c.plain), md(c.name), code(c.key), c.fields.map(code).join(", "), span(c), until(c)]));
   out.push("", `Stacks: ${e.stacks.map((s) => md(s.stack)).join(", ")}. Endpoints: ${e.endpoints.map((p) => code(p.url)).join(", ")}.`);
+  out.push("", ...stillSendingMarkdown(e).map((l) => l.replace(/^### /, "#### ")));
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * What the letter may say about stopping. Changing a vendor's status blocks the next deploy; it
+ * does not stop pipelines already deployed, so "we stopped" is said only when the deployed state
+ * shows no flow to the vendor, with the date the deploy that removed the last one was made.
+ */
+function noticeStatus(e: Exposure): string[] {
+  const v = e.vendor;
+  const name = md(v.name);
+  const steps = "[Describe any other steps taken and what you can do.]";
+  const suspended = v.status && v.status !== "approved" ? `On ${v.statusChanged ?? "[date]"} we suspended our use of ${name}: no new release of our systems may send data to it. ` : "";
+  if (e.sources.backend === undefined) {
+    return [`${suspended}[Say whether and when our systems stopped sending data to ${name}: vendorgate did not read the deployed state.] ${steps}`];
+  }
+  if (e.stillSending.length > 0) {
+    const n = e.stillSending.length;
+    return [
+      `${suspended}${n === 1 ? "One of our systems that was" : `${n} of our systems that were`} already sending data to ${name} ${n === 1 ? "continues" : "continue"} to do so until ${n === 1 ? "it is" : "they are"} redeployed without it. [Say when that was done, or will be.] ${steps}`,
+    ];
+  }
+  if (!e.period.active && e.period.last) return [`${suspended}We stopped sending data to ${name} on ${day(e.period.last)}. ${steps}`];
+  return [`${suspended}[Say when our systems stopped sending data to ${name}.] ${steps}`];
 }
 
 export const exposureFormatters: Record<ExposureFormat, (e: Exposure) => string> = {

@@ -50,6 +50,21 @@ export interface CategoryExposure extends NamedKey {
   fields: string[];
 }
 
+/**
+ * A flow to the vendor in a stack's deployed state: its pipeline keeps sending until the stack's
+ * next deploy removes it, whatever the registry now says (a status blocks deploys, not running
+ * pipelines).
+ */
+export interface StillSending {
+  stack: string;
+  integration: string;
+  endpoint: string;
+  /** When the state holding it was written (the stack's last deploy). */
+  deployed?: string;
+  /** The state file or object it was read from. */
+  source: string;
+}
+
 export interface Exposure {
   vendor: { key: string; name: string; status?: string; statusChanged?: string; statusReason?: string };
   since?: string;
@@ -62,7 +77,9 @@ export interface Exposure {
   endpoints: (Seen & { url: string; region: string })[];
   /** From the first sighting to the last; `last` absent while data is still sent. */
   period: { first?: string; last?: string; active: boolean };
-  sources: { manifests: string[]; backend?: string; stacks: number; checkpoints: number };
+  /** From deployed state; empty when no backend was read (then `sources.backend` is absent). */
+  stillSending: StillSending[];
+  sources: { manifests: string[]; backend?: string; stacks: number; checkpoints: number; unreadable?: number };
 }
 
 interface Observation {
@@ -260,11 +277,16 @@ export function buildExposure(vendor: string, set: FlowSet, registry: Registry, 
       ...(!period.active && (period.removed ?? period.lastSeen) ? { last: period.removed ?? period.lastSeen } : {}),
       active: period.active,
     },
+    stillSending: mine
+      .filter((f) => f.origin === "state")
+      .map((f) => ({ stack: f.stack ?? "", integration: f.integration.name, endpoint: f.integration.destination.url, ...(f.time ? { deployed: f.time } : {}), source: f.file }))
+      .sort((a, b) => cmp(a.stack, b.stack) || cmp(a.integration, b.integration) || cmp(a.endpoint, b.endpoint)),
     sources: {
       manifests: set.manifests,
       ...(set.backend !== undefined ? { backend: set.backend } : {}),
       stacks: new Set(backendSnaps.map((s) => `${s.project}/${s.stack}`)).size,
       checkpoints: backendSnaps.filter((s) => s.kind === "history").length,
+      ...(set.unreadable ? { unreadable: set.unreadable } : {}),
     },
   };
 }

@@ -1,13 +1,17 @@
 import type { Command } from "commander";
 import { loadManifest, type Taxonomy } from "../model/index.ts";
-import { backendDirOf, type LoadedProject } from "../project/index.ts";
-import { backendDir, readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { LoadedProject } from "../project/index.ts";
+import { chooseBackend, defaultBackendDir, parseBackendUrl } from "../sources/backend-url.ts";
+import { readBackend, type RecordedFlow, type Snapshot } from "../sources/backend.ts";
+import { BackendError } from "../sources/errors.ts";
 import { cmp, displayPath } from "./text.ts";
 
 /*
  * The flows the incident commands work from: the integrations of the manifests given on the
- * command line and of the Pulumi stacks in the local backend (their current state and, for
- * `exposure`, every checkpoint of their history). Manifests are validated like `check` does;
+ * command line and of the Pulumi stacks in the organisation's backend (file://, s3:// or Pulumi
+ * Cloud: their current state and, for `exposure`, every checkpoint of their history). Manifests are validated like `check` does;
  * recorded state is taken as found, since a checkpoint is history and history is not re-judged.
  */
 
@@ -38,6 +42,8 @@ export interface FlowSet {
   manifests: string[];
   /** The backend read, when state was read. */
   backend?: string;
+  /** Checkpoints of the backend that could not be parsed (each also in `warnings`). */
+  unreadable: number;
   snapshots: Snapshot[];
 }
 
@@ -53,7 +59,11 @@ export interface SourceOptions {
 export function addSourceOptions(cmd: Command, what = "integrations count"): Command {
   return cmd
     .option("--manifest <file>", `a manifest (YAML or JSON) whose ${what}; repeatable`, (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option("--backend <dir>", "local Pulumi state backend to read stacks from (default: vendorgate.yaml's backend)")
+    .option(
+      "--backend <url>",
+      "Pulumi backend to read stacks from: file://<dir> (or a directory), s3://bucket/prefix?region=…&endpoint=…, or Pulumi Cloud (https://api.pulumi.com, through the pulumi CLI). " +
+        "Default: backend in vendorgate.yaml, else PULUMI_BACKEND_URL, else VENDORGATE_BACKEND, else .vendorgate/backend when it exists",
+    )
     .option("--no-state", "ignore the Pulumi stacks' state; manifests only");
 }
 
@@ -89,12 +99,38 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
       });
     }
   }
-  const set: FlowSet = { flows, warnings: [], manifests: manifests.map(display), snapshots: [] };
+  const set: FlowSet = { flows, warnings: [], manifests: manifests.map(display), snapshots: [], unreadable: 0 };
   if (!opts.state) return set;
-  const dir = backendDir(opts.backend ?? (opts.projectConfig ? backendDirOf(opts.projectConfig.config.backend) : undefined));
-  const contents = readBackend(dir, { history: opts.history === true });
-  set.backend = display(dir);
+  const project = opts.projectConfig;
+  // vendorgate.yaml's backend counts as a setting only when the file names one; otherwise the
+  // backend the Pulumi CLI is pointed at comes first, then the project's local default.
+  const configured = project?.loaded.config.backend !== undefined ? { url: project!.config.backend, file: project!.configFile, dir: project!.root } : undefined;
+  const setting = chooseBackend({ ...(opts.backend !== undefined ? { flag: opts.backend } : {}), ...(configured ? { config: configured } : {}) });
+  const fallback = project ? join(project.root, ".vendorgate", "backend") : defaultBackendDir();
+  let spec;
+  if (setting) {
+    spec = parseBackendUrl(setting);
+  } else if (existsSync(join(fallback, ".pulumi"))) {
+    spec = parseBackendUrl({ value: fallback, from: "the default backend", baseDir: process.cwd() });
+  } else if (manifests.length) {
+    // Nothing configured and nothing deployed here: the manifests are the sources, and the
+    // output's source list says no backend was read.
+    return set;
+  } else {
+    throw new BackendError(
+      "nothing to read: no --manifest given and no Pulumi backend set (--backend, backend in vendorgate.yaml, PULUMI_BACKEND_URL or VENDORGATE_BACKEND)",
+    );
+  }
+  let contents;
+  try {
+    contents = await readBackend(spec, { history: opts.history === true });
+  } catch (err) {
+    if (err instanceof BackendError && setting) throw new BackendError(`${err.message} (backend set by ${setting.from})`);
+    throw err;
+  }
+  set.backend = contents.label;
   set.warnings.push(...contents.warnings);
+  set.unreadable = contents.unreadable;
   set.snapshots = contents.snapshots;
   const projectsOf = new Map<string, Set<string>>();
   for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));

@@ -1,7 +1,7 @@
 // The incident commands as a user runs them: help on every command, and every mistake a user can
 // make answered with the file, the place and what was expected, exit code 2, no stack trace.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,9 @@ let registry: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "vendorgate-cli-"));
   registry = join(dir, "vendors.yaml");
+  // A backend with no stacks: the commands read it (a missing one is an error) and find no state.
+  mkdirSync(join(dir, "empty-backend", ".pulumi"), { recursive: true });
+  writeFileSync(join(dir, "empty-backend", ".pulumi", "meta.yaml"), "version: 1\n");
   copyFileSync(join(packageRoot, "policies/data/vendors.yaml"), registry);
   writeFileSync(
     join(dir, "broken.yaml"),
@@ -24,7 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: packageRoot, env: { ...process.env, VENDORGATE_DEBUG: "", VENDORGATE_BACKEND: join(dir, "no-backend") } });
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: packageRoot, env: { ...process.env, VENDORGATE_DEBUG: "", VENDORGATE_BACKEND: join(dir, "empty-backend") } });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
