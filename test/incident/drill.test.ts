@@ -108,6 +108,9 @@ describe("incident drill: Mixpanel is breached", () => {
     expect(text).toMatch(/prod-eu\s+ad-attribution\s+examples\/incident\.manifest\.yaml/);
     expect(text).toMatch(/prod-eu\s+product-analytics\s+examples\/incident\.manifest\.yaml/);
     expect(text).toContain("Blocked stacks: drill, prod, prod-eu");
+    // Only the deployed one is still sending: the manifests' flows were never deployed here.
+    expect(text).toMatch(/Still sending until their stack's next deploy: 1 integration\(s\) in deployed state/);
+    expect(text).toMatch(/drill\s+product-analytics\s+https:\/\/api-eu\.mixpanel\.com\/track\s+deployed 20\d\d-/);
     expect(text).not.toContain("support-chat");
   });
 
@@ -204,7 +207,11 @@ describe("incident drill: Mixpanel is breached", () => {
       expect(notice).toMatch(new RegExp(`^- ${words}`, "m"));
     }
     expect(notice).toContain("# Draft notice: personal data shared with Mixpanel");
-    expect(notice).toContain("We stopped sending data to Mixpanel on 2026-11-29.");
+    // Suspending blocks deploys; the drill stack's deployed pipeline still sends until its next up.
+    expect(notice).not.toContain("We stopped sending data to Mixpanel");
+    expect(notice).toContain(
+      "On 2026-11-29 we suspended our use of Mixpanel: no new release of our systems may send data to it. One of our systems that was already sending data to Mixpanel continues to do so until it is redeployed without it.",
+    );
     expect(notice).toMatch(/our deploy records begin on 2\d{3}-\d{2}-\d{2}/);
   });
 
