@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
 import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration } from "../engine/normalize.ts";
-import { backendDir, readBackend } from "../incident/backend.ts";
-import { displayPath } from "../incident/text.ts";
+import { chooseBackend, defaultBackendDir, parseBackendUrl } from "../sources/backend-url.ts";
+import { readBackend } from "../sources/backend.ts";
 import { integrationSchema } from "../model/index.ts";
 import { planStack } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
@@ -25,13 +25,14 @@ function projectFor(dir: string | undefined, ctx: PolicyContext): ProjectInfo {
 }
 
 /** The declarations a stack's deployed state records, validated as a manifest's would be. */
-function deployedDeclarations(ctx: PolicyContext, project: ProjectInfo, stack: string, backend: string | undefined): { declarations: DeclaredIntegration[]; file: string } {
-  const dir = backendDir(backend);
-  const contents = readBackend(dir, { history: false });
+async function deployedDeclarations(ctx: PolicyContext, project: ProjectInfo, stack: string, backend: string | undefined): Promise<{ declarations: DeclaredIntegration[]; file: string }> {
+  // Any backend URL the incident commands read (file://, s3://, Pulumi Cloud), failing closed alike.
+  const setting = chooseBackend(backend !== undefined ? { flag: backend } : {}) ?? { value: defaultBackendDir(), from: "the default backend", baseDir: process.cwd() };
+  const contents = await readBackend(parseBackendUrl(setting), { history: false });
   const snap = contents.snapshots.find((s) => s.kind === "state" && s.project === project.name && s.stack === stack);
   if (!snap) {
     const why = contents.warnings.length ? ` (${contents.warnings.join("; ")})` : "";
-    throw new UsageError(`--from state: no deployed state of stack "${stack}" of project ${project.name} in ${displayPath(dir)}${why}`);
+    throw new UsageError(`--from state: no deployed state of stack "${stack}" of project ${project.name} in ${contents.label}${why}`);
   }
   const schema = integrationSchema(ctx.taxonomy);
   const declarations = snap.flows.map((flow, n) => {
@@ -62,7 +63,7 @@ export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => v
     declarations = plan.declarations;
     report = plan.report;
   } else {
-    declarations = deployedDeclarations(ctx, project, opts.stack, opts.backend).declarations;
+    declarations = (await deployedDeclarations(ctx, project, opts.stack, opts.backend ?? ctx.project?.config.backend)).declarations;
     const residency = ctx.project?.config.stacks?.[opts.stack]?.residency ?? stackConfig(project, opts.stack)["vendorgate:residency"];
     report = judge(ctx.engine, {
       now: ctx.now,
