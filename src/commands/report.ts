@@ -15,8 +15,8 @@ interface ReportOptions extends PolicyOptions, SourceOptions {
 
 export async function runReport(opts: ReportOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const ctx = await loadPolicyContext(opts);
-  const set = await loadFlows(opts, ctx.taxonomy);
-  const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
+  const set = await loadFlows({ ...opts, projectConfig: ctx.project }, ctx.taxonomy);
+  const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}`] : [])];
   const model = buildReportModel(ctx, current(set), sources, toolInfo());
   for (const w of [...set.warnings, ...model.warnings]) warn(`vendorgate: warning: ${w}\n`);
   const html = renderHtml(model);

@@ -44,6 +44,18 @@ describe("incident commands fail closed on their sources", () => {
     await expect(exposure(backend())).rejects.toThrow(reason);
   });
 
+  it("vendorgate.yaml's backend is the one read, and fails closed the same way", async () => {
+    const project = join(dir, "project");
+    mkdirSync(project);
+    copyFileSync(REGISTRY, join(project, "vendors.yaml"));
+    writeFileSync(join(project, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: vendors.yaml\nbackend: file://state\n");
+    await expect(runExposure({ vendor: "mixpanel", format: "text", project, state: true }, sink, sink)).rejects.toThrow(
+      /backend .*project\/state does not exist \(backend set by .*vendorgate\.yaml \(backend\)\)/,
+    );
+    // --backend still wins over it.
+    await expect(runExposure({ vendor: "mixpanel", format: "text", project, backend: join(dir, "not-a-backend"), state: true }, sink, sink)).rejects.toThrow(/no \.pulumi directory/);
+  });
+
   it("review fails the same way", async () => {
     await expect(runReview({ registry: REGISTRY, format: "text", backend: join(dir, "nonexistent"), state: true }, sink, sink)).rejects.toThrow(/does not exist/);
   });

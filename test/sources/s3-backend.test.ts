@@ -133,6 +133,17 @@ describe("an s3:// backend written by the real Pulumi engine", () => {
     expect(text).toContain("Looked at: Pulumi stacks in s3://state/org-a");
   });
 
+  it("takes the backend from vendorgate.yaml", async () => {
+    const project = join(scratch, "configured");
+    mkdirSync(project);
+    copyFileSync(REGISTRY, join(project, "vendors.yaml"));
+    writeFileSync(join(project, "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: vendors.yaml\nbackend: ${JSON.stringify(url)}\n`);
+    const c = capture();
+    await runExposure({ vendor: "mixpanel", format: "json", project, state: true }, c.out, sink);
+    expect((JSON.parse(c.text()) as Exposure).sources).toMatchObject({ stacks: 2, checkpoints: 3 });
+    expect((JSON.parse(c.text()) as Exposure).sources.backend).toMatch(/^s3:\/\/state\/org-a\?/);
+  });
+
   it("review reads the same backend", async () => {
     const c = capture();
     await runReview({ registry: REGISTRY, now: "2026-11-29", format: "json", backend: url, state: true }, c.out, sink);
