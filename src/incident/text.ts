@@ -1,14 +1,10 @@
-import { isAbsolute, relative, resolve } from "node:path";
-
 /*
  * Small output helpers the incident commands share. Every string they print may come from a
  * user's file (vendor names, field paths, reasons), so each output kind has its own escaping.
  */
 
-/** Code-unit order: unlike localeCompare it is the same on every machine, so output is byte-stable. */
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { cmp, displayPath } from "../text/order.ts";
+import { cmp } from "../text/order.ts";
 
 export function uniqueSorted(items: Iterable<string>): string[] {
   return [...new Set(items)].sort(cmp);
@@ -58,11 +54,6 @@ export function table(rows: readonly (readonly string[])[], indent = ""): string
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - [...c].length))).join("  ").trimEnd());
 }
 
-/** A path as people passed it: relative to the working directory when under it, else absolute. */
-export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), resolve(file));
-  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? resolve(file) : rel;
-}
 
 export type Out = (s: string) => void;
 

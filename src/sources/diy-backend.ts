@@ -1,7 +1,7 @@
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import pLimit from "p-limit";
-import { cmp } from "../incident/text.ts";
+import { cmp } from "../text/order.ts";
 import { FlowInterner, readCheckpoint, type Snapshot, timeFromName } from "./checkpoint.ts";
 import { BackendError } from "./errors.ts";
 import type { ObjectStore } from "./object-store.ts";

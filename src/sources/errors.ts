@@ -1,4 +1,4 @@
-import { UsageError } from "../commands/usage-error.ts";
+import { UsageError } from "../errors.ts";
 
 /**
  * A backend that does not exist or cannot be read. It ends the command with exit 2 and the

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { Readable } from "node:stream";
-import { displayPath } from "../incident/text.ts";
+import { displayPath } from "../text/order.ts";
 import { BackendError } from "./errors.ts";
 
 /**

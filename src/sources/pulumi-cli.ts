@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import pLimit from "p-limit";
 import { findTool } from "../paths.ts";
-import { cmp } from "../incident/text.ts";
+import { cmp } from "../text/order.ts";
 import { FlowInterner, readCheckpoint, type Snapshot } from "./checkpoint.ts";
 import type { BackendContents } from "./diy-backend.ts";
 import { BackendError } from "./errors.ts";
