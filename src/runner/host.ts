@@ -107,7 +107,12 @@ async function main(): Promise<void> {
   }
   // The user's SDK: the one the program's `import "@pulumi/pulumi"` resolves to. Two copies in one
   // process would each keep their own (mock) monitor, and the program's resources would be lost.
-  const pulumi = createRequire(join(init.root, "package.json"))("@pulumi/pulumi") as PulumiModule;
+  let pulumi: PulumiModule;
+  try {
+    pulumi = createRequire(join(init.root, "package.json"))("@pulumi/pulumi") as PulumiModule;
+  } catch {
+    throw new Error("@pulumi/pulumi is not installed where the project's program can import it (npm install in the project)");
+  }
   const recorded = await runUnderMocks(pulumi, runProgram, init, { stackTraces: true });
   for (const r of recorded) send({ t: "resource", ...r });
   const sites = (globalThis as Record<symbol, unknown>)[Symbol.for("vendorgate.constructionSites")];
