@@ -131,10 +131,10 @@ describe("vendorgate plan (CLI)", () => {
     expect(a.stdout.length).toBeGreaterThan(1000);
   });
 
-  it("names the file for an unknown stack, exit 2, no stack trace", () => {
+  it("reads a stack without a config file as an empty config, as Pulumi does: the program's own error names its line, exit 2, no stack trace", () => {
     const r = cli(["plan", "--stack", "nope", "--backend", backend]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/stacks\/Pulumi\.nope\.yaml:1:1 no config file for stack nope/);
+    expect(r.stderr).toMatch(/stacks\/index\.ts:\d+:\d+: the program failed under plan's mocks: Missing required configuration variable/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
