@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,17 +14,24 @@ import { DEMO_PASSPHRASE, projectInfo } from "../../src/pulumi/project.ts";
  * passphrase); any other provider, or no passphrase, is judged with placeholders, and says so.
  */
 
-const dir = join(packageRoot, "test", "fixtures", "runner", "providers");
-const project = projectInfo(dir);
+const fixtureDir = join(packageRoot, "test", "fixtures", "runner", "providers");
+const project = projectInfo(fixtureDir);
 const work = mkdtempSync(join(tmpdir(), "vendorgate-never-writes-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const REGISTRY = join(packageRoot, "policies", "data", "vendors.yaml");
 
-function snapshot(): Record<string, string> {
+function copyOutside(): string {
+  const dir = mkdtempSync(join(work, "project-"));
+  cpSync(fixtureDir, dir, { recursive: true });
+  symlinkSync(join(packageRoot, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isFile()) out[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    if (name !== "node_modules" && statSync(p).isFile()) out[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
   }
   return out;
 }
@@ -46,14 +53,16 @@ async function withPassphrase<T>(passphrase: string | undefined, run: () => Prom
 
 const cases = [
   { stack: "passphrase", passphrase: DEMO_PASSPHRASE, note: undefined },
-  { stack: "passphrase", passphrase: undefined, note: /PULUMI_CONFIG_PASSPHRASE and PULUMI_CONFIG_PASSPHRASE_FILE are not set/ },
+  { stack: "passphrase", passphrase: undefined, note: /PULUMI_CONFIG_PASSPHRASE and PULUMI_CONFIG_PASSPHRASE_FILE are not set/, outside: true },
   { stack: "kms", passphrase: DEMO_PASSPHRASE, note: /encrypted with AWS KMS, which vendorgate does not decrypt/ },
   { stack: "cloud", passphrase: DEMO_PASSPHRASE, note: /encrypted with Pulumi Cloud, which vendorgate does not decrypt/ },
 ];
 
 describe("stack files are byte-identical after every command", () => {
-  it.each(cases)("plan, stack $stack (passphrase: $passphrase)", async ({ stack, passphrase, note }) => {
-    const before = snapshot();
+  it.each(cases)("plan, stack $stack (passphrase: $passphrase)", async ({ stack, passphrase, note, outside }) => {
+    // The package's own projects fall back to the demo passphrase; a user's project (outside it) never does.
+    const dir = outside ? copyOutside() : fixtureDir;
+    const before = snapshot(dir);
     let out = "";
     let warn = "";
     const code = await withPassphrase(passphrase, () =>
@@ -63,17 +72,17 @@ describe("stack files are byte-identical after every command", () => {
     expect(JSON.parse(out)).toMatchObject({ violations: [] });
     if (note) expect(warn).toMatch(note);
     else expect(warn).not.toMatch(/not decrypted/);
-    expect(snapshot()).toEqual(before);
+    expect(snapshot(dir)).toEqual(before);
   }, 300_000);
 
   it.each(cases.filter((c) => c.passphrase))("preview, stack $stack", async ({ stack, passphrase, note }) => {
-    const before = snapshot();
+    const before = snapshot(fixtureDir);
     const r = await withPassphrase(passphrase, () =>
       runDeploy("preview", { stack, pulumiProject: project, backend: join(work, "backend"), registry: REGISTRY, now: "2026-11-29", stream: false }, () => {}),
     );
     expect(r.error).toBeUndefined();
     expect(r.ok).toBe(true);
     if (note) expect(r.notDecrypted).toMatch(note);
-    expect(snapshot()).toEqual(before);
+    expect(snapshot(fixtureDir)).toEqual(before);
   }, 300_000);
 });
