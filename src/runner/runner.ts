@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { extname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../commands/usage-error.ts";
+import { UsageError } from "../errors.ts";
 import type { ConstructionSite } from "../components/integration.ts";
 import type { RecordedResource } from "../plan/mocks.ts";
 import { entryModuleKind, type ProjectInfo } from "../pulumi/project.ts";
