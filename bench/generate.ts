@@ -106,7 +106,7 @@ export function generateManifest(registry: DeclaredRegistry, n: number, seed = S
     const subjects = approval?.subjects?.length
       ? [chance(r, mix.offSubject) ? pick(r, dataSubjects) : pick(r, approval.subjects)]
       : [chance(r, 0.8) ? "customer" : "employee"];
-    const domain = vendor ? pick(r, vendor.domains) : "metrics.acme-analytics.io";
+    const domain = vendor?.domains?.length ? pick(r, vendor.domains) : "metrics.acme-analytics.io";
     const host = chance(r, mix.wrongHost) ? `collector.${vendorKey}-proxy.example` : `api-${i % 7}.${domain}`;
     const scheme = chance(r, mix.plainHttp) ? "http" : "https";
     const inResidency = vendor?.regions.filter((x) => residency.includes(x)) ?? [];

@@ -24,3 +24,18 @@ matches_any(host, domains) if {
 same_host(a, b) if _canonical(a) == _canonical(b)
 
 _canonical(name) := trim_suffix(lower(name), ".")
+
+# METADATA
+# description: |
+#   True when host is one of the vendor's exact hosts (multi-tenant services,
+#   where a subdomain is another customer's tenant) or under one of its domains.
+vendor_host(vendor, host) if {
+	some exact in object.get(vendor, "hosts", [])
+	same_host(host, exact)
+}
+
+vendor_host(vendor, host) if matches_any(host, object.get(vendor, "domains", []))
+
+# METADATA
+# description: The vendor's registered hosts and domains, for messages.
+registered(vendor) := concat(", ", array.concat(object.get(vendor, "hosts", []), object.get(vendor, "domains", [])))

@@ -30,3 +30,12 @@ test_same_host if {
 	hosts.same_host("api.mixpanel.com", "API.mixpanel.com.")
 	not hosts.same_host("eu.api.mixpanel.com", "api.mixpanel.com")
 }
+
+test_vendor_host_exact_hosts_and_domains if {
+	vendor := {"hosts": ["acme.zendesk.com"], "domains": ["zdassets.com"]}
+	hosts.vendor_host(vendor, "acme.zendesk.com")
+	hosts.vendor_host(vendor, "static.zdassets.com")
+	not hosts.vendor_host(vendor, "attacker-tenant.zendesk.com")
+	not hosts.vendor_host(vendor, "zendesk.com")
+	hosts.registered(vendor) == "acme.zendesk.com, zdassets.com"
+}

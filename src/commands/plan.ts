@@ -11,6 +11,7 @@ import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOption
 import { addOutputOptions, emit, type OutputOptions, useColor, verdictCode } from "./output.ts";
 import { UsageError } from "./usage-error.ts";
 import { toolInfo } from "./tool.ts";
+import { normalizeResource, type WasmDestination } from "../engine/normalize.ts";
 
 interface PlanOptions extends PolicyOptions, OutputOptions {
   stack: string;
@@ -23,6 +24,16 @@ interface PlanOptions extends PolicyOptions, OutputOptions {
   timeout?: string;
 }
 
+
+function shownDestination(d: WasmDestination): Record<string, unknown> {
+  return {
+    via: d.via,
+    ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : d.host !== undefined ? { host: d.host } : {}),
+    ...(d.account !== undefined ? { account: d.account } : {}),
+    ...(d.problem !== undefined ? { problem: d.problem } : {}),
+  };
+}
+
 /**
  * check's JSON plus what a later `diff` needs: the stack, the declarations as a manifest, and the
  * egress resources with their owners. A superset, so scripts written for check keep working.
@@ -32,7 +43,8 @@ export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanRes
     ...reportDocument(report, ctx),
     stack: plan.stack,
     manifest: planManifest(plan),
-    resources: plan.egress.map((e) => ({ urn: e.urn, type: e.type, name: e.name, integration: e.integration, endpoint: e.endpoint })),
+    // Destinations as the policy saw them: a URL only as scheme and host (its path or query may carry a token).
+    resources: plan.egress.map((e) => ({ urn: e.urn, type: e.type, name: e.name, integration: e.integration, destinations: normalizeResource(e).destinations.map(shownDestination) })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { CredentialSource } from "../model/integration.ts";
 
 /*
- * VG011 judges whether a vendor credential is a secret. Pulumi's own flag is not enough: a
- * program may `requireSecret("token")` while the stack file holds `token: abc` without
- * `secure:`, and then the value sits in plain text in a committed Pulumi.<stack>.yaml. So a
- * credential counts as secret only if Pulumi treats it as one AND its value is not one of the
- * stack's plain config values. The comparison happens in this process; the value goes nowhere.
+ * VG011 judges where a vendor credential comes from. Pulumi's own secret flag is not enough:
+ * - a program may `requireSecret("token")` while the stack file holds `token: abc` without
+ *   `secure:`, so the value sits in plain text in a committed Pulumi.<stack>.yaml;
+ * - `pulumi.secret(\`Bearer ${cfg.require("apiKey")}\`)` wraps a plain config value (or a trimmed
+ *   or base64 copy of it) as a secret after the fact: the stack file still holds it in the clear;
+ * - `pulumi.secret("sk_live_...")` is a literal in the program, so it sits in the repository.
+ * A credential counts as secret only if Pulumi treats it as one AND it comes from an encrypted
+ * config value or a resource output. The comparisons happen in this process; the value goes nowhere.
  */
 
 interface ConfigInternals {
@@ -14,6 +18,7 @@ interface ConfigInternals {
 
 interface OutputInternals {
   isKnown?: Promise<boolean>;
+  allResources?: () => Promise<Set<unknown>>;
 }
 
 /** Every string in the stack's non-secret config, nested ones included (objects arrive as JSON). */
@@ -44,18 +49,69 @@ export function plainConfigStrings(): Set<string> {
   return out;
 }
 
+/** The variants of a plain value that a program might wrap: itself, trimmed, and in base64. */
+function variants(plain: string): string[] {
+  const out = new Set([plain, plain.trim()]);
+  for (const v of [...out]) {
+    out.add(Buffer.from(v).toString("base64"));
+    out.add(Buffer.from(v).toString("base64url"));
+    out.add(Buffer.from(v).toString("base64").replace(/=+$/, ""));
+  }
+  return [...out].filter((v) => v.length >= MIN_DERIVED);
+}
+
+// A plain config value shorter than this ("eu", "true") inside a credential is a coincidence.
+const MIN_DERIVED = 6;
+
+/** Whether `value` contains a plain config value, or a trimmed or base64 copy of one. */
+export function derivesFrom(value: string, plains: ReadonlySet<string>): boolean {
+  if (plains.has(value)) return true;
+  for (const plain of plains) {
+    if (variants(plain).some((v) => value.includes(v))) return true;
+  }
+  // A base64 copy of the credential itself (Basic auth) decoded back.
+  const decoded = /^[A-Za-z0-9+/_-]+=*$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
+  return decoded !== "" && [...plains].some((plain) => plain.trim().length >= MIN_DERIVED && decoded.includes(plain.trim()));
+}
+
+/** Every string in the stack's encrypted config (decrypted by the runtime; never printed). */
+export function secretConfigStrings(): Set<string> {
+  const isConfigSecret = (pulumi.runtime as unknown as ConfigInternals).isConfigSecret;
+  const out = new Set<string>();
+  if (!isConfigSecret) return out;
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (isConfigSecret(key) && value !== "") out.add(value);
+  }
+  return out;
+}
+
+export interface CredentialOrigin {
+  secret: boolean;
+  source: CredentialSource;
+}
+
 /**
- * Whether `value` is kept secret (see above). Resolves without ever exposing the value: the
- * result is a plain boolean, never itself a secret, so the declaration can record it.
+ * Where `value` comes from (see above). Resolves without ever exposing the value: the result is
+ * plain data, never itself a secret, so the declaration can record it.
  */
-export function credentialIsSecret(value: pulumi.Input<string>): pulumi.Output<boolean> {
+export function credentialOrigin(value: pulumi.Input<string>): pulumi.Output<CredentialOrigin> {
   const out = pulumi.output(value);
+  const internals = out as unknown as OutputInternals;
   // Known-ness is not public API; where this SDK lacks it, treat the value as known.
-  const known = (out as unknown as OutputInternals).isKnown ?? Promise.resolve(true);
-  return pulumi.output(Promise.all([pulumi.isSecret(out), known])).apply(([secret, isKnown]) => {
-    if (!secret) return pulumi.output(false);
-    // A value computed during the deploy cannot have come from the config file.
-    if (!isKnown) return pulumi.output(true);
-    return pulumi.unsecret(out).apply((v) => !plainConfigStrings().has(v));
+  const known = internals.isKnown ?? Promise.resolve(true);
+  const deps = internals.allResources ? internals.allResources() : Promise.resolve(new Set());
+  return pulumi.output(Promise.all([pulumi.isSecret(out), known, deps])).apply(([secret, isKnown, resources]) => {
+    // A value computed during the deploy cannot have come from the config file or the program.
+    if (!isKnown) return pulumi.output<CredentialOrigin>({ secret, source: secret ? "secret-output" : "plain" });
+    return pulumi.unsecret(out).apply((v): CredentialOrigin => {
+      if (derivesFrom(v, plainConfigStrings())) return { secret: false, source: "plain-config" };
+      if (!secret) return { secret: false, source: "plain" };
+      const secrets = secretConfigStrings();
+      if ([...secrets].some((s) => s.length >= MIN_DERIVED ? v.includes(s) || variants(s).some((x) => v.includes(x)) : v === s)) {
+        return { secret: true, source: "secret-config" };
+      }
+      if ((resources as Set<unknown>).size > 0) return { secret: true, source: "secret-output" };
+      return { secret: false, source: "literal" };
+    });
   });
 }

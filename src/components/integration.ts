@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOWLIST_KIND, ALLOWLIST_SCHEMA_VERSION } from "../runtime/format.ts";
 import { inputLimits, type DataCategory, type DataSubject, type DataUse, type Transform } from "../model/index.ts";
-import { credentialIsSecret } from "./credentials.ts";
+import { credentialOrigin } from "./credentials.ts";
 import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
-import { TransformerError } from "./transformer.ts";
+import { defaultSource, TransformerError } from "./transformer.ts";
 import { validateDeclaration } from "./validate.ts";
 
 export const INTEGRATION_TYPE = "vendorgate:index:Integration";
@@ -50,8 +50,8 @@ export interface IntegrationDeclaration {
   subjects: string[];
   enabled: boolean;
   destination: { url: string; region: string };
-  credentials?: { secret: boolean };
-  fields: { path: string; category: string; transform: string }[];
+  credentials?: { secret: boolean; source?: string };
+  fields: { path: string; category: string; transform: string; source?: string }[];
 }
 
 /** Where a program wrote `new Integration(...)`, so reports can point at that line. */
@@ -154,7 +154,10 @@ export class Integration extends pulumi.ComponentResource {
     this.url = pulumi.output(args.destination.url);
     this.fields = args.fields;
     const enabled = args.enabled ?? true;
-    const credentials = args.credentials ? { secret: credentialIsSecret(args.credentials.value) } : undefined;
+    const credentials = args.credentials ? credentialOrigin(args.credentials.value) : undefined;
+    // Where an EventBridge pipeline reads each field is part of what the flow sends: `$.detail`
+    // under a harmless name would forward the whole event. So it is declared, and reviewed.
+    const sourceOf = (path: string): string | undefined => (args.eventBridge ? (args.eventBridge.source?.[path] ?? defaultSource(path)) : undefined);
     const declaration = {
       name,
       vendor: args.vendor,
@@ -163,7 +166,10 @@ export class Integration extends pulumi.ComponentResource {
       enabled,
       destination: { url: args.destination.url, region: args.destination.region },
       ...(credentials ? { credentials } : {}),
-      fields: args.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none" })),
+      fields: args.fields.map((f) => {
+        const source = sourceOf(f.path);
+        return { path: f.path, category: f.category, transform: f.transform ?? "none", ...(source !== undefined ? { source } : {}) };
+      }),
     };
 
     // A switched-off flow sends nothing: its allow-list declares no integration at all.

@@ -1,3 +1,5 @@
+import { fieldSourceSchema } from "../model/integration.ts";
+
 /*
  * The EventBridge input transformer that makes a flow's AWS pipeline send exactly the declared
  * fields: one input path per declared field, and a template that rebuilds the vendor's payload
@@ -23,7 +25,6 @@ export class TransformerError extends Error {
 // EventBridge evaluates only dot notation over letters, digits, "_", "-" and "/" (and array
 // indices); a wildcard would forward an open-ended set of values, so it is refused too.
 const EVENT_SEGMENT = /^[A-Za-z0-9_\-/]+$/;
-const SOURCE_PATH = /^\$(\.[A-Za-z0-9_\-/]+|\[\d+\])+$/;
 // Template text cannot escape "<" or ">"; anything else is written as a JSON string.
 const PAYLOAD_SEGMENT = /^[^<>.[\]]+$/;
 
@@ -59,9 +60,8 @@ export function buildInputTransformer(fields: readonly TransformerField[], sourc
           `say where the value sits in the event with eventBridge.source[${JSON.stringify(field.path)}]`,
       );
     }
-    if (!SOURCE_PATH.test(from)) {
-      throw new TransformerError(`eventBridge.source[${JSON.stringify(field.path)}]: expected a JSONPath in dot notation such as $.detail.user.id, got ${JSON.stringify(from)}`);
-    }
+    const checked = fieldSourceSchema.safeParse(from);
+    if (!checked.success) throw new TransformerError(`eventBridge.source[${JSON.stringify(field.path)}]: ${checked.error.issues[0]!.message}`);
     // Variable names are positional: the declaration, not the event, decides what is sent.
     const variable = `f${i}`;
     inputPaths[variable] = from;

@@ -1,6 +1,7 @@
 import type { Summary, Violation } from "../engine/violation.ts";
 import { isBlocking } from "../report/index.ts";
 import type { Declaration, Side } from "./load.ts";
+import { displayUrl } from "../model/url.ts";
 
 /*
  * What a change does to the data a stack shares: integrations, vendors, fields, categories,
@@ -20,12 +21,15 @@ export interface FieldSummary {
   path: string;
   category: string;
   transform: string;
+  /** Where the pipeline reads the value in the event, when it says. */
+  source?: string;
 }
 
 export interface FieldChange {
   path: string;
   category?: Change<string>;
   transform?: Change<string>;
+  source?: Change<string>;
 }
 
 type Credentials = "secret" | "plain" | "none";
@@ -96,7 +100,12 @@ const minus = (a: Iterable<string>, b: Iterable<string>) => {
   return sorted([...a].filter((x) => !drop.has(x)));
 };
 
-const fieldOf = (f: Declaration["fields"][number]): FieldSummary => ({ path: f.path, category: f.category, transform: f.transform ?? "none" });
+const fieldOf = (f: Declaration["fields"][number]): FieldSummary => ({
+  path: f.path,
+  category: f.category,
+  transform: f.transform ?? "none",
+  ...(f.source !== undefined ? { source: f.source } : {}),
+});
 const credentialsOf = (i: Declaration): Credentials => (i.credentials ? (i.credentials.secret ? "secret" : "plain") : "none");
 const enabled = (i: Declaration) => i.enabled !== false;
 
@@ -106,7 +115,7 @@ function summaryOf(i: Declaration): IntegrationSummary {
     vendor: i.vendor,
     purpose: i.purpose,
     enabled: enabled(i),
-    destination: { url: i.destination.url, region: i.destination.region },
+    destination: { url: displayUrl(i.destination.url), region: i.destination.region },
     fields: i.fields.map(fieldOf).sort((a, b) => cmp(a.path, b.path)),
   };
 }
@@ -141,7 +150,11 @@ function integrationChange(b: Declaration, h: Declaration): IntegrationChange | 
     else {
       const category = change(x.category, y.category);
       const transform = change(x.transform, y.transform);
-      if (category || transform) out.fields.changed.push({ path, ...(category ? { category } : {}), ...(transform ? { transform } : {}) });
+      // A field read from another place in the event is another value under the same name.
+      const source = change(x.source ?? "(default)", y.source ?? "(default)");
+      if (category || transform || source) {
+        out.fields.changed.push({ path, ...(category ? { category } : {}), ...(transform ? { transform } : {}), ...(source ? { source } : {}) });
+      }
     }
   }
   const { fields, name: _name, ...rest } = out;

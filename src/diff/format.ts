@@ -38,10 +38,14 @@ function changeLines(c: IntegrationChange, md: boolean): string[] {
   if (c.destination?.url) out.push(`destination ${q(c.destination.url.base)} → ${q(c.destination.url.head)}`);
   if (c.destination?.region) out.push(`region ${q(c.destination.region.base)} → ${q(c.destination.region.head)}`);
   if (c.credentials) out.push(`credentials ${arrow(c.credentials)}`);
-  for (const f of c.fields.added) out.push(`field added: ${q(f.path)} (${q(f.category)}, transform ${f.transform})`);
+  for (const f of c.fields.added) out.push(`field added: ${q(f.path)} (${q(f.category)}, transform ${f.transform}${f.source !== undefined ? `, read from ${q(f.source)}` : ""})`);
   for (const f of c.fields.removed) out.push(`field removed: ${q(f.path)} (${q(f.category)})`);
   for (const f of c.fields.changed) {
-    const parts = [f.category ? `category ${q(f.category.base)} → ${q(f.category.head)}` : "", f.transform ? `transform ${arrow(f.transform)}` : ""].filter(Boolean);
+    const parts = [
+      f.category ? `category ${q(f.category.base)} → ${q(f.category.head)}` : "",
+      f.transform ? `transform ${arrow(f.transform)}` : "",
+      f.source ? `read from ${q(f.source.base)} → ${q(f.source.head)}` : "",
+    ].filter(Boolean);
     out.push(`field ${q(f.path)}: ${parts.join(", ")}`);
   }
   return out;
@@ -76,7 +80,7 @@ export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
     for (const i of added) {
       const state = i.enabled ? "" : " (disabled)";
       out.push(`- **added** ${code(i.name)}${state} → ${escapeMarkdown(ctx.vendorName(i.vendor))} at ${code(i.destination.url)} (${code(i.destination.region)}), purpose ${code(i.purpose)}`);
-      for (const f of i.fields) out.push(`  - ${code(f.path)}: ${code(f.category)}${f.transform === "none" ? "" : `, ${f.transform}`}`);
+      for (const f of i.fields) out.push(`  - ${code(f.path)}: ${code(f.category)}${f.transform === "none" ? "" : `, ${f.transform}`}${f.source !== undefined ? `, read from ${code(f.source)}` : ""}`);
     }
     for (const i of removed) out.push(`- **removed** ${code(i.name)} → ${escapeMarkdown(ctx.vendorName(i.vendor))}`);
     for (const c of changed) {

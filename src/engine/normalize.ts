@@ -1,3 +1,5 @@
+import { credentialParams, displayUrl, parseUrl } from "../model/url.ts";
+import type { Destination, Egress } from "../stack/egress-catalogue.ts";
 import type { EnforcementLevel } from "./violation.ts";
 
 /*
@@ -11,6 +13,7 @@ export interface DeclaredField {
   path: string;
   category: string;
   transform?: string | undefined;
+  source?: string | undefined;
 }
 
 export interface DeclaredIntegration {
@@ -20,7 +23,7 @@ export interface DeclaredIntegration {
   subjects: readonly string[];
   enabled?: boolean | undefined;
   destination: { url: string; region: string };
-  credentials?: { secret: boolean } | undefined;
+  credentials?: { secret: boolean; source?: string | undefined } | undefined;
   fields: readonly DeclaredField[];
 }
 
@@ -38,13 +41,12 @@ export interface DeclaredException {
 }
 
 /** A cloud resource that can send data out, as found in a Pulumi program (plan / pack). */
-export interface EgressResource {
+export interface EgressResource extends Egress {
   urn: string;
   type: string;
   name: string;
   /** The Integration among its parents, or null when none owns it (VG010). */
   integration: string | null;
-  endpoint: string | null;
 }
 
 export interface WasmIntegration {
@@ -52,13 +54,36 @@ export interface WasmIntegration {
   vendor: string;
   purpose: string;
   subjects: string[];
-  destination: { url: string; scheme: string; host: string; region: string };
-  credentials?: { secret: boolean };
-  fields: { path: string; category: string; transform: string }[];
+  destination: { url: string; scheme: string; host: string; port?: number; region: string; credentialParams?: string[] };
+  credentials?: { secret: boolean; source?: string };
+  fields: { path: string; category: string; transform: string; source?: string }[];
 }
 
-export interface WasmResource extends EgressResource {
-  host: string | null;
+/** A destination as the policy compares it: the URL parsed once, and only its scheme, host and port kept. */
+export interface WasmDestination {
+  via: string;
+  /** scheme://host[:port] of a URL: what messages may print of it. */
+  endpoint?: string;
+  scheme?: string;
+  host?: string;
+  port?: number;
+  account?: string;
+  hop?: true;
+  opaque?: true;
+  /** Why the URL was refused (src/model/url.ts). */
+  problem?: string;
+  /** Names of query parameters that look like credentials (VG011). */
+  credentialParams?: string[];
+}
+
+export interface WasmResource {
+  urn: string;
+  type: string;
+  name: string;
+  integration: string | null;
+  sender: boolean;
+  forwards?: string[] | null;
+  destinations: WasmDestination[];
 }
 
 export interface WasmInput {
@@ -78,7 +103,11 @@ export interface DeclaredRegistry {
       name: string;
       status: string;
       statusReason?: string | undefined;
-      domains: readonly string[];
+      domains?: readonly string[] | undefined;
+      hosts?: readonly string[] | undefined;
+      ports?: readonly number[] | undefined;
+      accounts?: readonly string[] | undefined;
+      regionHosts?: Readonly<Record<string, readonly string[]>> | undefined;
       regions: readonly string[];
       assurance?: { dpa?: { expires: string } | undefined; soc2?: { expires: string } | undefined } | undefined;
       approvals?:
@@ -95,15 +124,43 @@ export interface DeclaredRegistry {
 
 export type WasmRegistry = ReturnType<typeof normalizeRegistry>;
 
-const hostOf = (url: string): { scheme: string; host: string } => {
-  try {
-    const u = new URL(url);
-    // A trailing dot names the same host; without stripping it "mixpanel.com." would not match.
-    return { scheme: u.protocol.replace(/:$/, ""), host: u.hostname.toLowerCase().replace(/\.$/, "") };
-  } catch {
-    return { scheme: "", host: "" };
-  }
+// A declaration's URL was refused at validation where parsers disagree; what reaches here parses.
+const hostOf = (url: string): { scheme: string; host: string; port?: number } => {
+  const parsed = parseUrl(url);
+  return parsed.ok ? parsed.value : { scheme: "", host: "" };
 };
+
+function destinationOf(d: Destination): WasmDestination {
+  const out: WasmDestination = { via: d.via };
+  if (d.url !== undefined) {
+    const parsed = parseUrl(d.url);
+    if (parsed.ok) {
+      Object.assign(out, parsed.value, { endpoint: displayUrl(d.url) });
+      const params = credentialParams(d.url);
+      if (params.length > 0) out.credentialParams = params;
+    } else {
+      out.problem = parsed.reason;
+    }
+  }
+  if (d.host !== undefined) out.host = d.host;
+  if (d.scheme !== undefined) out.scheme = d.scheme;
+  if (d.account !== undefined) out.account = d.account;
+  if (d.hop) out.hop = true;
+  if (d.opaque) out.opaque = true;
+  return out;
+}
+
+export function normalizeResource(r: EgressResource): WasmResource {
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    integration: r.integration,
+    sender: r.sender,
+    ...(r.forwards !== undefined ? { forwards: r.forwards === null ? null : [...r.forwards] } : {}),
+    destinations: r.destinations.map(destinationOf),
+  };
+}
 
 /** Evaluation date as YYYY-MM-DD (UTC); rules compare dates as strings of that form. */
 export function isoDate(now: Date | string): string {
@@ -130,9 +187,14 @@ export function normalizeIntegration(i: DeclaredIntegration): WasmIntegration {
     vendor: i.vendor,
     purpose: i.purpose,
     subjects: [...i.subjects],
-    destination: { url: i.destination.url, ...hostOf(i.destination.url), region: i.destination.region },
-    ...opt("credentials", i.credentials ? { secret: i.credentials.secret } : undefined),
-    fields: i.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none" })),
+    destination: {
+      url: i.destination.url,
+      ...hostOf(i.destination.url),
+      region: i.destination.region,
+      ...opt("credentialParams", credentialParams(i.destination.url).length > 0 ? credentialParams(i.destination.url) : undefined),
+    },
+    ...opt("credentials", i.credentials ? { secret: i.credentials.secret, ...opt("source", i.credentials.source) } : undefined),
+    fields: i.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none", ...opt("source", f.source) })),
   };
 }
 
@@ -143,7 +205,11 @@ export function normalizeRegistry(r: DeclaredRegistry) {
       name: v.name,
       status: v.status,
       ...opt("statusReason", v.statusReason),
-      domains: v.domains.map((d) => d.toLowerCase()),
+      domains: (v.domains ?? []).map((d) => d.toLowerCase()),
+      ...opt("hosts", v.hosts?.map((h) => h.toLowerCase())),
+      ...opt("ports", v.ports ? [...v.ports] : undefined),
+      ...opt("accounts", v.accounts ? [...v.accounts] : undefined),
+      ...opt("regionHosts", v.regionHosts ? Object.fromEntries(Object.entries(v.regionHosts).map(([r, hs]) => [r, hs.map((h) => h.toLowerCase())])) : undefined),
       regions: [...v.regions],
       assurance: {
         ...opt("dpa", v.assurance?.dpa ? { expires: v.assurance.dpa.expires } : undefined),
@@ -178,7 +244,7 @@ export function normalizeInput(req: JudgeRequest): WasmInput {
     ),
     // A disabled flow sends nothing: it stays in the manifest for audit and is not judged.
     integrations: req.integrations.filter((i) => i.enabled !== false).map(normalizeIntegration),
-    resources: (req.resources ?? []).map((r) => ({ ...r, host: r.endpoint ? hostOf(r.endpoint).host || null : null })),
+    resources: (req.resources ?? []).map(normalizeResource),
     exceptions: (req.exceptions ?? []).map((e) => ({
       id: e.id,
       rule: e.rule,

@@ -2,6 +2,7 @@ import { ancestors, nameOf, type Registry, type Taxonomy } from "../model/index.
 import type { Flow, FlowOrigin, FlowSet } from "./flows.ts";
 import { plainName } from "./plain.ts";
 import { cmp, dayOf, uniqueSorted } from "./text.ts";
+import { displayUrl } from "../model/url.ts";
 
 /*
  * The notification scope of a vendor incident: every field ever sent to the vendor, from the
@@ -98,7 +99,8 @@ function recordsOf(flow: Flow): Omit<ExposureRecord, keyof Seen | "origins" | "f
     integration: i.name,
     purpose: i.purpose,
     subjects: uniqueSorted(i.subjects),
-    endpoint: i.destination.url,
+    // Scheme and host only: a path or query may carry a token, and the notice is sent out.
+    endpoint: displayUrl(i.destination.url),
     region: i.destination.region,
     field: f.path,
     category: f.category,

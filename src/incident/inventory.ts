@@ -1,6 +1,7 @@
 import { nameOf, type Registry, type Taxonomy } from "../model/index.ts";
 import { compareFlows, type Flow, stackLabel } from "./flows.ts";
 import { csvLine, uniqueSorted } from "./text.ts";
+import { displayUrl } from "../model/url.ts";
 
 /*
  * The record of processing (GDPR Art. 30 style) built from the declarations: one record per
@@ -67,7 +68,7 @@ export function buildInventory(flows: readonly Flow[], registry: Registry, taxon
         categories: uniqueSorted(i.fields.map((x) => x.category)).map((c) => named(taxonomy, "categories", c)),
         subjects: uniqueSorted(i.subjects).map((s) => named(taxonomy, "subjects", s)),
         recipient: { vendor: i.vendor, name: v?.name ?? i.vendor, status: v?.status ?? "not in the registry" },
-        endpoint: i.destination.url,
+        endpoint: displayUrl(i.destination.url),
         transferRegion: i.destination.region,
         ...(f.residency ? { residency: [...f.residency] } : {}),
         fields: i.fields.map((x) => ({ ...x })),

@@ -6,6 +6,7 @@ import { covers, integrationSchema, nameOf, renderPath } from "../model/index.ts
 import { isBlocking } from "../report/format.ts";
 import { compareFlows, type Flow, stackLabel } from "./flows.ts";
 import { cmp, daysBetween, uniqueSorted } from "./text.ts";
+import { displayUrl } from "../model/url.ts";
 
 /*
  * What the HTML report shows, computed apart from the markup: each flow with its verdict from the
@@ -121,7 +122,7 @@ export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sou
       vendor: f.integration.vendor,
       purpose: f.integration.purpose,
       source: f.file,
-      endpoint: f.integration.destination.url,
+      endpoint: displayUrl(f.integration.destination.url),
       region: f.integration.destination.region,
       verdict: verdictOf(violations, f.integration.enabled),
       fields: f.integration.fields,

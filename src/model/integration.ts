@@ -10,6 +10,7 @@ import {
   strictObject,
   taxonomyKeySchema,
 } from "./primitives.ts";
+import { parseUrl } from "./url.ts";
 import type { DataCategory, DataSubject, DataUse, Taxonomy } from "./taxonomy.ts";
 import { transforms, type Transform } from "../runtime/format.ts";
 
@@ -22,32 +23,39 @@ export const transformSchema = z.enum(transforms);
 
 /**
  * The endpoint the flow sends to. Any scheme parses (a plain-http endpoint is a policy violation,
- * VG008, not an input error), but there must be a host to compare with the vendor's domains, and
- * no user:password part: the URL is printed in reports, and credentials belong in `credentials`.
+ * VG008, not an input error), but the URL must read the same to every parser (src/model/url.ts):
+ * a host to compare with the vendor's domains, no user:password part (the URL is printed in
+ * reports, and credentials belong in `credentials`), no backslash, no host WHATWG had to rewrite.
  */
 export const destinationUrlSchema = z
   .string()
   .superRefine((url, ctx) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      // An unparsable URL may still hold user:password@; then it is not repeated.
-      const got = url.includes("@") ? notShown : `got ${describeValue(url)}`;
-      ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track, ${got}`, input: url });
-      return;
-    }
-    if (!parsed.hostname) {
-      ctx.addIssue({ code: "custom", message: `expected a URL with a host, such as https://api.vendor.example/track, got ${describeValue(url)}`, input: url });
-    } else if (parsed.username || parsed.password) {
-      ctx.addIssue({
-        code: "custom",
-        message: "the URL carries credentials (user:password@); they would appear in reports, so declare them as a secret under credentials instead",
-        input: "(redacted)",
-      });
-    }
+    const parsed = parseUrl(url);
+    if (parsed.ok) return;
+    // A refused URL may still hold user:password@ or a token; then it is not repeated.
+    const got = /[@?]/.test(url) ? notShown : `got ${describeValue(url)}`;
+    ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track that every parser reads alike: ${parsed.reason}; ${got}`, input: "(redacted)" });
   })
   .meta({ format: "uri" });
+
+/**
+ * Where an EventBridge pipeline reads a field from the event: a JSONPath in dot notation that names
+ * one value. The envelope's objects (`$`, `$.detail`, `$.resources`) would forward everything under
+ * them under a harmless-looking field name, so they are refused; so are wildcards and filters.
+ */
+export const SOURCE_PATH = /^\$(\.[A-Za-z0-9_\-/]+|\[\d+\])+$/;
+const OBJECT_SOURCES = new Set(["$", "$.detail", "$.resources"]);
+export const fieldSourceSchema = z.string().superRefine((from, ctx) => {
+  if (!SOURCE_PATH.test(from)) {
+    ctx.addIssue({ code: "custom", message: `expected a JSONPath in dot notation such as $.detail.user.id, got ${describeValue(from)}`, input: from });
+  } else if (OBJECT_SOURCES.has(from)) {
+    ctx.addIssue({ code: "custom", message: `${from} is a whole object of the event, not one value: name the value itself, such as $.detail.user.id`, input: from });
+  }
+});
+
+/** Where a credential came from: a secret config value or resource output is kept secret; the rest are VG011. */
+export const credentialSources = ["secret-config", "secret-output", "plain-config", "literal", "plain"] as const;
+export type CredentialSource = (typeof credentialSources)[number];
 
 const cache = new WeakMap<Taxonomy, ReturnType<typeof build>>();
 
@@ -58,6 +66,7 @@ function build(taxonomy: Taxonomy) {
     path: nonEmptyString.describe("Where the value sits in the outbound payload, e.g. properties.distinct_id."),
     category: taxonomyKeySchema(taxonomy, "categories"),
     transform: transformSchema.default("none").describe("What is done to the value before it leaves."),
+    source: fieldSourceSchema.optional().describe("Where an EventBridge pipeline reads the value from in the event (JSONPath, one value)."),
   });
   const integration = strictObject({
     name: nameSchema.describe("Unique within the stack."),
@@ -74,6 +83,10 @@ function build(taxonomy: Taxonomy) {
         secret: z
           .boolean({ error: (iss) => (iss.input === undefined ? undefined : `expected true or false, ${notShown}`) })
           .describe("Whether the credential is a Pulumi secret; false is VG011."),
+        source: z
+          .enum(credentialSources)
+          .optional()
+          .describe("Where the credential comes from, as the Integration component found it; plain-config and literal are VG011."),
       },
       { redact: true },
     ).optional(),

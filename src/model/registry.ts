@@ -25,6 +25,10 @@ export type VendorStatus = (typeof vendorStatuses)[number];
 /** A host name: the endpoint host must equal one of these or be a subdomain. */
 export const domainPattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
+const hostName = z.string().regex(domainPattern, {
+  error: (iss) => `expected a lowercase host name such as mixpanel.com, got ${JSON.stringify(iss.input)}`,
+});
+
 const taxonomyEntrySchema = strictObject({
   key: z.string().regex(taxonomyKeyPattern, {
     error: "expected a lowercase dotted key such as user.contact.loyalty_id",
@@ -89,12 +93,27 @@ function build(taxonomy: Taxonomy) {
     statusChanged: isoDateSchema.optional().describe("When the status last changed (YYYY-MM-DD)."),
     statusBy: nonEmptyString.optional().describe("Who changed the status."),
     domains: z
-      .array(
-        z.string().regex(domainPattern, {
-          error: (iss) => `expected a lowercase host name such as mixpanel.com, got ${JSON.stringify(iss.input)}`,
-        }),
-      )
+      .array(hostName)
+      .default([])
       .describe("Endpoint hosts must equal one of these or be a subdomain."),
+    hosts: z
+      .array(hostName)
+      .optional()
+      .describe(
+        "Exact endpoint hosts, for multi-tenant services where a subdomain is another customer's tenant (acme.zendesk.com): a host must equal one of these or match domains.",
+      ),
+    ports: z
+      .array(z.number().int().min(1).max(65535))
+      .optional()
+      .describe("Ports other than the scheme's default that the vendor's endpoints use; any other explicit port is VG008."),
+    accounts: z
+      .array(z.string().regex(/^\d{12}$/, { error: (iss) => `expected a 12-digit AWS account id, got ${JSON.stringify(iss.input)}` }))
+      .optional()
+      .describe("AWS accounts of the vendor that the stack may deliver to (a bucket, bus or stream in the vendor's account)."),
+    regionHosts: z
+      .record(regionSchema, z.array(hostName).min(1))
+      .optional()
+      .describe("Hosts per region, where the vendor serves regions from distinct hosts: the declared destination.region must list the host."),
     regions: z.array(regionSchema),
     assurance: strictObject({
       dpa: strictObject({ expires: isoDateSchema }).optional(),

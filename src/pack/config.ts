@@ -9,6 +9,8 @@ export interface GateConfig {
   exceptions?: string;
   now?: string;
   residency?: string[];
+  /** The stack's own AWS account ids: a destination in any other account is egress. */
+  accounts?: string[];
   /** Per-rule levels (rule id -> level), applied inside the policy as for `check --config`. */
   enforcement?: Record<string, "mandatory" | "advisory" | "disabled">;
 }

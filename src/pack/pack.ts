@@ -19,6 +19,7 @@ const gateConfigSchema: PolicyConfigSchema = {
     exceptions: { type: "string", description: "exceptions file (absolute path); default: vendorgate.yaml's" },
     now: { type: "string", description: "evaluation date (ISO 8601); default: today" },
     residency: { type: "array", items: { type: "string" }, description: "regions this stack's data may go to" },
+    accounts: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, description: "the stack's own AWS account ids; a destination in any other is egress" },
     enforcement: {
       type: "object",
       additionalProperties: { type: "string", enum: ["mandatory", "advisory", "disabled"] },
@@ -68,6 +69,7 @@ async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<
   });
   return judgeStack(ctx, resources, {
     stack: { name: stackNameOf(args.resources), ...(gate.residency ? { residency: gate.residency } : {}) },
+    ownAccounts: gate.accounts ?? [],
   });
 }
 

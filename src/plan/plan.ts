@@ -11,12 +11,12 @@ import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
 import type { ProjectInfo } from "../pulumi/project.ts";
 import { runIsolated, type ProgramLimits } from "../runner/runner.ts";
 import { sortViolations, summarize } from "../report/index.ts";
-import { egressOf } from "../stack/egress.ts";
 import { remoteChildren, unjudgedComponents, type RemoteComponentLevel } from "../stack/remote-components.ts";
-import { integrationOwner, judgeStack, UnknownValue, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+import { judgeStack, listEgress, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+import { displayUrl } from "../model/url.ts";
 import { loadStackConfig } from "./config.ts";
 import { decodeProperties } from "./decode.ts";
-import { ProgramError, ROOT_STACK_TYPE, runUnderMocks, type RecordedResource } from "./mocks.ts";
+import { MOCK_ACCOUNT, ProgramError, ROOT_STACK_TYPE, runUnderMocks, type RecordedResource } from "./mocks.ts";
 
 /*
  * `vendorgate plan`: the project's program, run under mocks with the stack's config, reduced to
@@ -83,21 +83,22 @@ function stackSettings(configSrc: Parameters<typeof validateSource>[0], knownRul
   return { residency: data.config?.["vendorgate:residency"], enforcement: data.config?.["vendorgate:enforcement"] ?? {} };
 }
 
-function listEgress(resources: readonly StackResource[]): EgressResource[] {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const out: EgressResource[] = [];
-  for (const r of resources) {
-    let found;
+/**
+ * The stack's own AWS accounts: the one the mocks stand in for, and those the stack's aws provider
+ * config allows (aws:allowedAccountIds). A destination in any other account is egress.
+ */
+function ownAccounts(config: Record<string, string>): string[] {
+  const out = new Set([MOCK_ACCOUNT]);
+  const allowed = config["aws:allowedAccountIds"];
+  if (allowed !== undefined) {
     try {
-      found = egressOf(r);
-    } catch (err) {
-      if (!(err instanceof UnknownValue)) throw err;
-      // judgeStack reports it as a problem; the listing names it without an endpoint.
-      found = { endpoint: null };
+      const ids: unknown = JSON.parse(allowed);
+      if (Array.isArray(ids)) for (const id of ids) if (typeof id === "string" && /^\d{12}$/.test(id)) out.add(id);
+    } catch {
+      // not a list: the provider itself refuses it
     }
-    if (found) out.push({ urn: r.urn, type: r.type, name: r.name, integration: integrationOwner(r, byUrn), endpoint: found.endpoint });
   }
-  return out;
+  return [...out].sort();
 }
 
 function gateViolation(urn: string, message: string): Violation {
@@ -152,7 +153,8 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
   const own = recorded.filter((r) => r.type !== ROOT_STACK_TYPE).map(toStackResource);
   const resources = [...own, ...remoteChildren(own, new Set(recorded.filter((r) => r.remote).map((r) => r.urn)))];
   const stack: DeclaredStack = { name: run.stack, ...(run.residency ? { residency: [...run.residency] } : {}) };
-  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...run.enforcement } }, resources, { stack });
+  const accounts = ownAccounts(run.config);
+  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...run.enforcement } }, resources, { stack, ownAccounts: accounts });
 
   const unjudged = unjudgedComponents(recorded, run.remoteComponents ?? "advisory");
   const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message)), ...unjudged];
@@ -168,7 +170,7 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
     verdict,
     report: { violations: sorted, summary: summarize(sorted) },
     declarations: verdict.declarations,
-    egress: listEgress(resources).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),
+    egress: listEgress(resources, accounts).egress.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),
   };
 }
 
@@ -203,6 +205,9 @@ export function planManifest(plan: PlanResult): Record<string, unknown> {
   return {
     apiVersion: API_VERSION,
     stack: plan.stack,
-    integrations: [...plan.declarations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    // A URL's path or query may carry a token: outputs keep its scheme and host only.
+    integrations: [...plan.declarations]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((i) => ({ ...i, destination: { ...i.destination, url: displayUrl(i.destination.url) } })),
   };
 }

@@ -60,7 +60,17 @@ export const egressResourceSchema = z.object({
   type: z.string(),
   name: z.string(),
   integration: z.string().nullable().describe("The Integration that owns the resource; null when none does (VG010)."),
-  endpoint: z.string().nullable().describe("Where it sends data; null when unknown until deploy."),
+  destinations: z
+    .array(
+      z.object({
+        via: z.string().describe("What carries the data there (subscription endpoint, target, enrichment, ...)."),
+        endpoint: z.string().optional().describe("scheme://host[:port] of the URL it sends to; never its path or query."),
+        host: z.string().optional().describe("A host reached without a URL (an email domain, a database, a SaaS connector's service)."),
+        account: z.string().optional().describe("Another AWS account that receives the data; * for any account."),
+        problem: z.string().optional().describe("Why vendorgate refused the URL (parsers would read it differently)."),
+      }),
+    )
+    .describe("Where it sends data, as the egress catalogue reads it (docs/egress-catalogue.md)."),
 });
 
 /** check's report plus what `diff` needs: the stack, the declarations as a manifest, the egress resources. */

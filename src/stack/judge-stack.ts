@@ -6,7 +6,8 @@ import type { PolicyContext } from "../commands/context.ts";
 import { checkDeclaration } from "../components/validate.ts";
 import { inputLimits } from "../model/index.ts";
 import { summarize } from "../engine/summarize.ts";
-import { egressOf } from "./egress.ts";
+import { egressOf, readContext } from "./egress.ts";
+import { UnreadableDocument } from "./egress-catalogue.ts";
 
 /*
  * Judges the resources of a Pulumi stack: the policy pack (real engine) and `plan` (mocks) both
@@ -108,15 +109,40 @@ export function integrationOwner(r: StackResource, byUrn: ReadonlyMap<string, St
 
 export interface StackJudgeOptions {
   stack: DeclaredStack;
+  /** The stack's own AWS accounts: a destination in any other one is egress. */
+  ownAccounts?: readonly string[] | undefined;
   isUnknown?: (v: unknown) => boolean;
 }
 
-export function judgeStack(ctx: PolicyContext, resources: readonly StackResource[], opts: StackJudgeOptions): StackVerdict {
+/**
+ * The egress resources of a stack, each with its owner. A resource the catalogue cannot read is
+ * listed under `unreadable` with the input that could not be read.
+ */
+export function listEgress(resources: readonly StackResource[], ownAccounts: readonly string[] = []): { egress: EgressResource[]; unreadable: { resource: StackResource; why: string }[] } {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const ctx = readContext({ ownAccounts, resources });
+  const egress: EgressResource[] = [];
+  const unreadable: { resource: StackResource; why: string }[] = [];
+  for (const r of resources) {
+    if (r.type === INTEGRATION_TYPE) continue;
+    let found;
+    try {
+      found = egressOf(r, ctx);
+    } catch (err) {
+      if (err instanceof UnknownValue) unreadable.push({ resource: r, why: `input ${err.input} is not known until the deploy runs` });
+      else if (err instanceof UnreadableDocument) unreadable.push({ resource: r, why: `input ${err.what} cannot be read, so where it sends cannot be shown` });
+      else throw err;
+      continue;
+    }
+    if (found) egress.push({ urn: r.urn, type: r.type, name: r.name, integration: integrationOwner(r, byUrn), ...found });
+  }
+  return { egress, unreadable };
+}
+
+export function judgeStack(ctx: PolicyContext, resources: readonly StackResource[], opts: StackJudgeOptions): StackVerdict {
   const problems: Problem[] = [];
   const declarations: DeclaredIntegration[] = [];
   const urns = new Map<string, string>();
-  const egress: EgressResource[] = [];
 
   // A stack past the limits is blocked as a whole, and nothing in it is judged (see inputLimits).
   const { maxIntegrations, maxFileBytes } = inputLimits;
@@ -127,6 +153,18 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
     return unjudged({ urn: over.urn, message: `the stack declares ${count} integrations, over the limit of ${maxIntegrations} that vendorgate judges in one stack; split the flows across stacks` });
   }
   let declaredBytes = 0;
+
+  // Names identify flows in every report, exception and owner lookup: two Integrations with one
+  // name (under different parents, so with different URNs) would let one's egress be credited to
+  // the other, a disabled one's to an enabled one. The stack is refused as a manifest would be.
+  const seenNames = new Map<string, string>();
+  for (const r of resources) {
+    if (r.type !== INTEGRATION_TYPE) continue;
+    const first = seenNames.get(r.name);
+    if (first === undefined) seenNames.set(r.name, r.urn);
+    else problems.push({ urn: r.urn, message: `integration name ${r.name} is declared twice (also ${first}); names must be unique within a stack` });
+  }
+  if (problems.length > 0) return { report: { violations: [], summary: summarize([]) }, problems, urns, declarations: [] };
 
   for (const r of resources) {
     if (r.type === INTEGRATION_TYPE) {
@@ -153,17 +191,11 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
         continue;
       }
       declarations.push(checked.value);
-      continue;
     }
-    let found;
-    try {
-      found = egressOf(r);
-    } catch (err) {
-      if (!(err instanceof UnknownValue)) throw err;
-      problems.push({ urn: r.urn, message: `cannot judge ${r.type} ${r.name}: input ${err.input} is not known until the deploy runs` });
-      continue;
-    }
-    if (found) egress.push({ urn: r.urn, type: r.type, name: r.name, integration: integrationOwner(r, byUrn), endpoint: found.endpoint });
+  }
+  const { egress, unreadable } = listEgress(resources, opts.ownAccounts);
+  for (const { resource: r, why } of unreadable) {
+    problems.push({ urn: r.urn, message: `cannot judge ${r.type} ${r.name}: ${why}` });
   }
 
   const report = judge(ctx.engine, {

@@ -86,6 +86,11 @@ describe("every rule has a passing and a failing case", () => {
     ["VG008 plain http", { destination: { url: "http://api-eu.mixpanel.com/track", region: "eu" } }, {}, ["VG008:mandatory"]],
     ["VG009 DPA expired, SOC 2 expiring", { vendor: "lapsed", purpose: "analytics.reporting", subjects: ["customer"], destination: { url: "https://in.lapsed.example/", region: "eu" }, fields: [{ path: "os", category: "user.device" }] }, {}, ["VG009:advisory", "VG009:mandatory"]],
     ["VG011 plaintext credential", { credentials: { secret: false } }, {}, ["VG011:mandatory"]],
+    ["VG011 literal credential in the program", { credentials: { secret: true, source: "literal" } }, {}, ["VG011:mandatory"]],
+    ["VG011 token in the destination query", { destination: { url: "https://api-eu.mixpanel.com/track?token=abc123", region: "eu" } }, {}, ["VG011:mandatory"]],
+    ["VG011 passes a secret config value", { credentials: { secret: true, source: "secret-config" } }, {}, []],
+    ["VG006 broad category above a prohibited one", { fields: [{ path: "u", category: "user" }] }, {}, ["VG004:mandatory", "VG006:mandatory"]],
+    ["VG008 port the vendor does not use", { destination: { url: "https://api-eu.mixpanel.com:8443/track", region: "eu" } }, {}, ["VG008:mandatory"]],
   ];
   for (const [title, integration, over, expected] of cases) {
     it(title, () => {
@@ -94,11 +99,16 @@ describe("every rule has a passing and a failing case", () => {
   }
 
   it("VG010 fires for egress no integration owns, and not for owned egress to the declared host", () => {
-    const resource = { urn: "urn:pulumi:prod::p::aws:cloudwatch/eventApiDestination:EventApiDestination::x", type: "aws:cloudwatch/eventApiDestination:EventApiDestination", name: "x", endpoint: "https://api-eu.mixpanel.com/track" };
+    const at = (url: string) => [{ via: "invocation endpoint", url }];
+    const resource = { urn: "urn:pulumi:prod::p::aws:cloudwatch/eventApiDestination:EventApiDestination::x", type: "aws:cloudwatch/eventApiDestination:EventApiDestination", name: "x", sender: false, destinations: at("https://api-eu.mixpanel.com/track") };
     expect(rulesOf(run({ resources: [{ ...resource, integration: null }] }))).toEqual(["VG010:mandatory"]);
     expect(run({ resources: [{ ...resource, integration: "analytics" }] }).violations).toEqual([]);
     // Owned, but pointing elsewhere than declared: what leaves is not what was approved.
-    expect(rulesOf(run({ resources: [{ ...resource, integration: "analytics", endpoint: "https://collector.example/t" }] }))).toEqual(["VG008:mandatory"]);
+    expect(rulesOf(run({ resources: [{ ...resource, integration: "analytics", destinations: at("https://collector.example/t") }] }))).toEqual(["VG008:mandatory"]);
+    // Parsers disagree on a backslash: refused, whatever WHATWG makes of it.
+    expect(rulesOf(run({ resources: [{ ...resource, integration: "analytics", destinations: at("https://api-eu.mixpanel.com\\@evil.com/track") }] }))).toEqual(["VG008:mandatory"]);
+    // Port 99999 is no port at all; owned, it is refused rather than passed as "no host".
+    expect(rulesOf(run({ resources: [{ ...resource, integration: "analytics", destinations: at("https://api-eu.mixpanel.com:99999/track") }] }))).toEqual(["VG008:mandatory"]);
   });
 
   it("VG012 reports an expired exception and the violation it covered stands; an active one waives", () => {

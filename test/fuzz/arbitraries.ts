@@ -192,12 +192,14 @@ const integrationArb: fc.Arbitrary<Omit<DeclaredIntegration, "name">> = fc.recor
 
 const stackArb: fc.Arbitrary<DeclaredStack> = fc.record({ name: fc.constant("prod"), residency: some(regions, 2) }, { requiredKeys: ["name"] });
 
-const resourceArb: fc.Arbitrary<Omit<EgressResource, "urn">> = fc.record({
-  type: fc.constant("aws:cloudwatch/eventApiDestination:EventApiDestination"),
-  name: oneOf(resourceNames),
-  integration: mostly(["web", "app"], [null, ...integrationNames]),
-  endpoint: fc.option(oneOf(urls), { nil: null }),
-});
+const resourceArb: fc.Arbitrary<Omit<EgressResource, "urn">> = fc
+  .record({
+    type: fc.constant("aws:cloudwatch/eventApiDestination:EventApiDestination"),
+    name: oneOf(resourceNames),
+    integration: mostly(["web", "app"], [null, ...integrationNames]),
+    endpoint: fc.option(oneOf(urls), { nil: null }),
+  })
+  .map(({ endpoint, ...rest }) => ({ ...rest, sender: false, destinations: endpoint === null ? [] : [{ via: "invocation endpoint", url: endpoint }] }));
 
 // Optional keys are drawn explicitly (and dropped when absent) because a record's optional keys
 // are present most of the time, and an exception narrowed to a field cannot match the many rules

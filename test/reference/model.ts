@@ -54,21 +54,27 @@ const dayNumber = (iso: string): number => {
   return Date.UTC(y!, m! - 1, d!) / DAY_MS;
 };
 
-/** Scheme and host as a browser would see them; an unparseable URL has neither. */
-export function parseEndpoint(url: string): { scheme: string; host: string } {
+/**
+ * Scheme, host and explicit port as a browser would see them. The contract refuses a URL that
+ * parsers could read differently (here: one with a user:password part or a backslash); a refused
+ * or unparseable URL has neither scheme nor host.
+ */
+export function parseEndpoint(url: string): { scheme: string; host: string; port?: number } {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return { scheme: "", host: "" };
   }
+  if (u.username !== "" || u.password !== "" || url.includes("\\")) return { scheme: "", host: "" };
   let host = u.hostname.toLowerCase();
   if (host.endsWith(".")) host = host.slice(0, -1);
-  return { scheme: u.protocol.slice(0, -1).toLowerCase(), host };
+  return { scheme: u.protocol.slice(0, -1).toLowerCase(), host, ...(u.port !== "" ? { port: Number(u.port) } : {}) };
 }
 
-function hostIsVendors(host: string, domains: readonly string[]): boolean {
-  return domains.some((raw) => {
+function hostIsVendors(host: string, vendor: Vendor): boolean {
+  if ((vendor.hosts ?? []).some((h) => h.toLowerCase() === host)) return true;
+  return (vendor.domains ?? []).some((raw) => {
     const d = raw.toLowerCase();
     return host === d || host.endsWith(`.${d}`);
   });
@@ -113,8 +119,11 @@ function judgeIntegration(req: ModelRequest, i: DeclaredIntegration): Raw[] {
   // for everyone, and a plaintext credential leaks whoever it is for.
   for (const f of i.fields) {
     if (isProhibited(f.category)) out.push(raw("VG006", i.name, { field: f.path }));
+    // A category broader than a prohibited one may carry it.
+    else if (prohibited.some((p) => p !== f.category && covers(f.category, p))) out.push(raw("VG006", i.name, { field: f.path }));
   }
-  if (i.credentials !== undefined && i.credentials.secret === false) out.push(raw("VG011", i.name));
+  const plainSources = ["plain-config", "literal", "plain"];
+  if (i.credentials !== undefined && (i.credentials.secret === false || plainSources.includes(i.credentials.source ?? ""))) out.push(raw("VG011", i.name));
 
   const vendor = vendorOf(req.registry, i.vendor);
   if (vendor === undefined) {
@@ -145,12 +154,43 @@ function judgeIntegration(req: ModelRequest, i: DeclaredIntegration): Raw[] {
   // leaves the count open and the WASM reports each, so the model does too.
   const dest = parseEndpoint(i.destination.url);
   if (dest.scheme !== "https") out.push(raw("VG008", i.name));
-  if (!hostIsVendors(dest.host, vendor.domains)) out.push(raw("VG008", i.name));
-  for (const r of req.resources ?? []) {
-    if (r.integration !== i.name || r.endpoint === null) continue;
-    const host = parseEndpoint(r.endpoint).host;
-    if (host !== "" && host !== dest.host) out.push(raw("VG008", i.name, { resource: r.urn }));
+  if (!hostIsVendors(dest.host, vendor)) out.push(raw("VG008", i.name));
+  const portOk = (port: number | undefined) => port === undefined || (vendor.ports ?? []).includes(port);
+  if (!portOk(dest.port)) out.push(raw("VG008", i.name));
+  const regional = vendor.regionHosts;
+  const regionalOk = (host: string) => regional === undefined || (regional[region] ?? []).includes(host);
+  if (!regionalOk(dest.host)) out.push(raw("VG008", i.name));
+  // Owned resources: each destination must be the declared host or the vendor's, over https,
+  // on a registered port, in the stack's account or one registered for the vendor.
+  const owned = (req.resources ?? []).filter((r) => r.integration === i.name);
+  for (const r of owned) {
+    const problems = new Set<string>();
+    for (const d of r.destinations) {
+      let host = d.host;
+      let scheme = d.scheme;
+      let port: number | undefined;
+      if (d.url !== undefined) {
+        const parsed = parseEndpoint(d.url);
+        if (parsed.host === "") {
+          problems.add(`refused ${d.via}`);
+          continue;
+        }
+        ({ host, scheme, port } = parsed);
+      }
+      if (host !== undefined && host !== dest.host && !hostIsVendors(host, vendor)) problems.add(`host ${host}`);
+      if (host !== undefined && !regionalOk(host)) problems.add(`regional ${host}`);
+      if (scheme !== undefined && scheme !== "https" && scheme !== "sftp") problems.add(`scheme ${host} ${scheme}`);
+      if (!portOk(port)) problems.add(`port ${host} ${port}`);
+      if (d.account !== undefined && !(vendor.accounts ?? []).includes(d.account)) problems.add(`account ${d.via} ${d.account}`);
+      if (d.opaque) problems.add(`opaque ${d.via}`);
+    }
+    if (r.forwards === null) problems.add("whole events");
+    const sources = new Set(i.fields.map((f) => f.source ?? `$.detail.${f.path}`));
+    for (const path of r.forwards ?? []) if (!sources.has(path)) problems.add(`forwards ${path}`);
+    for (const _ of problems) out.push(raw("VG008", i.name, { resource: r.urn }));
   }
+  const senders = owned.filter((r) => r.sender);
+  if (senders.length > 1) for (const r of senders) out.push(raw("VG008", i.name, { resource: r.urn }));
 
   const today = dayNumber(req.now);
   const assurance = (expires: string | undefined, missingIsMandatory: boolean) => {

@@ -1,8 +1,8 @@
 # METADATA
 # title: Prohibited data category
 # description: >-
-#   A field's category falls under a category the registry prohibits sharing with any vendor. No approval or
-#   exception can lift this.
+#   A field's category falls under a category the registry prohibits sharing with any vendor, or is broader
+#   than one (user covers user.financial), so it may carry it. No approval or exception can lift this.
 # custom:
 #   id: VG006
 #   severity: mandatory
@@ -14,6 +14,7 @@ package vendorgate.rules["prohibited-category"]
 
 import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
+import data.vendorgate.lib.taxonomy
 
 # Applies to unknown vendors too: what is prohibited does not depend on who receives it.
 violation contains result.fail(rego.metadata.chain(), {
@@ -32,3 +33,26 @@ violation contains result.fail(rego.metadata.chain(), {
 _categories([entry]) := concat("", ["category ", entry])
 
 _categories(entries) := concat("", ["categories ", concat(" and ", entries)]) if count(entries) > 1
+
+# A broad category such as user covers user.financial: a field declared that
+# broadly may carry prohibited data, whatever an approval that lists user says.
+violation contains result.fail(rego.metadata.chain(), {
+	"integration": integration.name,
+	"field": field.path,
+	"message": concat("", [
+		"Field ", field.path, " sends ", field.category, " to ", integration.vendor,
+		", which is broader than the prohibited ", _categories(narrower), " and may carry them; declare the narrower category it really is.",
+	]),
+}) if {
+	some integration in input.integrations
+	some field in integration.fields
+	not registry.prohibited(field.category)
+	narrower := _narrower(field.category)
+	count(narrower) > 0
+}
+
+_narrower(category) := sort([entry |
+	some entry in object.get(data.registry, "prohibitedCategories", [])
+	entry != category
+	taxonomy.covers(category, entry)
+])

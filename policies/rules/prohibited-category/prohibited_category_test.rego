@@ -57,3 +57,19 @@ test_names_every_covering_prohibited_entry if {
 	[v] := [v | some v in violations]
 	endswith(v.message, "under the prohibited categories user and user.financial.")
 }
+
+test_a_broad_ancestor_of_a_prohibited_category_fails if {
+	integration := fixtures.analytics_sending("properties.user", "user", "none")
+	[v] := [v | some v in rule.violation with input as fixtures.input_for([integration]) with data.registry as fixtures.registry]
+	v.rule == "VG006"
+	v.field == "properties.user"
+	v.message == concat("", [
+		"Field properties.user sends user to mixpanel, which is broader than the prohibited categories ",
+		"user.financial and user.health_and_medical and may carry them; declare the narrower category it really is.",
+	])
+}
+
+test_a_sibling_of_a_prohibited_category_passes if {
+	integration := fixtures.analytics_sending("properties.os", "user.device", "none")
+	count(rule.violation) == 0 with input as fixtures.input_for([integration]) with data.registry as fixtures.registry
+}

@@ -1,8 +1,9 @@
 # METADATA
 # title: Undeclared egress
 # description: >-
-#   A cloud resource that can send data out of the company (EventBridge API destination, Firehose HTTP
-#   endpoint, SNS https subscription, ...) is not owned by a declared, enabled integration.
+#   A cloud resource that can send data out of the company (any type in the egress catalogue,
+#   docs/egress-catalogue.md: an API destination, an SNS subscription, a Firehose stream, a delivery to
+#   another AWS account, ...) is not owned by a declared, enabled integration.
 # custom:
 #   id: VG010
 #   severity: mandatory
@@ -42,8 +43,38 @@ violation contains result.fail(rego.metadata.chain(), {
 
 _declared contains integration.name if some integration in input.integrations
 
-# The host, never the endpoint URL: it may carry a token. Types without a URL (a connection holding
-# the vendor credential, a pipe or flow to a SaaS connector) still move data out of the account.
-_endpoint(resource) := concat("", ["host ", resource.host]) if is_string(resource.host)
+# Hosts and accounts, never a URL: its path or query may carry a token. Types
+# without a destination (a connection holding the vendor credential) still move
+# data out of the account.
+_endpoint(resource) := concat(", ", sort({_describe(d) | some d in resource.destinations})) if {
+	count(resource.destinations) > 0
+}
 
 default _endpoint(_) := "a vendor outside the account"
+
+_describe(d) := concat("", ["host ", d.host]) if is_string(d.host)
+
+_describe(d) := "any AWS account" if d.account == "*"
+
+_describe(d) := concat("", ["AWS account ", d.account]) if {
+	is_string(d.account)
+	d.account != "*"
+}
+
+_describe(d) := concat("", ["a URL vendorgate refuses (", d.via, ")"]) if is_string(d.problem)
+
+_describe(d) := concat("", ["the outside world through its ", d.via]) if {
+	_nowhere(d)
+	d.hop == true
+}
+
+_describe(d) := concat("", ["a destination outside the account (", d.via, ")"]) if {
+	_nowhere(d)
+	object.get(d, "hop", false) == false
+}
+
+_nowhere(d) if {
+	object.get(d, "host", null) == null
+	object.get(d, "account", null) == null
+	object.get(d, "problem", null) == null
+}

@@ -8,8 +8,8 @@ _firehose := {
 	"type": "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
 	"name": "events-export",
 	"integration": null,
-	"endpoint": "https://collector.example.net/ingest",
-	"host": "collector.example.net",
+	"sender": true,
+	"destinations": [{"via": "http_endpoint destination", "endpoint": "https://collector.example.net", "scheme": "https", "host": "collector.example.net"}],
 }
 
 _with_resources(resources) := object.union(fixtures.input_for([fixtures.analytics]), {"resources": resources})
@@ -39,7 +39,7 @@ test_an_unowned_resource_fails if {
 }
 
 test_an_unowned_resource_with_an_unknown_endpoint_fails if {
-	resource := object.union(_firehose, {"endpoint": null, "host": null})
+	resource := object.union(_firehose, {"destinations": []})
 	violations := rule.violation with input as _with_resources([resource])
 		with data.registry as fixtures.registry
 	[v] := [v | some v in violations]
@@ -53,4 +53,20 @@ test_a_resource_of_a_disabled_integration_fails if {
 	[v] := [v | some v in violations]
 	v.integration == "events-export"
 	endswith(v.message, "for integration newsletter-sync, which is disabled or not declared.")
+}
+
+test_accounts_and_in_account_hops_are_named if {
+	resource := object.union(_firehose, {"destinations": [
+		{"via": "target", "account": "999988887777"},
+		{"via": "bus policy", "account": "*"},
+		{"via": "API destination", "hop": true},
+		{"via": "SMS", "opaque": true},
+		{"via": "endpoint", "problem": "it contains a backslash"},
+	]})
+	[v] := [v | some v in rule.violation with input as _with_resources([resource]) with data.registry as fixtures.registry]
+	v.message == concat("", [
+		"Resource events-export (aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream) sends data to ",
+		"AWS account 999988887777, a URL vendorgate refuses (endpoint), a destination outside the account (SMS), ",
+		"any AWS account, the outside world through its API destination but no declared integration owns it.",
+	])
 }
