@@ -110,7 +110,8 @@ export function credentialOrigin(value: pulumi.Input<string>): pulumi.Output<Cre
       if ([...secrets].some((s) => s.length >= MIN_DERIVED ? v.includes(s) || variants(s).some((x) => v.includes(x)) : v === s)) {
         return { secret: true, source: "secret-config" };
       }
-      if ((resources as Set<unknown>).size > 0) return { secret: true, source: "secret-output" };
+      const deps = resources instanceof Set ? resources.size : Array.isArray(resources) ? resources.length : 0;
+      if (deps > 0) return { secret: true, source: "secret-output" };
       return { secret: false, source: "literal" };
     });
   });

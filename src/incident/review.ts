@@ -23,7 +23,8 @@ export type FindingKind =
   | "broad-approval"
   | "unused-category"
   | "unused-approval"
-  | "approved-without-integration";
+  | "approved-without-integration"
+  | "approval-covers-prohibited";
 
 export interface Finding {
   kind: FindingKind;
@@ -136,6 +137,24 @@ function vendorFindings(
   if (soc2.state === "expired") findings.push({ kind: "soc2-expired", severity: "high", message: `SOC 2 report expired on ${soc2.expires}` });
   if (soc2.state === "expiring") findings.push({ kind: "soc2-expiring", severity: "medium", message: `SOC 2 report expires on ${soc2.expires}, in ${soc2.daysLeft} day(s)` });
   if (soc2.state === "missing") findings.push({ kind: "soc2-missing", severity: "low", message: "no SOC 2 report on record" });
+
+  // An approval of a category above a prohibited one (user, above user.financial) reads as a
+  // licence for the prohibited data too. VG006 refuses fields declared that broadly; the approval
+  // itself should name the narrower categories it means.
+  const prohibited = registry.prohibitedCategories;
+  v.approvals.forEach((approval, index) => {
+    for (const category of approval.categories) {
+      const below = uniqueSorted(prohibited.filter((p) => p !== category && covers(category, p)));
+      if (below.length === 0) continue;
+      findings.push({
+        kind: "approval-covers-prohibited",
+        severity: "high",
+        approval: index,
+        category,
+        message: `${label(taxonomy, category)} is approved for ${approval.purpose}, and it covers the prohibited ${below.join(", ")}: approve the narrower categories meant instead (fields declared as ${category} are VG006)`,
+      });
+    }
+  });
 
   if (v.approvals.length > 0 && enabled.length === 0) {
     findings.push({

@@ -30,11 +30,33 @@ export const transformSchema = z.enum(transforms);
 export const destinationUrlSchema = z
   .string()
   .superRefine((url, ctx) => {
-    const parsed = parseUrl(url);
-    if (parsed.ok) return;
+    let whatwg: URL | undefined;
+    try {
+      whatwg = new URL(url);
+    } catch {
+      // reported below
+    }
     // A refused URL may still hold user:password@ or a token; then it is not repeated.
     const got = /[@?]/.test(url) ? notShown : `got ${describeValue(url)}`;
-    ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track that every parser reads alike: ${parsed.reason}; ${got}`, input: "(redacted)" });
+    if (!whatwg) {
+      ctx.addIssue({ code: "custom", message: `expected a URL such as https://api.vendor.example/track, ${got}`, input: "(redacted)" });
+      return;
+    }
+    if (!whatwg.hostname) {
+      ctx.addIssue({ code: "custom", message: `expected a URL with a host, such as https://api.vendor.example/track, ${got}`, input: "(redacted)" });
+      return;
+    }
+    const parsed = parseUrl(url);
+    if (parsed.ok) return;
+    if (!url.includes("\\") && (whatwg.username || whatwg.password || /^[^/?#]*:\/\/[^/?#]*@/.test(url))) {
+      ctx.addIssue({
+        code: "custom",
+        message: "the URL carries credentials (user:password@); they would appear in reports, so declare them as a secret under credentials instead",
+        input: "(redacted)",
+      });
+      return;
+    }
+    ctx.addIssue({ code: "custom", message: `the URL is refused, since parsers would read it differently: ${parsed.reason}; ${got}`, input: "(redacted)" });
   })
   .meta({ format: "uri" });
 

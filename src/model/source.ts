@@ -339,6 +339,13 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
     stop = true;
   };
 
+  // A lone UTF-16 surrogate (a "\ud800" escape) is no text at all: the policy's WASM faults on it
+  // where OPA's own evaluator would not, so it is refused here, where the file can be named.
+  const loneSurrogate = (node: YamlNode) => {
+    const v = (node as { value?: unknown }).value;
+    if (typeof v === "string" && !v.isWellFormed()) issues.push(at(node.range?.[0] ?? 0, LONE_SURROGATE));
+  };
+
   // Height of the collection tree under node; walks at most `max` levels below the root.
   const height = (node: unknown, depth: number): number => {
     if (stop) return 0;
@@ -353,7 +360,10 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
       }
       return target ? height(target, depth) : 0;
     }
-    if (!isCollection(node)) return 0;
+    if (!isCollection(node)) {
+      if (isScalar(node)) loneSurrogate(node);
+      return 0;
+    }
     const known = heights.get(node);
     if (known !== undefined) {
       if (depth + known > max) tooDeep(node);
@@ -377,6 +387,7 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
         if (k !== null && !isScalar(k)) {
           issues.push(at(k.range?.[0] ?? 0, "keys must be plain strings, not lists, mappings or aliases"));
         } else {
+          if (k !== null) loneSurrogate(k);
           // Keys that become the same object property ("1" and 1) are duplicates too.
           const name = String(k?.value ?? null);
           if (keys.has(name)) issues.push(at(k?.range?.[0] ?? node.range?.[0] ?? 0, yamlMessage("DUPLICATE_KEY", "", name)));
@@ -393,6 +404,32 @@ function checkTree(doc: Document.Parsed, at: (offset: number, message: string) =
   };
   height(doc.contents, 0);
   return { issues, firstAlias };
+}
+
+/** The message for a string that is not well-formed UTF-16. */
+export const LONE_SURROGATE = "the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character; remove or complete it";
+
+/** Whether any string (key included) under v holds a lone UTF-16 surrogate. */
+export function hasIllFormed(v: unknown): boolean {
+  if (typeof v === "string") return !v.isWellFormed();
+  if (Array.isArray(v)) return v.some(hasIllFormed);
+  if (v && typeof v === "object") return Object.entries(v).some(([k, x]) => !k.isWellFormed() || hasIllFormed(x));
+  return false;
+}
+
+/** Paths of the strings (keys included) that hold a lone UTF-16 surrogate. */
+export function illFormedStrings(v: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (typeof v === "string") {
+    if (!v.isWellFormed()) out.push(path);
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => illFormedStrings(x, [...path, i], out));
+  } else if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) {
+      if (!k.isWellFormed()) out.push([...path, k.toWellFormed()]);
+      illFormedStrings(x, [...path, k], out);
+    }
+  }
+  return out;
 }
 
 type Segment = PropertyKey;

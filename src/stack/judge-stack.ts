@@ -193,7 +193,14 @@ export function judgeStack(ctx: PolicyContext, resources: readonly StackResource
       declarations.push(checked.value);
     }
   }
-  const { egress, unreadable } = listEgress(resources, opts.ownAccounts);
+  const listed = listEgress(resources, opts.ownAccounts);
+  const { unreadable } = listed;
+  // A name that is not well-formed text cannot be judged or reported: the resource is blocked.
+  const egress = listed.egress.filter((e) => {
+    if (e.name.isWellFormed() && e.urn.isWellFormed()) return true;
+    problems.push({ urn: e.urn.toWellFormed(), message: `cannot judge ${e.type} ${e.name.toWellFormed()}: its name holds a lone UTF-16 surrogate, which is not text` });
+    return false;
+  });
   for (const { resource: r, why } of unreadable) {
     problems.push({ urn: r.urn, message: `cannot judge ${r.type} ${r.name}: ${why}` });
   }

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { Integration, INTEGRATION_TYPE, type IntegrationArgs, type IntegrationField } from "../../src/components/integration.ts";
@@ -70,7 +71,7 @@ describe("Integration with eventBridge (under plan's mocks)", () => {
     const apiKey = (connection!.props.authParameters as { apiKey: { value: unknown } }).apiKey;
     expect(apiKey.value).toBe(REDACTED);
     // ...while the declaration still records that the program did not keep it secret (VG011).
-    expect(declarations[0]!.credentials).toEqual({ secret: false });
+    expect(declarations[0]!.credentials).toEqual({ secret: false, source: "plain" });
   });
 
   it("creates nothing on AWS for a disabled flow", async () => {
@@ -88,6 +89,24 @@ describe("Integration with eventBridge (under plan's mocks)", () => {
   });
 });
 
+describe("eventBridge.source (where each field is read in the event)", () => {
+  const fields: IntegrationField[] = [{ path: "properties.os", category: "user.device" }];
+  const withSource = (source: Record<string, string>) => analytics(fields, { eventBridge: { eventPattern: { source: ["shop.app"] }, source } });
+
+  it("shows in the declaration, and so in the manifest and the PR diff", async () => {
+    const { declarations, report } = await judge(() => new Integration("flow", withSource({ "properties.os": "$.detail.device.os" })));
+    expect(declarations[0]!.fields).toEqual([{ path: "properties.os", category: "user.device", transform: "none", source: "$.detail.device.os" }]);
+    expect(report.violations.filter((v) => v.rule !== "VG011")).toEqual([]);
+    // The default is declared too: what the target forwards is what the declaration says.
+    const defaulted = await judge(() => new Integration("flow", analytics(fields)));
+    expect(defaulted.declarations[0]!.fields[0]!.source).toBe("$.detail.properties.os");
+  });
+
+  it.each(["$.detail", "$", "$.resources", "$.detail.*", "$..email"])("refuses %s, which is not one value", async (from) => {
+    await expect(judge(() => new Integration("flow", withSource({ "properties.os": from })))).rejects.toThrow(/eventBridge\.source\["properties\.os"\]/);
+  });
+});
+
 describe("Integration credentials (VG011 on real Pulumi values)", () => {
   const plain = { vendor: "mixpanel", purpose: "analytics.reporting", subjects: ["customer"], destination: { url: "https://api.mixpanel.com/track", region: "eu" } } as const;
   const args = (value: pulumi.Input<string>): IntegrationArgs => ({
@@ -99,16 +118,42 @@ describe("Integration credentials (VG011 on real Pulumi values)", () => {
   const secretOf = async (program: () => unknown, config: Record<string, string> = {}, secretKeys: string[] = []) =>
     (await judge(program, config, secretKeys)).declarations.map((d) => [d.name, d.credentials?.secret]);
 
-  it("records a pulumi.secret as secret and a plain string as not", async () => {
+  it("records a plain string as not secret, and a pulumi.secret literal in the program as not secret either", async () => {
+    const origin = async (program: () => unknown) => (await judge(program)).declarations.map((d) => [d.name, d.credentials]);
     expect(
-      await secretOf(() => {
+      await origin(() => {
         new Integration("secret", args(pulumi.secret(FAKE_SECRET)));
         new Integration("plain", args(FAKE_SECRET));
       }),
     ).toEqual([
-      ["plain", false],
-      ["secret", true],
+      ["plain", { secret: false, source: "plain" }],
+      // The literal sits in the repository, whatever wraps it.
+      ["secret", { secret: false, source: "literal" }],
     ]);
+  });
+
+  it("records a secret built from a plain config value, trimmed or in base64, as not secret (VG011)", async () => {
+    const cfg = () => new pulumi.Config("test");
+    const config = { "test:apiKey": ` ${FAKE_SECRET} `, "test:token": "enc-token-8d2f41" };
+    const result = await judge(
+      () => {
+        new Integration("bearer", args(pulumi.secret(pulumi.interpolate`Bearer ${cfg().require("apiKey")}`)));
+        new Integration("trimmed", args(pulumi.secret(cfg().require("apiKey").trim())));
+        new Integration("base64", args(pulumi.secret(Buffer.from(cfg().require("apiKey").trim()).toString("base64"))));
+        new Integration("encrypted", args(pulumi.interpolate`Bearer ${cfg().requireSecret("token")}`));
+        new Integration("output", args(new aws.cloudwatch.EventConnection("c", { authorizationType: "API_KEY", authParameters: { apiKey: { key: "k", value: "v" } } }).arn.apply((a) => pulumi.secret(a))));
+      },
+      config,
+      ["test:token"],
+    );
+    expect(result.declarations.map((d) => [d.name, d.credentials]).sort()).toEqual([
+      ["base64", { secret: false, source: "plain-config" }],
+      ["bearer", { secret: false, source: "plain-config" }],
+      ["encrypted", { secret: true, source: "secret-config" }],
+      ["output", { secret: true, source: "secret-output" }],
+      ["trimmed", { secret: false, source: "plain-config" }],
+    ]);
+    expect(result.report.violations.filter((v) => v.rule === "VG011").map((v) => v.integration).sort()).toEqual(["base64", "bearer", "trimmed"]);
   });
 
   it("records a secret config value as secret", async () => {

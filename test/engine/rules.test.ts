@@ -89,7 +89,7 @@ describe("every rule has a passing and a failing case", () => {
     ["VG011 literal credential in the program", { credentials: { secret: true, source: "literal" } }, {}, ["VG011:mandatory"]],
     ["VG011 token in the destination query", { destination: { url: "https://api-eu.mixpanel.com/track?token=abc123", region: "eu" } }, {}, ["VG011:mandatory"]],
     ["VG011 passes a secret config value", { credentials: { secret: true, source: "secret-config" } }, {}, []],
-    ["VG006 broad category above a prohibited one", { fields: [{ path: "u", category: "user" }] }, {}, ["VG004:mandatory", "VG006:mandatory"]],
+    ["VG006 broad category above a prohibited one", { fields: [{ path: "u", category: "user" }] }, {}, ["VG004:mandatory:u", "VG006:mandatory:u"]],
     ["VG008 port the vendor does not use", { destination: { url: "https://api-eu.mixpanel.com:8443/track", region: "eu" } }, {}, ["VG008:mandatory"]],
   ];
   for (const [title, integration, over, expected] of cases) {

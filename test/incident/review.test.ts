@@ -57,6 +57,13 @@ describe("review", () => {
     expect(out).toMatch(/^sentry \(Sentry\)[\s\S]*?approved-without-integration/m);
   });
 
+  it("flags an approval of a category broad enough to cover a prohibited one, and not a narrow one", async () => {
+    const r = JSON.parse(await review("json", { registry: fixture("review-broad.registry.yaml"), manifest: [] })) as Review;
+    const broad = r.vendors[0]!.findings.filter((f) => f.kind === "approval-covers-prohibited");
+    expect(broad.map((f) => [f.severity, f.category, f.approval])).toEqual([["high", "user", 0]]);
+    expect(broad[0]!.message).toContain("covers the prohibited user.financial, user.health_and_medical");
+  });
+
   it("renders text, JSON and Markdown deterministically", async () => {
     for (const format of ["text", "json", "markdown"] as const) expect(await review(format)).toBe(await review(format));
     const md = await review("markdown");

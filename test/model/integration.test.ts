@@ -81,6 +81,27 @@ describe("integration schema", () => {
     expect(leaked[0]).not.toContain("hunter2");
   });
 
+  it("refuses URLs that parsers read differently (one URL parser)", () => {
+    const withUrl = (url: string) => problems(schema, { ...mixpanel(), destination: { url, region: "eu" } });
+    const refused = (url: string, why: RegExp) => {
+      const p = withUrl(url);
+      expect(p, url).toHaveLength(1);
+      expect(p[0], url).toMatch(/^destination\.url: the URL is refused, since parsers would read it differently: /);
+      expect(p[0], url).toMatch(why);
+    };
+    // WHATWG sends this to api.mixpanel.com; curl and Python's urllib to evil.com.
+    refused("https://api.mixpanel.com\\@evil.com/track", /backslash/);
+    refused("https://api\uFF0Emixpanel.com/track", /non-ASCII/);
+    refused("https://api..mixpanel.com/track", /empty label/);
+    refused("https://.mixpanel.com/track", /empty label/);
+    refused("https://api%2Emixpanel.com/track", /percent/);
+    refused("https://0x7f.1/track", /normalise/);
+    expect(withUrl("https://api.mixpanel.com:99999/track")[0]).toMatch(/^destination\.url: expected a URL such as/);
+    // A non-default port parses: whether the vendor uses it is VG008's question.
+    expect(withUrl("https://api.mixpanel.com:8443/track")).toEqual([]);
+    expect(withUrl("https://API.Mixpanel.com./track")).toEqual([]);
+  });
+
   it("rejects upper-case regions, which would never match the registry", () => {
     expect(problems(schema, { ...mixpanel(), destination: { url: "https://api.mixpanel.com", region: "EU" } })).toEqual([
       'destination.region: expected a lowercase region code such as eu or us-east-1, got "EU"',
@@ -112,7 +133,7 @@ describe("integration schema", () => {
       }),
     ).toEqual([
       'destination: unknown property "port" (expected url, region)',
-      'fields[0]: unknown property "trnsform" (expected path, category, transform)',
+      'fields[0]: unknown property "trnsform" (expected path, category, transform, source)',
       // the root's path renders empty; the loaders point at the key itself
       ': unknown property "owner" (expected name, vendor, purpose, subjects, enabled, destination, credentials, fields)',
     ]);

@@ -64,7 +64,7 @@ describe("loadManifest", () => {
       `${f}:16:15 integrations[1].subjects: expected at least one item`,
       `${f}:18:12 integrations[1].destination.url: expected a URL such as https://api.vendor.example/track, got "not a url"`,
       // an unknown property points at the key itself
-      `${f}:23:9 integrations[1].fields[0].transfrom: unknown property "transfrom" (expected path, category, transform)`,
+      `${f}:23:9 integrations[1].fields[0].transfrom: unknown property "transfrom" (expected path, category, transform, source)`,
       `${f}:24:15 integrations[1].fields[1].path: duplicate field path "properties.email" (also at fields[0])`,
     ]);
     expect(err.issues[1]).toEqual({
