@@ -99,7 +99,10 @@ export function credentialOrigin(value: pulumi.Input<string>): pulumi.Output<Cre
   const internals = out as unknown as OutputInternals;
   // Known-ness is not public API; where this SDK lacks it, treat the value as known.
   const known = internals.isKnown ?? Promise.resolve(true);
-  const deps = internals.allResources ? internals.allResources() : Promise.resolve(new Set());
+  // Counted before pulumi.output() sees it: it would turn a Set of resources into an empty object.
+  const deps = (internals.allResources ? internals.allResources() : Promise.resolve(new Set())).then((r: unknown) =>
+    r instanceof Set ? r.size : Array.isArray(r) ? r.length : 0,
+  );
   return pulumi.output(Promise.all([pulumi.isSecret(out), known, deps])).apply(([secret, isKnown, resources]) => {
     // A value computed during the deploy cannot have come from the config file or the program.
     if (!isKnown) return pulumi.output<CredentialOrigin>({ secret, source: secret ? "secret-output" : "plain" });
@@ -110,8 +113,7 @@ export function credentialOrigin(value: pulumi.Input<string>): pulumi.Output<Cre
       if ([...secrets].some((s) => s.length >= MIN_DERIVED ? v.includes(s) || variants(s).some((x) => v.includes(x)) : v === s)) {
         return { secret: true, source: "secret-config" };
       }
-      const deps = resources instanceof Set ? resources.size : Array.isArray(resources) ? resources.length : 0;
-      if (deps > 0) return { secret: true, source: "secret-output" };
+      if (resources > 0) return { secret: true, source: "secret-output" };
       return { secret: false, source: "literal" };
     });
   });

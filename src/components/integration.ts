@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOWLIST_KIND, ALLOWLIST_SCHEMA_VERSION } from "../runtime/format.ts";
 import { inputLimits, type DataCategory, type DataSubject, type DataUse, type Transform } from "../model/index.ts";
+import { displayUrl } from "../model/url.ts";
 import { credentialOrigin } from "./credentials.ts";
 import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
 import { defaultSource, TransformerError } from "./transformer.ts";
@@ -93,6 +94,16 @@ function callerSite(): ConstructionSite | undefined {
   return undefined;
 }
 
+/**
+ * The URL as the declaration records it. A secret URL (a webhook whose path or query is the
+ * token) is recorded as its scheme and host only, which is all the policy judges: the token then
+ * never reaches the policy, its messages or the state's copy of the declaration.
+ */
+function declaredUrl(url: pulumi.Input<string>): pulumi.Output<string> {
+  const out = pulumi.output(url);
+  return pulumi.output(pulumi.isSecret(out)).apply((secret) => (secret ? pulumi.unsecret(out).apply((u) => `${displayUrl(u)}/[secret]`) : out));
+}
+
 /** What the program has declared so far, per run (keyed by the run's root stack resource). */
 const declaredPerRun = new WeakMap<object, { count: number; bytes: number }>();
 const outsideRun = {};
@@ -164,7 +175,7 @@ export class Integration extends pulumi.ComponentResource {
       purpose: args.purpose,
       subjects: args.subjects,
       enabled,
-      destination: { url: args.destination.url, region: args.destination.region },
+      destination: { url: declaredUrl(args.destination.url), region: args.destination.region },
       ...(credentials ? { credentials } : {}),
       fields: args.fields.map((f) => {
         const source = sourceOf(f.path);

@@ -135,7 +135,7 @@ function integrationChange(b: Declaration, h: Declaration): IntegrationChange | 
   const subjectsRemoved = minus(b.subjects, h.subjects);
   if (subjectsAdded.length || subjectsRemoved.length) out.subjects = { added: subjectsAdded, removed: subjectsRemoved };
   set("enabled", change(enabled(b), enabled(h)));
-  const url = change(b.destination.url, h.destination.url);
+  const url = change(displayUrl(b.destination.url), displayUrl(h.destination.url));
   const region = change(b.destination.region, h.destination.region);
   if (url || region) out.destination = { ...(url ? { url } : {}), ...(region ? { region } : {}) };
   set("credentials", change(credentialsOf(b), credentialsOf(h)));

@@ -52,7 +52,8 @@ export function parseUrl(text: string): UrlParse {
 /** What outputs may print of a non-secret URL: scheme, host and port. A path or query may carry a token. */
 export function displayUrl(text: string): string {
   const parsed = parseUrl(text);
-  if (!parsed.ok) return "(an unparsable URL)";
+  // A redacted secret stays as the marker it is; anything else unparsable is not repeated.
+  if (!parsed.ok) return text === "[secret]" ? text : "(an unparsable URL)";
   const { scheme, host, port } = parsed.value;
   return `${scheme}://${host}${port !== undefined ? `:${port}` : ""}`;
 }

@@ -33,7 +33,7 @@ describe("diffSides", () => {
     expect(marketing).toEqual({ name: "marketing-sync", enabled: { base: false, head: true }, fields: { added: [], removed: [], changed: [] } });
     expect(analytics).toEqual({
       name: "product-analytics",
-      destination: { url: { base: "https://api-eu.mixpanel.com/track", head: "https://api.mixpanel.com/track" }, region: { base: "eu", head: "us" } },
+      destination: { url: { base: "https://api-eu.mixpanel.com", head: "https://api.mixpanel.com" }, region: { base: "eu", head: "us" } },
       fields: {
         added: [{ path: "properties.$email", category: "user.contact.email", transform: "none" }],
         removed: [{ path: "properties.$region", category: "user.location.imprecise", transform: "none" }],

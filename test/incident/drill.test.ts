@@ -198,7 +198,8 @@ describe("incident drill: Mixpanel is breached", () => {
       ]),
     );
     expect(e.subjects.map((s) => s.key)).toEqual(["customer"]);
-    expect(e.endpoints.map((p) => p.url)).toEqual(["https://api-eu.mixpanel.com/import", "https://api-eu.mixpanel.com/track", "https://api.mixpanel.com/track"]);
+    // Scheme and host only: a path or query may carry a token, and the notice is sent out.
+    expect(e.endpoints.map((p) => p.url)).toEqual(["https://api-eu.mixpanel.com", "https://api.mixpanel.com"]);
 
     const n = capture();
     await runExposure({ vendor: "mixpanel", format: "notice", registry, manifest: [INCIDENT], backend, state: true }, n.out);

@@ -40,7 +40,7 @@ describe("inventory", () => {
     // 4 enabled in clean (newsletter-sync is switched off), 6 in the incident manifest.
     expect(lines).toHaveLength(1 + 4 + 6);
     const analytics = lines.find((l) => l.startsWith("prod,product-analytics,"))!;
-    expect(analytics).toContain(",Mixpanel,mixpanel,approved,https://api-eu.mixpanel.com/track,eu,eu; us,");
+    expect(analytics).toContain(",Mixpanel,mixpanel,approved,https://api-eu.mixpanel.com,eu,eu; us,");
     expect(analytics).toContain("properties.distinct_id (user.unique_id): pseudonymize; properties.$region (user.location.imprecise): generalize; TLS (https)");
     expect(analytics).toContain("user.behavior.browsing_history; user.device; user.location.imprecise; user.unique_id");
     expect(lines.some((l) => l.includes("newsletter-sync"))).toBe(false);
@@ -77,7 +77,7 @@ describe("inventory", () => {
       name: "product-analytics",
       group: "prod",
       provider: { name: "Mixpanel" },
-      endpoints: ["https://api-eu.mixpanel.com/track"],
+      endpoints: ["https://api-eu.mixpanel.com"],
       authenticated: true,
       "x-trust-boundary": true,
       trustZone: "vendor:mixpanel",
@@ -88,7 +88,7 @@ describe("inventory", () => {
       ["inbound", "user.location.imprecise"],
       ["inbound", "user.unique_id"],
     ]);
-    expect(s.data[0]!.destination).toEqual(["https://api-eu.mixpanel.com/track"]);
+    expect(s.data[0]!.destination).toEqual(["https://api-eu.mixpanel.com"]);
     expect(s.properties).toContainEqual({ name: "vendorgate:safeguard", value: "properties.distinct_id (user.unique_id): pseudonymize" });
   });
 

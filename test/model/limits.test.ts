@@ -144,3 +144,21 @@ describe("input limits", () => {
     });
   });
 });
+
+describe("lone UTF-16 surrogates", () => {
+  // The policy's WASM faults on such a string where OPA's own evaluator accepts it: it is refused
+  // as the input error it is, at its place in the file, in JSON and in YAML alike.
+  it.each([
+    ["a JSON value", '{"apiVersion": "vendorgate/v1", "integrations": [{"name": "a\\ud800"}]}', "m.json:1:59"],
+    ["a YAML key", 'apiVersion: vendorgate/v1\nintegrations:\n  - name: x\n    "\\udc00": 1\n', "m.yaml:4:5"],
+    ["a YAML value", 'apiVersion: vendorgate/v1\nintegrations:\n  - name: "\\ud83d"\n', "m.yaml:3:11"],
+  ])("in %s is an input error naming file, line and column", async (_what, text, where) => {
+    const err = await inputError(() => parseManifest(text, where.split(":")[0]!));
+    expect(err.message).toBe(`${where} the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character; remove or complete it`);
+  });
+
+  it("a well-formed pair is text like any other", async () => {
+    const err = await inputError(() => parseManifest('apiVersion: vendorgate/v1\nintegrations:\n  - name: "\\ud83d\\ude00"\n', "m.yaml"));
+    expect(err.message).not.toContain("surrogate");
+  });
+});

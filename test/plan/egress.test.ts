@@ -427,6 +427,12 @@ describe("what the program does", () => {
     ).rejects.toThrow(/duplicate resource URN .*Integration::analytics/);
   });
 
+  it("refuses a declaration holding a lone UTF-16 surrogate, naming the path, instead of faulting the policy", async () => {
+    await expect(
+      judge(() => new Integration("analytics", { ...declaration("mixpanel"), fields: [{ path: "properties.\ud800", category: "user.device" }] })),
+    ).rejects.toThrow(/fields\[0\]\.path: the text holds a lone UTF-16 surrogate/);
+  });
+
   it("refuses two Integrations with one name under different parents, and credits neither's egress to the other", async () => {
     const { report } = await judge(() => {
       new Integration("analytics", declaration("mixpanel"));

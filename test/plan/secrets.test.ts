@@ -111,10 +111,10 @@ describe("the fake credential", () => {
   });
 
   it("keeps the host of a secret URL, which the policy judges, and nothing after it", () => {
-    const stray = (JSON.parse(json.encrypted!) as { resources: { name: string; endpoint: string | null }[] }).resources.find((r) => r.name === "stray-webhook");
-    expect(stray?.endpoint).toBe("https://hooks.example.com/[secret]");
+    const stray = (JSON.parse(json.encrypted!) as { resources: { name: string; destinations: { endpoint?: string }[] }[] }).resources.find((r) => r.name === "stray-webhook");
+    expect(stray?.destinations).toEqual([{ via: "subscription endpoint", endpoint: "https://hooks.example.com" }]);
     const declared = (JSON.parse(json.encrypted!) as { manifest: { integrations: { name: string; destination: { url: string } }[] } }).manifest.integrations;
-    expect(declared.find((i) => i.name === "secret-url")?.destination.url).toBe("https://api-eu.mixpanel.com/[secret]");
+    expect(declared.find((i) => i.name === "secret-url")?.destination.url).toBe("https://api-eu.mixpanel.com");
   });
 });
 
