@@ -107,13 +107,15 @@ export function credentialOrigin(value: pulumi.Input<string>): pulumi.Output<Cre
     // A value computed during the deploy cannot have come from the config file or the program.
     if (!isKnown) return pulumi.output<CredentialOrigin>({ secret, source: secret ? "secret-output" : "plain" });
     return pulumi.unsecret(out).apply((v): CredentialOrigin => {
+      // A secret output of a resource (a generated password, a fetched key) is what it says; its
+      // text may well contain a plain config value such as the region.
+      if (secret && resources > 0) return { secret: true, source: "secret-output" };
       if (derivesFrom(v, plainConfigStrings())) return { secret: false, source: "plain-config" };
       if (!secret) return { secret: false, source: "plain" };
       const secrets = secretConfigStrings();
       if ([...secrets].some((s) => s.length >= MIN_DERIVED ? v.includes(s) || variants(s).some((x) => v.includes(x)) : v === s)) {
         return { secret: true, source: "secret-config" };
       }
-      if (resources > 0) return { secret: true, source: "secret-output" };
       return { secret: false, source: "literal" };
     });
   });
