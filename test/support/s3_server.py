@@ -4,6 +4,7 @@ Binds an ephemeral port (port 0) so that tests running at the same time never co
 "port <n>" once it listens, and serves until its standard input closes (the test process ended).
 """
 
+import logging
 import sys
 import threading
 
@@ -13,6 +14,9 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 
 
 def main() -> None:
+    # One log line a request would fill the stderr pipe of a parent that is not reading it (the
+    # benchmark waits in spawnSync while the CLI reads thousands of objects) and stall the server.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"port {server.server_port}", flush=True)
