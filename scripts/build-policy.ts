@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildBundle, builtinSourceDirs, bundlePaths, isFresh } from "../src/engine/bundle.ts";
 import { PolicyFault } from "../src/engine/errors.ts";
 import { packageRoot } from "../src/paths.ts";
+import { InputError } from "../src/model/errors.ts";
 
 const product = process.argv.includes("--product");
 const paths = product ? bundlePaths(packageRoot, join(packageRoot, "dist", "policy"), builtinSourceDirs) : bundlePaths();
@@ -18,7 +19,7 @@ try {
     console.error(`${what}: built with opa ${m.opaVersion} in ${Math.round(performance.now() - started)} ms (wasm sha256 ${m.wasmDigest.slice(0, 12)})`);
   }
 } catch (err) {
-  if (!(err instanceof PolicyFault)) throw err;
+  if (!(err instanceof PolicyFault) && !(err instanceof InputError)) throw err;
   console.error(`${what}: ${err.message}`);
   process.exit(1);
 }

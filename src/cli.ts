@@ -1,4 +1,5 @@
 import { Command, CommanderError, type Option } from "commander";
+import { refuseRepeatedOptions } from "./commands/repeated-options.ts";
 import { toolInfo } from "./commands/tool.ts";
 import { UsageError } from "./errors.ts";
 import { PolicyFault } from "./engine/errors.ts";
@@ -87,6 +88,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const names = wanted ? [wanted] : Object.keys(commandModules);
   for (const name of names) (await commandModules[name]!())(program, out);
   requireAfterUnknownOptions(program);
+  refuseRepeatedOptions(program);
   return program;
 }
 

@@ -62,11 +62,15 @@ _enforce(violation) := violation if {
 }
 
 # A level the engine does not know keeps the rule's own: a typo in the pack
-# config must not switch a rule off.
+# config must not switch a rule off. VG006 keeps its level whatever the input
+# says: the loaders refuse such an override, and the policy ignores it too.
 _override(violation) := level if {
+	not violation.rule in _fixed
 	level := input.enforcement[violation.rule]
 	level in {"mandatory", "advisory", "disabled"}
 }
+
+_fixed := {"VG006"}
 
 # The object itself is the last key, so violations that agree on every listed
 # key still sort the same way on every run.

@@ -3,6 +3,9 @@ package vendorgate.main_test
 import data.vendorgate.main
 import data.vendorgate.test.fixtures
 
+# Core tests judge with no custom rules (data.vendorgate.custom replaced), so
+# they hold whatever rules security adds under policies/custom.
+
 # product-analytics sends an email (VG004) and an untransformed id (VG005);
 # support-chat passes.
 _leaky := fixtures.analytics_with({"fields": [
@@ -13,30 +16,36 @@ _leaky := fixtures.analytics_with({"fields": [
 
 _input(patch) := object.union(fixtures.input_for([_leaky, fixtures.support]), patch)
 
-_report(patch) := report if {
-	report := main.report with input as _input(patch)
-		with data.registry as fixtures.registry
+_core(given, registry) := report if {
+	report := main.report with input as given
+		with data.registry as registry
+		with data.vendorgate.custom as {}
 }
+
+_report(patch) := _core(_input(patch), fixtures.registry)
 
 _summary(report) := [[v.rule, v.integration, object.get(v, "field", ""), v.severity, object.get(v, "waivedBy", "")] |
 	some v in report.violations
 ]
 
+# The built-in rule packages (rules and waivers), counted from the data tree
+# rather than written down, so adding a rule needs no edit here.
+_core_rule_count := count({name | some name; data.vendorgate.rules[name].violation}) + count({name | some name; data.vendorgate.waivers[name].violation})
+
 test_report_is_defined_for_an_empty_input if {
-	report := main.report with input as {}
-		with data.registry as {"vendors": {}}
+	report := _core({}, {"vendors": {}})
 	report.violations == []
-	report.rules == 13
+	report.rules == _core_rule_count
 }
 
 test_report_is_defined_without_input if {
 	report := main.report with data.registry as {"vendors": {}}
+		with data.vendorgate.custom as {}
 	report.violations == []
 }
 
 test_clean_integrations_give_no_violations if {
-	report := main.report with input as fixtures.input_for([fixtures.analytics, fixtures.support])
-		with data.registry as fixtures.registry
+	report := _core(fixtures.input_for([fixtures.analytics, fixtures.support]), fixtures.registry)
 	report.violations == []
 }
 
@@ -52,8 +61,7 @@ test_sorting_is_by_integration_then_rule_then_field if {
 		{"path": "z", "category": "user.contact.email", "transform": "none"},
 		{"path": "a", "category": "user.name", "transform": "none"},
 	]})
-	report := main.report with input as fixtures.input_for([_leaky, second])
-		with data.registry as fixtures.registry
+	report := _core(fixtures.input_for([_leaky, second]), fixtures.registry)
 	_summary(report) == [
 		["VG004", "a-analytics", "a", "mandatory", ""],
 		["VG004", "a-analytics", "z", "mandatory", ""],
@@ -62,11 +70,18 @@ test_sorting_is_by_integration_then_rule_then_field if {
 	]
 }
 
-test_custom_rules_are_collected if {
-	helpdesk := object.union(fixtures.support, {"subjects": ["employee"], "destination": {"region": "us"}})
-	report := main.report with input as fixtures.input_for([helpdesk])
+# A stand-in custom rule: the test must not depend on which custom rules exist.
+_custom_rule := {"stand-in": {"violation": {{
+	"rule": "TEST001", "name": "stand-in", "title": "Stand-in", "severity": "mandatory",
+	"integration": "support-chat", "message": "m.", "remediation": "r.",
+}}}}
+
+test_custom_rules_are_collected_and_counted if {
+	report := main.report with input as fixtures.input_for([fixtures.support])
 		with data.registry as fixtures.registry
-	_summary(report) == [["ACME001", "support-chat", "", "mandatory", ""]]
+		with data.vendorgate.custom as _custom_rule
+	_summary(report) == [["TEST001", "support-chat", "", "mandatory", ""]]
+	report.rules == _core_rule_count + 1
 }
 
 test_violations_carry_the_contract_keys if {
@@ -77,7 +92,7 @@ test_violations_carry_the_contract_keys if {
 
 test_an_active_exception_waives_and_keeps_severity if {
 	report := _report({"exceptions": [{
-		"id": "EXC-42", "rule": "VG004", "integration": "product-analytics",
+		"id": "EXC-42", "rule": "VG004", "vendor": "mixpanel", "integration": "product-analytics",
 		"field": "properties.$email", "expires": "2026-12-31",
 	}]})
 	_summary(report) == [
@@ -87,7 +102,7 @@ test_an_active_exception_waives_and_keeps_severity if {
 }
 
 test_an_exception_holds_on_its_expiry_date if {
-	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG005", "expires": "2026-11-29"}]})
+	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-11-29"}]})
 	_summary(report) == [
 		["VG004", "product-analytics", "properties.$email", "mandatory", ""],
 		["VG005", "product-analytics", "properties.distinct_id", "mandatory", "EXC-1"],
@@ -96,9 +111,9 @@ test_an_exception_holds_on_its_expiry_date if {
 
 test_the_smallest_active_exception_id_is_the_waiver if {
 	report := _report({"exceptions": [
-		{"id": "EXC-7", "rule": "VG005", "expires": "2027-01-01"},
-		{"id": "EXC-3", "rule": "VG005", "integration": "product-analytics", "expires": "2027-01-01"},
-		{"id": "EXC-1", "rule": "VG005", "expires": "2026-01-01"},
+		{"id": "EXC-7", "rule": "VG005", "vendor": "mixpanel", "expires": "2027-01-01"},
+		{"id": "EXC-3", "rule": "VG005", "vendor": "mixpanel", "integration": "product-analytics", "expires": "2027-01-01"},
+		{"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-01-01"},
 	]})
 	some v in report.violations
 	v.rule == "VG005"
@@ -109,7 +124,7 @@ test_the_smallest_active_exception_id_is_the_waiver if {
 }
 
 test_an_expired_exception_leaves_the_violation_and_reports_vg012 if {
-	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG005", "expires": "2026-11-28"}]})
+	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-11-28"}]})
 	_summary(report) == [
 		["VG004", "product-analytics", "properties.$email", "mandatory", ""],
 		["VG005", "product-analytics", "properties.distinct_id", "mandatory", ""],
@@ -118,7 +133,7 @@ test_an_expired_exception_leaves_the_violation_and_reports_vg012 if {
 }
 
 test_an_exception_for_another_field_does_not_waive if {
-	exception := {"id": "EXC-1", "rule": "VG004", "field": "properties.$name", "expires": "2027-01-01"}
+	exception := {"id": "EXC-1", "rule": "VG004", "vendor": "mixpanel", "field": "properties.$name", "expires": "2027-01-01"}
 	report := _report({"exceptions": [exception]})
 	every v in report.violations {
 		not v.waivedBy
@@ -127,12 +142,17 @@ test_an_exception_for_another_field_does_not_waive if {
 
 test_prohibited_categories_are_never_waived if {
 	integration := fixtures.analytics_sending("iban", "user.financial.bank_account", "none")
-	report := main.report with input as object.union(
-		fixtures.input_for([integration]),
-		{"exceptions": [{"id": "EXC-1", "rule": "VG006", "expires": "2099-12-31"}]},
+	report := _core(
+		object.union(
+			fixtures.input_for([integration]),
+			{"exceptions": [{"id": "EXC-1", "rule": "VG006", "vendor": "mixpanel", "expires": "2026-12-31"}]},
+		),
+		fixtures.registry,
 	)
-		with data.registry as fixtures.registry
-	_summary(report) == [["VG006", "product-analytics", "iban", "mandatory", ""]]
+	[["VG006", "product-analytics", "iban", "mandatory", ""]] == [s |
+		some s in _summary(report)
+		s[0] != "VG012"
+	]
 }
 
 test_enforcement_can_lower_a_rule_to_advisory if {
@@ -153,11 +173,10 @@ test_enforcement_can_raise_an_advisory if {
 		object.remove(fixtures.registry.vendors.zendesk, ["assurance"]),
 		{"assurance": {"dpa": {"expires": "2026-12-15"}}},
 	))
-	report := main.report with input as object.union(
-		fixtures.input_for([fixtures.support]),
-		{"enforcement": {"VG009": "mandatory"}},
+	report := _core(
+		object.union(fixtures.input_for([fixtures.support]), {"enforcement": {"VG009": "mandatory"}}),
+		registry,
 	)
-		with data.registry as registry
 	_summary(report) == [["VG009", "support-chat", "", "mandatory", ""]]
 }
 
@@ -168,14 +187,14 @@ test_an_unknown_enforcement_level_is_ignored if {
 
 test_a_waived_violation_can_still_be_disabled if {
 	report := _report({
-		"exceptions": [{"id": "EXC-1", "rule": "VG004", "expires": "2027-01-01"}],
+		"exceptions": [{"id": "EXC-1", "rule": "VG004", "vendor": "mixpanel", "expires": "2027-01-01"}],
 		"enforcement": {"VG004": "disabled"},
 	})
 	_summary(report) == [["VG005", "product-analytics", "properties.distinct_id", "mandatory", ""]]
 }
 
 test_vg012_follows_enforcement_too if {
-	exs := [{"id": "EXC-1", "rule": "VG005", "expires": "2026-01-01"}]
+	exs := [{"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-01-01"}]
 	report := _report({"exceptions": exs, "enforcement": {"VG012": "disabled"}})
 	every v in report.violations {
 		v.rule != "VG012"
@@ -189,11 +208,93 @@ test_vg012_follows_enforcement_too if {
 test_disabling_the_covered_rule_keeps_vg012 if {
 	# The exception still expired, which security should hear about.
 	report := _report({
-		"exceptions": [{"id": "EXC-1", "rule": "VG005", "expires": "2026-01-01"}],
+		"exceptions": [{"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-01-01"}],
 		"enforcement": {"VG005": "disabled"},
 	})
 	_summary(report) == [
 		["VG004", "product-analytics", "properties.$email", "mandatory", ""],
 		["VG012", "product-analytics", "properties.distinct_id", "advisory", ""],
 	]
+}
+
+test_vg006_cannot_be_disabled_or_lowered if {
+	integration := fixtures.analytics_sending("iban", "user.financial.bank_account", "none")
+	every level in ["disabled", "advisory"] {
+		report := _core(
+			object.union(fixtures.input_for([integration]), {"enforcement": {"VG006": level}}),
+			fixtures.registry,
+		)
+		_summary(report) == [["VG006", "product-analytics", "iban", "mandatory", ""]]
+	}
+}
+
+# The attack of issue 15: EXC-42 was approved for Zendesk phone numbers; an
+# integration named support-chat sending criminal history to Mixpanel must not
+# be waived by it, nor must the real support-chat sending another category.
+_exc42 := {
+	"id": "EXC-42", "rule": "VG004", "vendor": "zendesk", "integration": "support-chat",
+	"category": "user.contact.phone_number", "expires": "2026-12-31",
+}
+
+test_an_exception_is_bound_to_its_vendor if {
+	impostor := fixtures.analytics_with({"name": "support-chat", "fields": [
+		{"path": "user.criminal_history", "category": "user.criminal_history", "transform": "none"},
+		{"path": "user.phone", "category": "user.contact.phone_number", "transform": "none"},
+	]})
+	report := _core(object.union(fixtures.input_for([impostor]), {"exceptions": [_exc42]}), fixtures.registry)
+	[[v.rule, v.field, object.get(v, "waivedBy", "")] | some v in report.violations; v.rule == "VG004"] == [
+		["VG004", "user.criminal_history", ""],
+		["VG004", "user.phone", ""],
+	]
+}
+
+test_an_exception_is_bound_to_its_category if {
+	support := object.union(fixtures.support, {"fields": [
+		{"path": "requester.phone", "category": "user.contact.phone_number", "transform": "none"},
+		{"path": "requester.record", "category": "user.criminal_history", "transform": "none"},
+	]})
+	report := _core(object.union(fixtures.input_for([support]), {"exceptions": [_exc42]}), fixtures.registry)
+	[[v.rule, v.field, object.get(v, "waivedBy", "")] | some v in report.violations; v.rule == "VG004"] == [
+		["VG004", "requester.phone", "EXC-42"],
+		["VG004", "requester.record", ""],
+	]
+}
+
+test_an_exception_is_bound_to_its_stacks if {
+	_waived_in("dev") == {"VG005"}
+	_waived_in("prod") == set()
+}
+
+_waived_in(stack) := {v.rule |
+	exception := {"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "stacks": ["dev"], "expires": "2026-12-31"}
+	some v in _report({"exceptions": [exception], "stack": {"name": stack}}).violations
+	v.waivedBy
+}
+
+test_an_exception_without_a_vendor_waives_nothing if {
+	report := _report({"exceptions": [{"id": "EXC-1", "rule": "VG005", "expires": "2026-12-31"}]})
+	every v in report.violations {
+		not v.waivedBy
+	}
+}
+
+test_an_exception_past_the_maximum_lifetime_waives_nothing if {
+	exception := {"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2099-12-31"}
+	report := _report({"exceptions": [exception]})
+	_summary(report) == [
+		["VG012", "(exceptions)", "", "advisory", ""],
+		["VG004", "product-analytics", "properties.$email", "mandatory", ""],
+		["VG005", "product-analytics", "properties.distinct_id", "mandatory", ""],
+	]
+}
+
+test_the_maximum_lifetime_is_a_registry_setting if {
+	exception := {"id": "EXC-1", "rule": "VG005", "vendor": "mixpanel", "expires": "2026-12-31"}
+	given := _input({"exceptions": [exception]})
+	short := object.union(fixtures.registry, {"maxExceptionLifetimeDays": 30})
+	[v.waivedBy | some v in _core(given, fixtures.registry).violations; v.rule == "VG005"] == ["EXC-1"]
+	[v.message | some v in _core(given, short).violations; v.rule == "VG012"] == [concat("", [
+		"Exception EXC-1 expires on 2026-12-31, more than 30 days after 2026-11-29 ",
+		"(the registry's maximum lifetime), so it waives nothing.",
+	])]
 }

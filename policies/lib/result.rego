@@ -5,7 +5,7 @@
 package vendorgate.lib.result
 
 # Only these keys may come from the rule body: everything else is owned by METADATA.
-_detail_keys := {"integration", "field", "message", "resource"}
+_detail_keys := {"integration", "field", "message", "resource", "exception"}
 
 # METADATA
 # description: |

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool, packageRoot } from "../paths.ts";
+import { checkCustomRules, type InspectOutput } from "./custom-rules.ts";
 import { PolicyFault } from "./errors.ts";
 import type { RuleInfo, Severity } from "./violation.ts";
 
@@ -121,6 +122,7 @@ export function catalogueFromAnnotations(annotations: readonly Annotation[]): Ru
       remediation: typeof custom.remediation === "string" ? custom.remediation : "",
       custom: path.includes("custom"),
       ...(custom.advisory_cases === true ? { advisoryCases: true } : {}),
+      ...(custom.per_field === true ? { perField: true } : {}),
     });
   }
   return rules.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
@@ -151,13 +153,20 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
   };
   try {
     const digest = sourceDigest(paths.root, paths.sources);
+    // `opa inspect` takes one path at a time.
+    const inspected = dirs.map((d) => JSON.parse(run(["inspect", "-a", "--format", "json", d])) as InspectOutput & { annotations?: Annotation[] });
+    const catalogue = catalogueFromAnnotations(inspected.flatMap((i) => i.annotations ?? []));
+    // Every folder other than the built-in ones holds custom rules, confined to vendorgate.custom.
+    const builtIn = new Set(builtinSourceDirs);
+    for (const [i, d] of paths.sources.entries()) {
+      if (builtIn.has(d)) continue;
+      checkCustomRules(inspected[i] ?? {}, { root: paths.root, builtInIds: catalogue.filter((r) => !r.custom).map((r) => r.id) });
+    }
+    // Only once the custom rules are known to stay in their package: a file that redefines the
+    // entrypoint must be named as such, not surface as whatever opa makes of the clash.
     run(["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", join(tmp, "bundle.tar.gz"), ...dirs]);
     execFileSync("tar", ["-xzf", join(tmp, "bundle.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: "pipe" });
-    // `opa inspect` takes one path at a time.
-    const annotations = dirs.flatMap(
-      (d) => (JSON.parse(run(["inspect", "-a", "--format", "json", d])) as { annotations?: Annotation[] }).annotations ?? [],
-    );
-    const catalogue = catalogueFromAnnotations(annotations);
+
     const wasm = readFileSync(join(tmp, "policy.wasm"));
     const opaVersion = /Version: (\S+)/.exec(run(["version"]))?.[1] ?? "unknown";
     const manifest: BundleManifest = { sourceDigest: digest, wasmDigest: sha256(wasm), opaVersion };

@@ -40,6 +40,7 @@ const violationSchema = z.object({
   message: z.string().min(1),
   remediation: z.string(),
   waivedBy: z.string().optional(),
+  exception: z.string().optional(),
 });
 
 // The entrypoint always defines `report`; an empty result set means the bundle is not ours.

@@ -35,8 +35,11 @@ export interface DeclaredStack {
 export interface DeclaredException {
   id: string;
   rule: string;
+  vendor: string;
   integration?: string | undefined;
+  category?: string | undefined;
   field?: string | undefined;
+  stacks?: readonly string[] | undefined;
   expires: string;
 }
 
@@ -91,12 +94,13 @@ export interface WasmInput {
   stack?: { name: string; residency?: string[] };
   integrations: WasmIntegration[];
   resources: WasmResource[];
-  exceptions: { id: string; rule: string; integration?: string; field?: string; expires: string }[];
+  exceptions: { id: string; rule: string; vendor: string; integration?: string; category?: string; field?: string; stacks?: string[]; expires: string }[];
   enforcement: Record<string, EnforcementLevel>;
 }
 
 export interface DeclaredRegistry {
   prohibitedCategories?: readonly string[] | undefined;
+  policy?: { maxExceptionLifetimeDays?: number | undefined } | undefined;
   vendors: Record<
     string,
     {
@@ -223,7 +227,11 @@ export function normalizeRegistry(r: DeclaredRegistry) {
       })),
     };
   }
-  return { prohibitedCategories: [...(r.prohibitedCategories ?? [])], vendors };
+  return {
+    prohibitedCategories: [...(r.prohibitedCategories ?? [])],
+    vendors,
+    ...opt("maxExceptionLifetimeDays", r.policy?.maxExceptionLifetimeDays),
+  };
 }
 
 export interface JudgeRequest {
@@ -248,8 +256,11 @@ export function normalizeInput(req: JudgeRequest): WasmInput {
     exceptions: (req.exceptions ?? []).map((e) => ({
       id: e.id,
       rule: e.rule,
+      vendor: e.vendor,
       ...opt("integration", e.integration),
+      ...opt("category", e.category),
       ...opt("field", e.field),
+      ...opt("stacks", e.stacks ? [...e.stacks] : undefined),
       expires: e.expires,
     })),
     enforcement: { ...(req.enforcement ?? {}) },

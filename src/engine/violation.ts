@@ -20,6 +20,8 @@ export interface Violation {
   message: string;
   remediation: string;
   waivedBy?: string;
+  /** For findings about an exception itself (VG012): the exception's id. */
+  exception?: string;
   location?: SourceLocation;
 }
 
@@ -34,6 +36,8 @@ export interface RuleInfo {
   custom: boolean;
   /** A mandatory rule that also reports advisory cases (METADATA custom.advisory_cases). */
   advisoryCases?: boolean;
+  /** A rule judged per field (METADATA custom.per_field): its exceptions name a category or field. */
+  perField?: boolean;
 }
 
 export interface Summary {

@@ -1,5 +1,7 @@
 import * as z from "zod";
 import type { Transform } from "./integration.ts";
+import { enforcementLevelSchema } from "./config.ts";
+import { DEFAULT_MAX_EXCEPTION_LIFETIME_DAYS } from "./exceptions.ts";
 import {
   always,
   apiVersionSchema,
@@ -7,6 +9,7 @@ import {
   namePattern,
   nonEmptyString,
   regionSchema,
+  ruleIdPattern,
   strictObject,
   taxonomyKeySchema,
 } from "./primitives.ts";
@@ -131,6 +134,21 @@ function build(taxonomy: Taxonomy) {
       vendor,
     ),
     taxonomy: taxonomyExtensionSchema.optional(),
+    policy: strictObject({
+      enforcement: z
+        .record(z.string().regex(ruleIdPattern, { error: "expected a rule id such as VG009" }), enforcementLevelSchema)
+        .optional()
+        .describe("Rule id -> mandatory | advisory | disabled for every project that uses this registry. VG006 is always mandatory."),
+      maxExceptionLifetimeDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(3650)
+        .optional()
+        .describe(`The longest an exception may run past the evaluation date, in days (default ${DEFAULT_MAX_EXCEPTION_LIFETIME_DAYS}).`),
+    })
+      .optional()
+      .describe("Security's policy: enforcement levels and exception limits."),
   }).meta({ title: "vendorgate vendor registry", description: "Which vendors may receive which personal data, for what (policies/data/vendors.yaml)." });
 }
 

@@ -113,10 +113,10 @@ describe("every rule has a passing and a failing case", () => {
 
   it("VG012 reports an expired exception and the violation it covered stands; an active one waives", () => {
     const integration = { credentials: { secret: false } };
-    const expired = run({ exceptions: [{ id: "EXC-1", rule: "VG011", integration: "analytics", expires: "2026-11-28" }] }, integration);
+    const expired = run({ exceptions: [{ id: "EXC-1", rule: "VG011", vendor: "mixpanel", integration: "analytics", expires: "2026-11-28" }] }, integration);
     expect(rulesOf(expired).sort()).toEqual(["VG011:mandatory", "VG012:advisory"]);
     expect(expired.summary).toEqual({ mandatory: 1, advisory: 1, waived: 0 });
-    const active = run({ exceptions: [{ id: "EXC-2", rule: "VG011", integration: "analytics", expires: NOW }] }, integration);
+    const active = run({ exceptions: [{ id: "EXC-2", rule: "VG011", vendor: "mixpanel", integration: "analytics", expires: NOW }] }, integration);
     expect(active.violations.map((v) => [v.rule, v.waivedBy])).toEqual([["VG011", "EXC-2"]]);
     expect(active.summary).toEqual({ mandatory: 0, advisory: 0, waived: 1 });
   });

@@ -161,6 +161,8 @@ const vendorArb = fc.record(
 
 const registryArb = fc.record({
   prohibited: some(prohibitable, 2),
+  // 30 and 31 sit on the offsets' boundary; absent is the default of 365.
+  maxExceptionLifetimeDays: fc.option(oneOf([30, 31, 365]), { nil: undefined, freq: 2 }),
   vendors: fc.record(
     { mixpanel: vendorArb, zendesk: vendorArb, stripe: vendorArb, segment: vendorArb },
     { requiredKeys: [] },
@@ -208,14 +210,20 @@ const exceptionArb: fc.Arbitrary<Omit<DeclaredException, "id" | "expires"> & { e
   .record({
     // The rules that fire most often, more often: an exception that matches nothing teaches little.
     rule: mostly(["VG003", "VG004", "VG005", "VG006", "VG007", "VG008", "VG009", "VG010", "VG011"], ruleIds),
+    // Mostly the vendors integrations use; "acme" is in no registry.
+    vendor: mostly(vendorKeys.slice(0, 3), [...vendorKeys, "acme"]),
     integration: fc.option(mostly(["web", "app"], [...integrationNames, ...resourceNames]), { nil: undefined, freq: 3 }),
+    category: fc.option(mostly(broadCategories, categories), { nil: undefined, freq: 2 }),
     field: fc.option(oneOf(fieldPaths), { nil: undefined, freq: 2 }),
+    stacks: fc.option(mostly([["prod"]], [["dev"], ["dev", "prod"]]), { nil: undefined, freq: 3 }),
     expires: dateArb,
   })
-  .map(({ integration, field, ...rest }) => ({
+  .map(({ integration, category, field, stacks, ...rest }) => ({
     ...rest,
     ...(integration === undefined ? {} : { integration }),
+    ...(category === undefined ? {} : { category }),
     ...(field === undefined ? {} : { field }),
+    ...(stacks === undefined ? {} : { stacks }),
   }));
 
 const enforcementArb = fc
@@ -251,7 +259,11 @@ export const caseArb: fc.Arbitrary<FuzzCase> = fc
       };
     }
     return {
-      registry: { prohibitedCategories: registry.prohibited, vendors },
+      registry: {
+        prohibitedCategories: registry.prohibited,
+        vendors,
+        ...(registry.maxExceptionLifetimeDays === undefined ? {} : { policy: { maxExceptionLifetimeDays: registry.maxExceptionLifetimeDays } }),
+      },
       now,
       ...(stack ? { stack } : {}),
       integrations,

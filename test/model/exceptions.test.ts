@@ -6,6 +6,7 @@ const schema = exceptionsSchema(knownRules);
 const exc = (over: Record<string, unknown> = {}) => ({
   id: "EXC-42",
   rule: "VG004",
+  vendor: "zendesk",
   integration: "support-chat",
   field: "properties.email",
   reason: "Zendesk needs the email to reply; DPA signed",
@@ -49,6 +50,29 @@ describe("exceptions schema", () => {
       "exceptions[1].approvedBy: missing required property (expected a string)",
       'exceptions[1].expires: expected a calendar date as YYYY-MM-DD, got "2026-06-31"',
       'exceptions[1].id: duplicate exception id "EXC-42" (also at exceptions[0])',
+    ]);
+  });
+
+  it("requires the vendor the waiver was approved for", () => {
+    expect(problems(schema, { exceptions: [exc({ vendor: undefined })] })).toEqual([
+      "exceptions[0].vendor: missing required property (expected a string)",
+    ]);
+    expect(problems(schema, { exceptions: [exc({ vendor: "Zendesk" })] })).toEqual([
+      "exceptions[0].vendor: expected the vendor's registry key, such as zendesk",
+    ]);
+  });
+
+  it("requires a category or field for rules judged per field, and checks the category and stacks", () => {
+    const perField = exceptionsSchema(knownRules, { fieldRules: ["VG004", "VG005"] });
+    const bare = exc({ integration: undefined, field: undefined });
+    expect(problems(perField, { exceptions: [bare] })).toEqual([
+      "exceptions[0].rule: VG004 is judged per field: name the category (or the field) the exception covers",
+    ]);
+    expect(problems(perField, { exceptions: [{ ...bare, category: "user.contact.phone_number", stacks: ["prod"] }] })).toEqual([]);
+    expect(problems(perField, { exceptions: [{ ...bare, rule: "VG009" }] })).toEqual([]);
+    expect(problems(perField, { exceptions: [{ ...bare, category: "user.contact.phone", stacks: [] }] })).toEqual([
+      expect.stringMatching(/^exceptions\[0\]\.category: /),
+      expect.stringMatching(/^exceptions\[0\]\.stacks: /),
     ]);
   });
 

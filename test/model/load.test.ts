@@ -176,7 +176,7 @@ describe("loadExceptions / loadConfig", () => {
       ["EXC-42", "2026-12-31", "properties.email"],
       ["EXC-43", "2024-02-29", undefined],
     ]);
-    expect(locations.get("EXC-43")).toEqual({ file: f, line: 9, column: 5 });
+    expect(locations.get("EXC-43")).toEqual({ file: f, line: 10, column: 5 });
   });
 
   it("rejects VG006 waivers, unknown rules, orphan fields, duplicate ids and bad dates", async () => {
@@ -184,11 +184,11 @@ describe("loadExceptions / loadConfig", () => {
     const err = await inputError(() => loadExceptions(f, knownRules));
     expect(err.message.split("\n")).toEqual([
       `${f}:3:11 exceptions[0].rule: VG006 prohibited-category cannot be waived`,
-      `${f}:8:9 exceptions[1].id: duplicate exception id "EXC-1" (also at exceptions[0])`,
-      `${f}:9:11 exceptions[1].rule: unknown rule "VG099" (expected one of ACME001, VG001, VG002, VG003, VG004, VG005, VG006, VG007, VG008, VG009, VG010, VG011, VG012)`,
-      `${f}:10:12 exceptions[1].field: field requires integration: name the integration the field belongs to`,
-      `${f}:13:14 exceptions[1].expires: expected a calendar date as YYYY-MM-DD, got "2026-13-01"`,
-      `${f}:14:5 exceptions[2].reason: missing required property (expected a string)`,
+      `${f}:9:9 exceptions[1].id: duplicate exception id "EXC-1" (also at exceptions[0])`,
+      `${f}:10:11 exceptions[1].rule: unknown rule "VG099" (expected one of ACME001, VG001, VG002, VG003, VG004, VG005, VG006, VG007, VG008, VG009, VG010, VG011, VG012)`,
+      `${f}:12:12 exceptions[1].field: field requires integration: name the integration the field belongs to`,
+      `${f}:15:14 exceptions[1].expires: expected a calendar date as YYYY-MM-DD, got "2026-13-01"`,
+      `${f}:16:5 exceptions[2].reason: missing required property (expected a string)`,
     ]);
   });
 

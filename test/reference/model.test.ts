@@ -86,10 +86,10 @@ describe("reference model, by hand from SPEC.md", () => {
 
   it("waives with the smallest live id, reports each expired one, and never waives VG006", () => {
     const exceptions = [
-      { id: "EXC-2", rule: "VG011", expires: "2027-01-01" },
-      { id: "EXC-10", rule: "VG011", integration: "product-analytics", expires: "2026-11-29" },
-      { id: "EXC-3", rule: "VG002", expires: "2026-11-28" },
-      { id: "EXC-4", rule: "VG006", expires: "2027-01-01" },
+      { id: "EXC-2", rule: "VG011", vendor: "mixpanel", expires: "2027-01-01" },
+      { id: "EXC-10", rule: "VG011", vendor: "mixpanel", integration: "product-analytics", expires: "2026-11-29" },
+      { id: "EXC-3", rule: "VG002", vendor: "mixpanel", expires: "2026-11-28" },
+      { id: "EXC-4", rule: "VG006", vendor: "mixpanel", expires: "2027-01-01" },
     ];
     const integrations = [{ ...analytics, credentials: { secret: false }, fields: [{ path: "p", category: "user.financial" }] }];
     const suspended = { ...registry, vendors: { mixpanel: { ...registry.vendors.mixpanel!, status: "suspended" } } };
@@ -99,6 +99,8 @@ describe("reference model, by hand from SPEC.md", () => {
         v("VG002"),
         v("VG012"),
         v("VG006", { field: "p" }),
+        // EXC-4 cannot waive VG006, so it matches nothing: reported too.
+        v("VG012", { integration: "(exceptions)" }),
       ),
     );
   });

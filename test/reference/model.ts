@@ -208,11 +208,27 @@ function judgeIntegration(req: ModelRequest, i: DeclaredIntegration): Raw[] {
   return out;
 }
 
-function matches(e: DeclaredException, v: Raw): boolean {
-  return (
-    e.rule === v.rule &&
-    (e.integration === undefined || e.integration === v.integration) &&
-    (e.field === undefined || e.field === v.field)
+/** The longest an exception may run past `now`, in days: the registry's setting or 365. */
+const maxLifetime = (req: ModelRequest): number => req.registry.policy?.maxExceptionLifetimeDays ?? 365;
+const tooLong = (req: ModelRequest, e: DeclaredException): boolean => dayNumber(e.expires) - dayNumber(req.now) > maxLifetime(req);
+const inForce = (req: ModelRequest, e: DeclaredException): boolean => e.expires >= req.now && !tooLong(req, e);
+const appliesToStack = (req: ModelRequest, e: DeclaredException): boolean =>
+  e.stacks === undefined || (req.stack !== undefined && e.stacks.includes(req.stack.name));
+
+/**
+ * An exception holds for the rule, the vendor (that of the declared integration the violation
+ * names), and each of integration, field, category (covering the field's) and stacks it names.
+ */
+function matches(req: ModelRequest, judged: readonly DeclaredIntegration[], e: DeclaredException, v: Raw): boolean {
+  if (e.rule !== v.rule || v.rule === "VG006") return false;
+  if (e.integration !== undefined && e.integration !== v.integration) return false;
+  if (e.field !== undefined && e.field !== v.field) return false;
+  if (!appliesToStack(req, e)) return false;
+  return judged.some(
+    (i) =>
+      i.name === v.integration &&
+      i.vendor === e.vendor &&
+      (e.category === undefined || i.fields.some((f) => f.path === v.field && covers(e.category!, f.category))),
   );
 }
 
@@ -229,39 +245,56 @@ export function referenceJudge(req: ModelRequest): ModelViolation[] {
     if (r.integration === null || !owners.has(r.integration)) found.push(raw("VG010", r.name, { resource: r.urn }));
   }
 
+  const exceptions = req.exceptions ?? [];
   const withWaivers: ModelViolation[] = [];
   // The SPEC leaves open what VG012 points at; the WASM gives it the field and resource of the
   // violation it covered, so a user sees which flow lost its waiver. It is keyed by exception and
   // that location, not by violation: when one expired exception covers two violations that differ
   // only by message (VG008 for http and for the host), the WASM reports it once, since Rego sets
   // drop equal objects.
-  const expiredNotices = new Map<string, ModelViolation>();
+  const notices = new Map<string, ModelViolation>();
   for (const v of found) {
     // SPEC: VG006 cannot be waived. The model layer rejects such an exception; here it must simply
     // have no effect, and since it never covered anything it never "expires" into a VG012 either.
-    const matching = v.rule === "VG006" ? [] : (req.exceptions ?? []).filter((e) => matches(e, v));
-    const active = matching.filter((e) => e.expires >= req.now).map((e) => e.id);
+    const matching = exceptions.filter((e) => matches(req, judged, e, v));
+    const active = matching.filter((e) => inForce(req, e)).map((e) => e.id);
     if (active.length > 0) {
       withWaivers.push({ ...v, waivedBy: active.reduce((a, b) => (b < a ? b : a)) });
       continue;
     }
     withWaivers.push({ ...v });
-    for (const e of matching) {
+    for (const e of matching.filter((x) => x.expires < req.now)) {
       const notice: ModelViolation = { rule: "VG012", integration: v.integration, severity: "advisory" };
       if (v.field !== undefined) notice.field = v.field;
       if (v.resource !== undefined) notice.resource = v.resource;
-      expiredNotices.set(JSON.stringify([e.id, v.integration, v.field ?? null, v.resource ?? null]), notice);
+      notices.set(JSON.stringify(["expired", e.id, v.integration, v.field ?? null, v.resource ?? null]), notice);
+    }
+  }
+  // Findings about the exceptions themselves: each points at the exception, grouped under the
+  // integration it names (or "(exceptions)").
+  const declared = new Set(judged.map((i) => i.name));
+  const knownVendor = (e: DeclaredException) => Object.hasOwn(req.registry.vendors, e.vendor);
+  for (const e of exceptions) {
+    const about = (why: string) =>
+      notices.set(JSON.stringify([why, e.id]), { rule: "VG012", integration: e.integration ?? "(exceptions)", severity: "advisory" });
+    if (tooLong(req, e)) about("too long");
+    if (!knownVendor(e)) about("unknown vendor");
+    const inScope = appliesToStack(req, e) && knownVendor(e);
+    if (inScope && e.integration !== undefined && !declared.has(e.integration)) about("unknown integration");
+    if (inScope && (e.integration === undefined || declared.has(e.integration)) && !found.some((v) => matches(req, judged, e, v))) {
+      about("matches nothing");
     }
   }
   // Notices are added after matching on purpose: an exception naming VG012 neither waives nor
   // "expires into" another notice, or the report could chase its own tail. The WASM agrees.
-  withWaivers.push(...expiredNotices.values());
+  withWaivers.push(...notices.values());
 
   // Overrides come after waivers (docs/architecture.md, step 3), so an expired exception on a
   // disabled rule still yields its VG012; VG012 itself is only silenced by disabling VG012.
+  // VG006 keeps its level whatever the overrides say.
   const out: ModelViolation[] = [];
   for (const v of withWaivers) {
-    const level = req.enforcement?.[v.rule];
+    const level = v.rule === "VG006" ? undefined : req.enforcement?.[v.rule];
     if (level === "disabled") continue;
     out.push(level === undefined ? v : { ...v, severity: level });
   }

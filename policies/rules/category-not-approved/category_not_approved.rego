@@ -6,6 +6,7 @@
 # custom:
 #   id: VG004
 #   severity: mandatory
+#   per_field: true
 #   remediation: >-
 #     Remove the field from the integration (and from the payload the code sends), or ask security to add
 #     the category to the vendor's approval in policies/data/vendors.yaml; a time-boxed exception in

@@ -1,14 +1,16 @@
 # METADATA
-# title: Exception expired
+# title: Exception expired or stale
 # description: >-
-#   An exception matched a violation but has expired, and no matching exception is still in force, so the
-#   violation it covered stands again.
+#   An exception is not doing the job it was approved for: it matched a violation but has expired (the violation
+#   stands again), it runs longer than the registry's maximum lifetime (it waives nothing), it names a vendor the
+#   registry does not list or an integration the stack does not declare, or it matches no violation at all.
 # custom:
 #   id: VG012
 #   severity: advisory
 #   remediation: >-
 #     Fix the violation the exception covered, or ask security to renew the exception with a new `expires`
-#     date in policies/data/exceptions.yaml; delete exceptions that are no longer needed.
+#     date within the maximum lifetime; correct the vendor, integration, category or field it names; delete
+#     exceptions that are no longer needed.
 package vendorgate.waivers["exception-expired"]
 
 # This judges the other rules' output, so it cannot sit under vendorgate.rules:
@@ -18,18 +20,93 @@ import data.vendorgate.lib.exceptions
 import data.vendorgate.lib.result
 import data.vendorgate.lib.violations
 
+# Findings about an exception itself carry its id, so reports can point at its
+# line in the exceptions file; they are grouped under this pseudo-integration,
+# which no integration name can be.
+_exceptions_group := "(exceptions)"
+
 violation contains result.fail(rego.metadata.chain(), object.union(
 	{k: v | some k, v in covered; k in {"integration", "field", "resource"}},
-	{"message": concat("", [
-		"Exception ", exception.id, " for ", covered.rule, " expired on ", exception.expires,
-		", so the violation it covered stands.",
-	])},
+	{
+		"exception": exception.id,
+		"message": concat("", [
+			"Exception ", exception.id, " for ", covered.rule, " expired on ", exception.expires,
+			", so the violation it covered stands.",
+		]),
+	},
 )) if {
 	some covered in violations.raw
 	matching := exceptions.matching(covered)
 	count(matching) > 0
 	every candidate in matching {
-		exceptions.expired(candidate)
+		not exceptions.active(candidate)
 	}
 	some exception in matching
+	exceptions.expired(exception)
 }
+
+violation contains _about(exception, concat("", [
+	"Exception ", exception.id, " expires on ", exception.expires, ", more than ",
+	format_int(exceptions.max_lifetime_days, 10), " days after ", input.now,
+	" (the registry's maximum lifetime), so it waives nothing.",
+])) if {
+	some exception in exceptions.declared
+	exceptions.too_long(exception)
+}
+
+violation contains _about(exception, concat("", [
+	"Exception ", exception.id, " names vendor ", exception.vendor,
+	", which the registry does not list, so it matches nothing.",
+])) if {
+	some exception in exceptions.declared
+	not data.registry.vendors[exception.vendor]
+}
+
+violation contains _about(exception, concat("", [
+	"Exception ", exception.id, " names integration ", exception.integration,
+	", which this stack does not declare (or has disabled), so it matches nothing.",
+])) if {
+	some exception in exceptions.declared
+	_in_scope(exception)
+	not _declared(exception.integration)
+}
+
+violation contains _about(exception, concat("", [
+	"Exception ", exception.id, " for ", exception.rule, " matches no violation",
+	_stack_clause, ": delete it, or correct what it names.",
+])) if {
+	some exception in exceptions.declared
+	_in_scope(exception)
+	_declared_or_unset(exception)
+	not _matches_any(exception)
+}
+
+_stack_clause := concat("", [" in stack ", input.stack.name])
+
+default _stack_clause := ""
+
+# Checked against this stack only when the exception is about it and names a vendor the registry lists.
+_in_scope(exception) if {
+	exceptions.applies_to_stack(exception)
+	data.registry.vendors[exception.vendor]
+}
+
+_declared(name) if {
+	some integration in input.integrations
+	integration.name == name
+}
+
+_declared_or_unset(exception) if not "integration" in object.keys(exception)
+
+_declared_or_unset(exception) if _declared(exception.integration)
+
+_matches_any(exception) if {
+	some covered in violations.raw
+	exceptions.matches(exception, covered)
+}
+
+_about(exception, message) := result.fail(rego.metadata.chain(), {
+	"integration": object.get(exception, "integration", _exceptions_group),
+	"exception": exception.id,
+	"message": message,
+})

@@ -6,6 +6,7 @@
 # custom:
 #   id: VG005
 #   severity: mandatory
+#   per_field: true
 #   remediation: >-
 #     Apply one of the accepted transforms to the value before it leaves, and set the field's `transform`
 #     in the integration to match; or drop the field. The accepted transforms are listed per category under
