@@ -5,7 +5,7 @@ import type { Report } from "../engine/violation.ts";
 import { loadManifest, locationKey, parseManifest, readStdinText, STDIN_NAME } from "../model/index.ts";
 import { formats, type FormatName } from "../report/index.ts";
 import { cwdFromRoot } from "../report/repository.ts";
-import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
+import { addFormatOption, addPolicyOptions, loadPolicyContext, locateExceptionFindings, type PolicyOptions, reportFormat } from "./context.ts";
 import { addOutputOptions, emit, type OutputOptions, useColor, verdictCode } from "./output.ts";
 import { toolInfo } from "./tool.ts";
 
@@ -36,6 +36,7 @@ export async function runCheck(opts: CheckOptions, out: (s: string) => void): Pr
       if (at) v.location = { file, line: at.line, column: at.column };
     }
   }
+  locateExceptionFindings(ctx, report.violations);
   const integrations = loaded.manifest.integrations.filter((i) => i.enabled !== false).map((i) => i.name);
   const text = formats[reportFormat(opts.format, ctx.project)](report, {
     catalogue: ctx.engine.catalogue,
@@ -43,6 +44,7 @@ export async function runCheck(opts: CheckOptions, out: (s: string) => void): Pr
     ...(file !== undefined && { source: file }),
     cwdFromRoot: cwdFromRoot(),
     integrations,
+    policy: ctx.policy.summary,
     color: opts.color === true,
   });
   await emit(text, opts, out);

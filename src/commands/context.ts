@@ -2,9 +2,11 @@ import { isAbsolute, relative } from "node:path";
 import { Option, type Command } from "commander";
 import { Engine } from "../engine/engine.ts";
 import { isoDate, normalizeRegistry, withZone } from "../engine/normalize.ts";
-import type { EnforcementLevel } from "../engine/violation.ts";
+import type { EnforcementLevel, Violation } from "../engine/violation.ts";
 import { checkProjectRules, loadExceptions, loadRegistry } from "../model/index.ts";
-import type { Exception, Registry, Taxonomy } from "../model/index.ts";
+import type { Exception, Registry, SourceLocation, Taxonomy } from "../model/index.ts";
+import type { EnforcementSource } from "../policy/enforcement.ts";
+import { describePolicy, fileEnforcementSource, inputRef, plainEnforcementSource, type ResolvedPolicy, withSource } from "../policy/summary.ts";
 import { findProject, loadProject, type LoadedProject } from "../project/index.ts";
 import { formatNames, type FormatName } from "../report/index.ts";
 
@@ -20,7 +22,10 @@ export interface PolicyOptions extends ProjectCliOptions {
   registry?: string;
   exceptions?: string;
   now?: string;
-  /** Overrides on top of vendorgate.yaml's `policy.enforcement` (the policy pack passes them here). */
+  /**
+   * Levels already resolved by vendorgate itself (the policy pack gets them in the config file
+   * `preview` writes); VG006 is still refused.
+   */
   enforcement?: Record<string, EnforcementLevel>;
 }
 
@@ -95,6 +100,11 @@ export interface PolicyContext {
   registryFile: string;
   /** vendorgate.yaml, when one was used. */
   project: LoadedProject | undefined;
+  /** What judges: the policy's inputs and digests, enforcement levels with where each came from. */
+  policy: ResolvedPolicy;
+  exceptionsFile: string | undefined;
+  /** Where each exception starts in its file, by id: findings about an exception point there. */
+  exceptionLocations: ReadonlyMap<string, SourceLocation>;
 }
 
 import { UsageError } from "./usage-error.ts";
@@ -122,15 +132,59 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const { project } = inputs;
   const { registry, taxonomy } = await loadRegistry(inputs.registry);
   const engine = await Engine.load();
-  const knownRules = engine.catalogue.map((r) => r.id);
+  const catalogue = engine.catalogue;
+  const knownRules = catalogue.map((r) => r.id);
   // Unknown rule ids in vendorgate.yaml are reported at their line, like any other input error.
   if (project) checkProjectRules(project.loaded, knownRules);
-  const exceptions = inputs.exceptions ? (await loadExceptions(inputs.exceptions, knownRules)).exceptions : [];
-  const enforcement = { ...project?.config.policy?.enforcement, ...opts.enforcement };
-  const unknown = Object.keys(enforcement).filter((id) => !knownRules.includes(id));
-  if (unknown.length) throw new UsageError(`enforcement override for unknown rule ${unknown.join(", ")} (known: ${knownRules.join(", ")})`);
+  const fieldRules = catalogue.filter((r) => r.perField === true).map((r) => r.id);
+  const loadedExceptions = inputs.exceptions ? await loadExceptions(inputs.exceptions, knownRules, { fieldRules, taxonomy }) : undefined;
+  const policy = describePolicy(
+    catalogue,
+    [
+      await fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.policy?.enforcement, true),
+      project
+        ? await fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, true, project.loaded.source)
+        : undefined,
+      opts.enforcement && Object.keys(opts.enforcement).length ? plainEnforcementSource("pack", "policy pack config", opts.enforcement) : undefined,
+    ],
+    {
+      bundle: { wasm: `sha256:${engine.wasmDigest}` },
+      registry: await inputRef(inputs.registry),
+      ...(inputs.exceptions ? { exceptions: await inputRef(inputs.exceptions) } : {}),
+    },
+  );
   engine.setRegistry(normalizeRegistry(registry));
-  return { engine, registry, taxonomy, exceptions, enforcement, now, registryFile: inputs.registry, project };
+  return {
+    engine,
+    registry,
+    taxonomy,
+    exceptions: loadedExceptions?.exceptions ?? [],
+    enforcement: policy.resolved.levels,
+    now,
+    registryFile: inputs.registry,
+    project,
+    policy,
+    exceptionsFile: inputs.exceptions,
+    exceptionLocations: loadedExceptions?.locations ?? new Map(),
+  };
+}
+
+/**
+ * The context with a stack's own enforcement (Pulumi.<stack>.yaml `vendorgate:enforcement`)
+ * applied: it may only tighten security's levels, and anything else is an input error there.
+ */
+export function withStackEnforcement(ctx: PolicyContext, source: EnforcementSource | undefined): PolicyContext {
+  if (!source) return ctx;
+  const policy = withSource(ctx.engine.catalogue, ctx.policy, source);
+  return { ...ctx, policy, enforcement: policy.resolved.levels };
+}
+
+/** Points each finding about an exception (VG012 with `exception`) at that exception's line. */
+export function locateExceptionFindings(ctx: PolicyContext, violations: Violation[]): void {
+  for (const v of violations) {
+    const at = v.exception === undefined ? undefined : ctx.exceptionLocations.get(v.exception);
+    if (at) v.location = { file: at.file, line: at.line, column: at.column };
+  }
 }
 
 export type { FormatName };

@@ -82,6 +82,7 @@ export async function runPlan(opts: PlanOptions, out: (s: string) => void, warn:
     color: opts.color === true,
     title: `${toolInfo().name} plan (stack ${plan.stack.name})`,
     integrations,
+    policy: plan.policy,
   };
   await emit(format === "json" ? formatPlanJson(plan.report, reportCtx, plan) : formats[format](plan.report, reportCtx), opts, out);
   return verdictCode(plan.report, opts.failOn);

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { readBundle } from "../engine/bundle.ts";
-import type { EnforcementLevel } from "../engine/violation.ts";
-import { checkProjectRules } from "../model/index.ts";
+import { checkProjectRules, loadRegistry } from "../model/index.ts";
+import { loadStackConfig } from "../plan/config.ts";
+import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
+import { describePolicy, fileEnforcementSource, inputRef } from "../policy/summary.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
@@ -41,8 +43,10 @@ export interface DeployResult {
 }
 
 /**
- * The Pulumi policy-pack config for one run: the gate's inputs plus enforcement overrides,
- * vendorgate.yaml's `policy.enforcement` first and the stack file's (`vendorgate:enforcement`) over them.
+ * The Pulumi policy-pack config for one run: the gate's inputs plus the enforcement levels in
+ * force: security's (the registry's policy) with the stack's own (`vendorgate:enforcement` in its
+ * stack file) over them, which may only tighten. A stack file that tries to lower or disable a
+ * rule is an input error at its line, before the engine starts.
  */
 export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions, inputs?: PolicyInputs): Promise<Record<string, unknown>> {
   const { project: vg, registry, exceptions } = inputs ?? (await resolvePolicyInputs(opts));
@@ -50,10 +54,19 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const stackCfg = stackConfig(project, opts.stack);
-  const overrides: Record<string, EnforcementLevel> = {
-    ...vg?.config.policy?.enforcement,
-    ...((stackCfg["vendorgate:enforcement"] as Record<string, EnforcementLevel> | undefined) ?? {}),
-  };
+  const loadedRegistry = await loadRegistry(registry);
+  const stackFile = await loadStackConfig(project, opts.stack, { decrypt: false });
+  const settings = stackSettings(stackFile.src, [...byId.keys()]);
+  const policy = describePolicy(
+    catalogue,
+    [
+      await fileEnforcementSource("registry", registry, ["policy", "enforcement"], loadedRegistry.registry.policy?.enforcement, true),
+      vg ? await fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, true, vg.loaded.source) : undefined,
+      stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement),
+    ],
+    { bundle: { wasm: "" }, registry: await inputRef(registry) },
+  );
+  const overrides = policy.resolved.levels;
   const residency = vg?.config.stacks?.[opts.stack]?.residency ?? (Array.isArray(stackCfg["vendorgate:residency"]) ? (stackCfg["vendorgate:residency"] as string[]) : undefined);
   const gate: GateConfig = {
     ...(vg ? { configFile: vg.configFile } : {}),
@@ -66,7 +79,7 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   const config: Record<string, unknown> = { [GATE_POLICY]: gate };
   for (const [id, level] of Object.entries(overrides)) {
     const rule = byId.get(id);
-    if (!rule) throw new Error(`enforcement override for unknown rule ${id}`);
+    if (!rule) continue;
     config[rule.name] = level;
     if (rule.advisoryCases) config[`${rule.name}-advisory`] = level === "disabled" ? "disabled" : "advisory";
   }

@@ -1,6 +1,6 @@
 import { InputError, type SourceLocation } from "./errors.ts";
 import { type Config, configSchema } from "./config.ts";
-import { type Exception, exceptionsSchema } from "./exceptions.ts";
+import { type Exception, exceptionsSchema, type ExceptionsSchemaOptions } from "./exceptions.ts";
 import { type Manifest, manifestSchema } from "./manifest.ts";
 import { type ProjectConfig, projectConfigSchema } from "./project-config.ts";
 import { type Registry, registrySchema, registryTaxonomy } from "./registry.ts";
@@ -96,16 +96,16 @@ export async function loadRegistry(file: string): Promise<LoadedRegistry> {
 }
 
 /** Exceptions from text; `knownRules` are the rule ids of the policy bundle (custom rules included). */
-export function parseExceptions(text: string, file: string, knownRules: readonly string[]): LoadedExceptions {
+export function parseExceptions(text: string, file: string, knownRules: readonly string[], opts: ExceptionsSchemaOptions = {}): LoadedExceptions {
   const src = parseSource(text, file);
-  const { exceptions } = validateSource(src, exceptionsSchema(knownRules));
+  const { exceptions } = validateSource(src, exceptionsSchema(knownRules, opts));
   const locations = new Map<string, SourceLocation>();
   exceptions.forEach((e, i) => locations.set(e.id, locate(src, ["exceptions", i])));
   return { file, exceptions, locations };
 }
 
-export async function loadExceptions(file: string, knownRules: readonly string[]): Promise<LoadedExceptions> {
-  return parseExceptions(await readSourceText(file), file, knownRules);
+export async function loadExceptions(file: string, knownRules: readonly string[], opts: ExceptionsSchemaOptions = {}): Promise<LoadedExceptions> {
+  return parseExceptions(await readSourceText(file), file, knownRules, opts);
 }
 
 /** Enforcement overrides from text; unknown rule ids are errors. */

@@ -1,13 +1,14 @@
 import { relative } from "node:path";
-import * as z from "zod";
 import type { PolicyContext } from "../commands/context.ts";
+import { locateExceptionFindings, withStackEnforcement } from "../commands/context.ts";
 import { UsageError } from "../errors.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { constructionSites, INTEGRATION_TYPE, type ConstructionSite } from "../components/integration.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
-import type { EnforcementLevel, Report, Violation } from "../engine/violation.ts";
-import { API_VERSION, enforcementLevelSchema, validateSource } from "../model/index.ts";
-import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
+import type { Report, Violation } from "../engine/violation.ts";
+import { API_VERSION } from "../model/index.ts";
+import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 import type { ProjectInfo } from "../pulumi/project.ts";
 import { runIsolated, type ProgramLimits } from "../runner/runner.ts";
 import { sortViolations, summarize } from "../report/index.ts";
@@ -58,6 +59,8 @@ export interface PlanResult {
   egress: EgressResource[];
   /** Secure config values were not decrypted: the program saw placeholders. */
   placeholders: boolean;
+  /** The policy that judged, the stack's own enforcement included. */
+  policy: PolicySummary;
   /** Why not (for the verdict to say). */
   notDecrypted?: string;
   /** process.exit(0) calls the program made (which ended nothing). */
@@ -68,19 +71,6 @@ function toStackResource(r: RecordedResource): StackResource {
   // A component's registered outputs are what the engine hands a policy (the declaration).
   const raw = r.type === INTEGRATION_TYPE || (!r.custom && r.outputs) ? (r.outputs ?? {}) : r.inputs;
   return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, props: decodeProperties(raw) };
-}
-
-function stackSettings(configSrc: Parameters<typeof validateSource>[0], knownRules: readonly string[]) {
-  const schema = z.looseObject({
-    config: z
-      .looseObject({
-        "vendorgate:residency": z.array(regionSchema).optional(),
-        "vendorgate:enforcement": z.record(ruleIdSchema(knownRules), enforcementLevelSchema).optional(),
-      })
-      .nullish(),
-  });
-  const data = validateSource(configSrc, schema);
-  return { residency: data.config?.["vendorgate:residency"], enforcement: data.config?.["vendorgate:enforcement"] ?? {} };
 }
 
 /**
@@ -122,7 +112,6 @@ export interface ProgramRun {
   config: Record<string, string>;
   secretKeys: readonly string[];
   residency?: readonly string[] | undefined;
-  enforcement?: Record<string, EnforcementLevel> | undefined;
   /** The program file as reports name it. */
   program: string;
   remoteComponents?: RemoteComponentLevel;
@@ -154,7 +143,7 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
   const resources = [...own, ...remoteChildren(own, new Set(recorded.filter((r) => r.remote).map((r) => r.urn)))];
   const stack: DeclaredStack = { name: run.stack, ...(run.residency ? { residency: [...run.residency] } : {}) };
   const accounts = ownAccounts(run.config);
-  const verdict = judgeStack({ ...ctx, enforcement: { ...ctx.enforcement, ...run.enforcement } }, resources, { stack, ownAccounts: accounts });
+  const verdict = judgeStack(ctx, resources, { stack, ownAccounts: accounts });
 
   const unjudged = unjudgedComponents(recorded, run.remoteComponents ?? "advisory");
   const violations = [...verdict.report.violations, ...verdict.problems.map((p) => gateViolation(p.urn, p.message)), ...unjudged];
@@ -162,6 +151,7 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
     const site = sites.get(v.integration);
     if (site && !v.location) v.location = { file: relative(process.cwd(), site.file) || site.file, line: site.line, column: site.column };
   }
+  locateExceptionFindings(ctx, violations);
   const sorted = sortViolations(violations);
   return {
     stack,
@@ -169,6 +159,7 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
     resources,
     verdict,
     report: { violations: sorted, summary: summarize(sorted) },
+    policy: ctx.policy.summary,
     declarations: verdict.declarations,
     egress: listEgress(resources, accounts).egress.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),
   };
@@ -185,12 +176,12 @@ export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<P
     secretKeys: config.secretKeys,
     // vendorgate.yaml's stack settings come first; the stack file's key is the older place.
     residency: ctx.project?.config.stacks?.[req.stack]?.residency ?? settings.residency,
-    enforcement: settings.enforcement,
     program: relative(process.cwd(), project.main) || project.main,
     ...(req.remoteComponents ? { remoteComponents: req.remoteComponents } : {}),
   };
   const isolated = await runIsolated(project, run, { ...(req.limits ? { limits: req.limits } : {}), ...(req.output ? { output: req.output } : {}) });
-  const judged = judgeRecorded(ctx, isolated.resources, isolated.sites, run);
+  const stackCtx = withStackEnforcement(ctx, stackEnforcementSource(config.file, config.src, settings.enforcement));
+  const judged = judgeRecorded(stackCtx, isolated.resources, isolated.sites, run);
   return {
     ...judged,
     configFile: config.file,

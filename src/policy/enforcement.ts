@@ -10,7 +10,7 @@ import { InputError, type InputIssue, type SourceLocation } from "../model/error
  */
 
 /** Where an enforcement level came from, for errors and for the `policy` object of every report. */
-export type EnforcementSourceKind = "registry" | "project" | "stack";
+export type EnforcementSourceKind = "registry" | "project" | "stack" | "pack";
 
 export interface EnforcementSource {
   kind: EnforcementSourceKind;
@@ -51,6 +51,7 @@ const sourceLabel: Record<EnforcementSourceKind, string> = {
   registry: "the registry",
   project: "vendorgate.yaml",
   stack: "a stack's own config",
+  pack: "the policy pack's config",
 };
 
 /** Applies the sources in order (registry, vendorgate.yaml, stack) over the rules' own levels. */

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { Report, RuleInfo, Violation } from "../engine/violation.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 
 export interface ReportContext {
   /** Every rule the policy bundle evaluated (build/policy/catalogue.json), sorted by id. */
@@ -25,6 +26,8 @@ export interface ReportContext {
    * violations, so without this JUnit cannot show a clean integration as a passing test.
    */
   integrations?: readonly string[];
+  /** The policy that judged (inputs, digests, overrides and their sources, disabled rules). */
+  policy?: PolicySummary;
 }
 
 export type Formatter = (report: Report, ctx: ReportContext) => string;

@@ -2,6 +2,7 @@ import type { Report, Violation } from "../engine/violation.ts";
 import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
 import { REPORT_SCHEMA_VERSION, type JsonViolation, type ReportDocument } from "./schema.ts";
 import { sortViolations } from "../engine/summarize.ts";
+import { policyJson } from "./policy.ts";
 
 // Built key by key, never spread from the violation: the key order is part of the format, and
 // fields the schema does not name (title) must not leak into a format scripts parse.
@@ -26,6 +27,7 @@ export function reportDocument(report: Report, ctx: ReportContext): ReportDocume
     schemaVersion: REPORT_SCHEMA_VERSION,
     violations: sortViolations(report.violations).map((v) => toJson(v, ctx)),
     summary: { mandatory, advisory, waived },
+    ...(ctx.policy ? { policy: policyJson(ctx.policy) } : {}),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Report, Violation } from "../engine/violation.ts";
 import { markdownWithCode } from "./code-spans.ts";
 import { ruleLabel, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
+import { overrideLines } from "./policy.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 
 // Messages quote user input; in a PR comment that input must read as text, not as markup that
 // breaks the table, opens an HTML tag or turns a path like user_id_hash into emphasis.
@@ -68,5 +70,20 @@ export function formatMarkdown(report: Report, ctx: ReportContext): string {
     }
     out.push("");
   }
+  if (ctx.policy) out.push(...policyMarkdown(ctx.policy));
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The policy in force, folded: what a reviewer checks when a verdict changed without a code change. */
+export function policyMarkdown(p: PolicySummary): string[] {
+  const out = ["<details>", "<summary>Policy in force</summary>", ""];
+  out.push(`- policy: \`${p.bundle.wasm}\``);
+  if (p.bundle.signed) out.push(`- signed bundle: ${code(p.bundle.signed.source)} \`${p.bundle.signed.digest}\``);
+  out.push(`- registry: ${code(p.registry.source)} \`${p.registry.digest}\``);
+  if (p.exceptions) out.push(`- exceptions: ${code(p.exceptions.source)} \`${p.exceptions.digest}\``);
+  const overrides = overrideLines(p);
+  out.push(`- enforcement overrides: ${overrides.length ? overrides.map(escapeMarkdown).join("; ") : "none"}`);
+  out.push(`- disabled rules: ${p.disabled.length ? p.disabled.map(escapeMarkdown).join(", ") : "none"}`);
+  out.push("", "</details>", "");
+  return out;
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Report, RuleInfo, Severity, Violation } from "../engine/violation.ts";
 import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
+import { policyJson } from "./policy.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "vendorgateFinding/v1";
@@ -135,6 +136,8 @@ export function formatSarif(report: Report, ctx: ReportContext): string {
           [SRCROOT]: { description: { text: "The repository root (git top level), or the project root outside a repository." } },
         },
         results,
+        // What judged, so an alert that disappears can be told from a policy that changed.
+        ...(ctx.policy && { properties: { policy: policyJson(ctx.policy) } }),
       },
     ],
   };

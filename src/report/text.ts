@@ -1,6 +1,7 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { knownPosition, ruleLabel, type ReportContext } from "./format.ts";
 import { sortViolations } from "../engine/summarize.ts";
+import { policyTextLines } from "./policy.ts";
 
 const ANSI = { red: "\u001b[31m", yellow: "\u001b[33m", dim: "\u001b[2m", bold: "\u001b[1m", reset: "\u001b[0m" };
 type Style = keyof typeof ANSI;
@@ -56,5 +57,6 @@ export function formatText(report: Report, ctx: ReportContext): string {
   const { mandatory, advisory, waived } = report.summary;
   const verdict = mandatory > 0 ? paint("red", "deploy blocked") : paint("bold", "ok");
   lines.push("", `${mandatory} mandatory, ${advisory} advisory, ${waived} waived — ${verdict}`);
+  if (ctx.policy) lines.push(...policyTextLines(ctx.policy).map((l) => paint("dim", printable(l))));
   return `${lines.join("\n")}\n`;
 }
