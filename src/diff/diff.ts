@@ -1,4 +1,5 @@
 import type { Summary, Violation } from "../engine/violation.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 import { isBlocking } from "../report/index.ts";
 import type { Declaration, Side } from "./load.ts";
 import { displayUrl } from "../model/url.ts";
@@ -82,6 +83,26 @@ export interface ViolationSummary {
   message: string;
 }
 
+/** One policy input that differs between the sides (null: that side has none, or did not say). */
+export interface PolicyChange {
+  input: "policy" | "signed bundle" | "registry" | "exceptions" | "enforcement" | "disabled rules";
+  base: string | null;
+  head: string | null;
+}
+
+/**
+ * What changed in the policy that judged each side. A pull request may change the registry,
+ * exceptions, vendorgate.yaml or a stack's enforcement along with (or instead of) the flows; any
+ * such change needs security's review, and the verdict changes it causes are never "resolved".
+ */
+export interface PolicyDiff {
+  changes: PolicyChange[];
+  /** Rules whose verdicts or levels the policy change moved. */
+  rules: string[];
+  /** Integrations whose verdicts moved although their declaration did not change. */
+  integrations: string[];
+}
+
 export interface DataDiff {
   base: SideSummary;
   head: SideSummary;
@@ -89,8 +110,38 @@ export interface DataDiff {
   vendors: { added: string[]; removed: string[] };
   categories: { vendor: string; added: string[]; removed: string[] }[];
   flows: Flow[];
-  /** Blocking or advisory findings present on one side only (waived ones count as resolved). */
-  violations: { introduced: ViolationSummary[]; resolved: ViolationSummary[] };
+  /**
+   * Blocking or advisory findings present on one side only (waived ones count as resolved). Those
+   * on integrations the change does not touch, when the policy changed, are the policy's doing:
+   * `byPolicy`, never `resolved`.
+   */
+  violations: {
+    introduced: ViolationSummary[];
+    resolved: ViolationSummary[];
+    byPolicy: { introduced: ViolationSummary[]; lifted: ViolationSummary[] };
+  };
+  policy: PolicyDiff;
+  /** True when no integration was added, removed or changed: any verdict change is the policy's. */
+  flowsUnchanged: boolean;
+}
+
+const digestOrNull = (x: { digest: string } | undefined) => x?.digest ?? null;
+const overrideKey = (o: PolicySummary["enforcement"][number]) => `${o.rule} ${o.level} (${o.source} ${o.file})`;
+
+/** The policy inputs that differ; a side without a policy record differs from one with it. */
+export function policyChanges(base: PolicySummary | undefined, head: PolicySummary | undefined): PolicyChange[] {
+  const out: PolicyChange[] = [];
+  const add = (input: PolicyChange["input"], b: string | null, h: string | null) => {
+    if (b !== h) out.push({ input, base: b, head: h });
+  };
+  add("policy", base?.bundle.wasm ?? null, head?.bundle.wasm ?? null);
+  add("signed bundle", digestOrNull(base?.bundle.signed), digestOrNull(head?.bundle.signed));
+  add("registry", digestOrNull(base?.registry), digestOrNull(head?.registry));
+  add("exceptions", digestOrNull(base?.exceptions), digestOrNull(head?.exceptions));
+  const list = (xs: readonly string[] | undefined) => (xs === undefined ? null : xs.length ? [...xs].sort(cmp).join("; ") : "none");
+  add("enforcement", list(base?.enforcement.map(overrideKey)), list(head?.enforcement.map(overrideKey)));
+  add("disabled rules", list(base?.disabled), list(head?.disabled));
+  return out;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -249,6 +300,18 @@ export function diffSides(base: Side, head: Side): DataDiff {
   const byKey = (a: ViolationSummary, z: ViolationSummary) =>
     cmp(a.integration, z.integration) || cmp(a.rule, z.rule) || cmp(a.field ?? "", z.field ?? "") || cmp(a.resource ?? "", z.resource ?? "") || cmp(a.message, z.message);
 
+  const changes = policyChanges(base.policy, head.policy);
+  // With the policy changed, a verdict that moved on an integration the change leaves alone (or on
+  // no integration at all) moved because of the policy.
+  const touched = new Set([...added.map((i) => i.name), ...removed.map((i) => i.name), ...changed.map((c) => c.name)]);
+  const byPolicy = (v: Violation) => changes.length > 0 && !touched.has(v.integration);
+  const onlyIn = (a: Map<string, Violation>, b: Map<string, Violation>) => [...a].filter(([k]) => !b.has(k)).map(([, v]) => v);
+  const introduced = onlyIn(hv, bv);
+  const gone = onlyIn(bv, hv);
+  const summarise = (vs: Violation[]) => vs.map(violationSummary).sort(byKey);
+  const policyMoved = [...introduced, ...gone].filter(byPolicy);
+  const enforcementRules = [...(base.policy?.enforcement ?? []), ...(head.policy?.enforcement ?? [])].map((o) => o.rule);
+
   return {
     base: sideSummary(base),
     head: sideSummary(head),
@@ -257,9 +320,16 @@ export function diffSides(base: Side, head: Side): DataDiff {
     categories,
     flows: flows(base.integrations, head.integrations, new Set(changed.map((c) => c.name))),
     violations: {
-      introduced: [...hv].filter(([k]) => !bv.has(k)).map(([, v]) => violationSummary(v)).sort(byKey),
-      resolved: [...bv].filter(([k]) => !hv.has(k)).map(([, v]) => violationSummary(v)).sort(byKey),
+      introduced: summarise(introduced.filter((v) => !byPolicy(v))),
+      resolved: summarise(gone.filter((v) => !byPolicy(v))),
+      byPolicy: { introduced: summarise(introduced.filter(byPolicy)), lifted: summarise(gone.filter(byPolicy)) },
     },
+    policy: {
+      changes,
+      rules: changes.length ? sorted([...policyMoved.map((v) => v.rule), ...enforcementRules]) : [],
+      integrations: sorted(policyMoved.map((v) => v.integration)),
+    },
+    flowsUnchanged: touched.size === 0,
   };
 }
 
@@ -267,6 +337,7 @@ export function diffSides(base: Side, head: Side): DataDiff {
 export function isEmptyDiff(d: DataDiff): boolean {
   return (
     d.integrations.added.length + d.integrations.removed.length + d.integrations.changed.length === 0 &&
-    d.violations.introduced.length + d.violations.resolved.length === 0
+    d.violations.introduced.length + d.violations.resolved.length === 0 &&
+    d.policy.changes.length === 0
   );
 }

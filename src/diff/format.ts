@@ -56,9 +56,33 @@ function violationRow(v: ViolationSummary): string {
   return `| ${escapeMarkdown(v.rule)} | ${escapeMarkdown(v.integration)} | ${target} | ${v.severity} | ${escapeMarkdown(v.message)} |`;
 }
 
+/** The verdict moved although no declaration did: the policy, not the flows, changed it. */
+const verdictByPolicy = (d: DataDiff) => d.flowsUnchanged && d.policy.changes.length > 0 && d.base.verdict !== d.head.verdict;
+
+function policyReviewMarkdown(d: DataDiff): string[] {
+  if (d.policy.changes.length === 0) return [];
+  const out = ["### ⚠️ Policy inputs changed: needs security's review", ""];
+  out.push(
+    verdictByPolicy(d)
+      ? "The data flows are the same on both sides; the verdict changed because the registry, exceptions or enforcement changed."
+      : "This change also changes what judges the flows (the registry, exceptions or enforcement levels).",
+    "",
+  );
+  out.push("| Input | base | head |", "|---|---|---|");
+  for (const c of d.policy.changes) out.push(`| ${escapeMarkdown(c.input)} | ${c.base === null ? "—" : code(c.base)} | ${c.head === null ? "—" : code(c.head)} |`);
+  out.push("");
+  out.push(`Rules affected: ${d.policy.rules.length ? d.policy.rules.map(code).join(", ") : "—"}`);
+  out.push(`Integrations affected: ${d.policy.integrations.length ? d.policy.integrations.map(code).join(", ") : "—"}`, "");
+  return out;
+}
+
 export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
   const title = escapeMarkdown(ctx.title ?? "vendorgate");
-  const head = d.head.verdict === "blocked" ? `❌ ${title}: this change would be blocked` : `✅ ${title}: this change passes`;
+  const head = verdictByPolicy(d)
+    ? `⚠️ ${title}: the verdict changed (${d.base.verdict} → ${d.head.verdict}) because the policy changed, not the data flows`
+    : d.head.verdict === "blocked"
+      ? `❌ ${title}: this change would be blocked`
+      : `✅ ${title}: this change passes`;
   const out: string[] = [`## ${head}`, ""];
   out.push("| | base | head |", "|---|---|---|");
   out.push(`| source | ${code(d.base.file)} | ${code(d.head.file)} |`);
@@ -66,6 +90,7 @@ export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
   out.push(`| verdict | ${verdictMark(d.base)} | ${verdictMark(d.head)} |`);
   out.push(`| violations | ${counts(d.base)} | ${counts(d.head)} |`, "");
 
+  out.push(...policyReviewMarkdown(d));
   if (isEmptyDiff(d)) {
     out.push("No change to the personal data this stack shares.", "");
     return `${out.join("\n").trimEnd()}\n`;
@@ -104,6 +129,9 @@ export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
   const table = ["| Rule | Integration | Field / resource | Severity | Message |", "|---|---|---|---|---|"];
   if (d.violations.introduced.length) out.push("### Violations this change introduces", "", ...table, ...d.violations.introduced.map(violationRow), "");
   if (d.violations.resolved.length) out.push("<details>", "<summary>Violations this change resolves</summary>", "", ...table, ...d.violations.resolved.map(violationRow), "", "</details>", "");
+  const { introduced: raised, lifted } = d.violations.byPolicy;
+  if (raised.length) out.push("### Violations the policy change raises", "", ...table, ...raised.map(violationRow), "");
+  if (lifted.length) out.push("### Violations the policy change lifts (not fixed: the flows are unchanged)", "", ...table, ...lifted.map(violationRow), "");
   return `${out.join("\n").trimEnd()}\n`;
 }
 
@@ -126,6 +154,15 @@ export function formatDiffText(d: DataDiff, ctx: DiffContext): string {
   const line = (v: ViolationSummary) => `${v.rule} ${v.integration}${v.field ? ` ${v.field}` : ""}: ${v.message}`;
   if (d.violations.introduced.length) out.push("", "introduced:", ...d.violations.introduced.map((v) => `  ${v.severity === "mandatory" ? "✖" : "!"} ${line(v)}`));
   if (d.violations.resolved.length) out.push("", "resolved:", ...d.violations.resolved.map((v) => `  ✓ ${line(v)}`));
+  if (d.policy.changes.length) {
+    out.push("", "policy inputs changed (needs security's review):");
+    for (const c of d.policy.changes) out.push(`  ${c.input}: ${c.base ?? "—"} → ${c.head ?? "—"}`);
+    if (verdictByPolicy(d)) out.push(`  the flows are unchanged: the verdict changed (${d.base.verdict} → ${d.head.verdict}) because of the policy`);
+    out.push(`  rules affected: ${d.policy.rules.join(", ") || "—"}`, `  integrations affected: ${d.policy.integrations.join(", ") || "—"}`);
+    const { introduced: raised, lifted } = d.violations.byPolicy;
+    if (raised.length) out.push("  raised by the policy change:", ...raised.map((v) => `    ${v.severity === "mandatory" ? "✖" : "!"} ${line(v)}`));
+    if (lifted.length) out.push("  lifted by the policy change (not fixed):", ...lifted.map((v) => `    ~ ${line(v)}`));
+  }
   out.push("", d.head.verdict === "blocked" ? "head: deploy blocked" : "head: ok");
   return `${out.join("\n")}\n`;
 }

@@ -3,9 +3,10 @@ import * as z from "zod";
 import type { PolicyContext } from "../commands/context.ts";
 import { judge } from "../engine/judge.ts";
 import type { Report, Violation } from "../engine/violation.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 import { InputError, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
 import { summarize } from "../report/index.ts";
-import { summarySchema, violationSchema } from "../report/schema.ts";
+import { policySchema, summarySchema, violationSchema } from "../report/schema.ts";
 
 /*
  * One side of a diff: a manifest (judged here, with the policy options given to diff) or the
@@ -22,6 +23,8 @@ export interface Side {
   stack: Manifest["stack"];
   integrations: Declaration[];
   report: Report;
+  /** The policy that judged this side (absent in the output of an older plan). */
+  policy?: PolicySummary | undefined;
 }
 
 // What plan writes; other keys are allowed so that a newer plan's output still reads.
@@ -30,6 +33,7 @@ function planOutputSchema(manifest: ReturnType<typeof manifestSchema>) {
     violations: z.array(violationSchema.loose()),
     summary: summarySchema.loose(),
     manifest,
+    policy: policySchema.loose().optional(),
   });
 }
 
@@ -63,7 +67,14 @@ export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> 
     if (recount.mandatory !== doc.summary.mandatory || recount.advisory !== doc.summary.advisory || recount.waived !== doc.summary.waived) {
       throw new InputError([{ file: shown, line: 1, column: 1, path: "summary", message: `does not match the violations listed (they count ${JSON.stringify(recount)})` }]);
     }
-    return { file: shown, kind: "plan", stack: doc.manifest.stack, integrations: doc.manifest.integrations, report: { violations, summary: recount } };
+    return {
+      file: shown,
+      kind: "plan",
+      stack: doc.manifest.stack,
+      integrations: doc.manifest.integrations,
+      report: { violations, summary: recount },
+      policy: doc.policy as PolicySummary | undefined,
+    };
   }
 
   const manifest = validateSource(src, schema);
@@ -74,5 +85,5 @@ export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> 
     exceptions: ctx.exceptions,
     enforcement: ctx.enforcement,
   });
-  return { file: shown, kind: "manifest", stack: manifest.stack, integrations: manifest.integrations, report };
+  return { file: shown, kind: "manifest", stack: manifest.stack, integrations: manifest.integrations, report, policy: ctx.policy.summary };
 }

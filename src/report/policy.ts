@@ -1,4 +1,6 @@
 import type { PolicySummary } from "../policy/summary.ts";
+import type { policySchema } from "./schema.ts";
+import type * as z from "zod";
 
 /*
  * The policy that judged, as every format shows it: digests of the compiled policy, the signed
@@ -7,7 +9,7 @@ import type { PolicySummary } from "../policy/summary.ts";
  */
 
 /** The `policy` object of the JSON report (and SARIF run properties), keys in a fixed order. */
-export function policyJson(p: PolicySummary): Record<string, unknown> {
+export function policyJson(p: PolicySummary): z.output<typeof policySchema> {
   return {
     bundle: {
       wasm: p.bundle.wasm,

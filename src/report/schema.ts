@@ -43,11 +43,42 @@ export const summarySchema = z.object({
   waived: z.number().int().min(0),
 });
 
+const inputRefSchema = z.object({
+  source: z.string().describe("The file (or bundle) as the command named it."),
+  digest: z.string().describe("sha256:<hex> of its bytes."),
+});
+const levelSchema = z.enum(["mandatory", "advisory", "disabled"]);
+
+export const policySchema = z
+  .object({
+    bundle: z.object({
+      wasm: z.string().describe("sha256:<hex> of the compiled policy (policy.wasm)."),
+      signed: z.object({ source: z.string(), digest: z.string(), keyId: z.string().optional() }).optional().describe("The organisation's signed OPA bundle, when vendorgate.yaml names one."),
+    }),
+    registry: inputRefSchema,
+    exceptions: inputRefSchema.optional(),
+    enforcement: z
+      .array(
+        z.object({
+          rule: z.string(),
+          level: levelSchema,
+          was: levelSchema.describe("The level before this override: the rule's own or an earlier source's."),
+          source: z.enum(["registry", "project", "stack", "pack"]).describe("registry, vendorgate.yaml (project), the stack file, or the policy pack's config."),
+          file: z.string(),
+          line: z.number().int(),
+        }),
+      )
+      .describe("Every enforcement override in force, in the order applied, with the file and line it came from."),
+    disabled: z.array(z.string()).describe("Rules switched off."),
+  })
+  .describe("What judged: the policy's inputs and digests, enforcement overrides and disabled rules.");
+
 /** The top-level keys of check's JSON, in output order. */
 export const reportShape = {
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   violations: z.array(violationSchema).describe("Sorted by integration, rule, field, resource."),
   summary: summarySchema,
+  policy: policySchema.optional(),
 };
 
 export const reportSchema = z.object(reportShape).meta({

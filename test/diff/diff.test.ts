@@ -79,10 +79,56 @@ describe("diffSides", () => {
       "VG003 session-replay",
       "VG011 support-chat",
     ]);
-    // The zendesk SOC 2 advisory stands on both sides: neither introduced nor resolved.
-    expect(d.violations.resolved).toEqual([]);
+    // The zendesk SOC 2 advisory stands on both sides: neither introduced nor resolved. EXC-17
+    // (Mixpanel residency) matches nothing while the flow stays in the EU, and expires into a
+    // VG012 once it moves to the US.
+    expect(d.violations.resolved.map((v) => `${v.rule} ${v.integration}: ${v.message}`)).toEqual([
+      "VG012 product-analytics: Exception EXC-17 for VG007 matches no violation in stack prod: delete it, or correct what it names.",
+    ]);
+    expect(d.policy).toEqual({ changes: [], rules: [], integrations: [] });
     const back = diffSides(head, base);
     expect(back.violations.resolved).toEqual(d.violations.introduced);
+  });
+
+  // Issue 15: flows byte-identical, the head's stack disables the rules: the comment said
+  // "passes" and listed the blocks as resolved.
+  describe("when the policy changes and the flows do not", () => {
+    const loosened = (side: Side): Side => ({
+      ...side,
+      report: { violations: [], summary: { mandatory: 0, advisory: 0, waived: 0 } },
+      policy: {
+        ...side.policy!,
+        registry: { source: "policies/data/vendors.yaml", digest: "sha256:0000" },
+        enforcement: [{ rule: "VG004", level: "disabled", was: "mandatory", source: "project", file: "vendorgate.yaml", line: 7 }],
+        disabled: ["VG004"],
+      },
+    });
+
+    it("says the policy changed the verdict, lists the inputs for security's review, and resolves nothing", () => {
+      const p = diffSides(head, loosened(head));
+      expect(p.flowsUnchanged).toBe(true);
+      expect(p.violations.resolved).toEqual([]);
+      expect(p.violations.byPolicy.lifted.map((v) => v.rule)).toEqual(["VG002", "VG004", "VG005", "VG007", "VG012", "VG003", "VG009", "VG011", "VG012"]);
+      expect(p.policy.changes.map((c) => c.input)).toEqual(["registry", "enforcement", "disabled rules"]);
+      expect(p.policy.integrations).toEqual(["marketing-sync", "product-analytics", "session-replay", "support-chat"]);
+      expect(p.policy.rules).toContain("VG004");
+      const md = formatDiffMarkdown(p, { vendorName, title: "vendorgate" });
+      expect(md).toMatch(/^## ⚠️ vendorgate: the verdict changed \(blocked → passed\) because the policy changed, not the data flows/);
+      expect(md).toContain("### ⚠️ Policy inputs changed: needs security's review");
+      expect(md).toContain("| enforcement | `none` | `VG004 disabled (project vendorgate.yaml)` |");
+      expect(md).not.toMatch(/this change passes|resolves/);
+      expect(md).toContain("### Violations the policy change lifts (not fixed: the flows are unchanged)");
+      const text = formatDiffText(p, { vendorName });
+      expect(text).toContain("policy inputs changed (needs security's review):");
+      expect(text).not.toMatch(/^resolved:/m);
+    });
+
+    it("flags a policy change for review even when the verdict stays the same", () => {
+      const same = { ...loosened(head), report: head.report };
+      const p = diffSides(head, same);
+      expect(p.policy.changes.length).toBeGreaterThan(0);
+      expect(formatDiffMarkdown(p, { vendorName })).toContain("needs security's review");
+    });
   });
 
   it("is empty between a side and itself", () => {
