@@ -16,7 +16,7 @@ describe("JSON Schemas agree with the zod schemas", () => {
   const manifest = validator("manifest");
   const registry = validator("registry");
   const exceptions = validator("exceptions");
-  const config = validator("config");
+  const project = validator("vendorgate");
 
   it("accept the valid fixtures and the shipped data", () => {
     for (const [validate, name] of [
@@ -24,11 +24,11 @@ describe("JSON Schemas agree with the zod schemas", () => {
       [manifest, "manifest-valid.json"],
       [registry, "registry-valid.yaml"],
       [exceptions, "exceptions-valid.yaml"],
-      [config, "config-valid.yaml"],
     ] as const) {
       expect(validate(load(name)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     expect(registry(parse(readFileSync("policies/data/vendors.yaml", "utf8"))), JSON.stringify(registry.errors)).toBe(true);
+    expect(project(parse(readFileSync("vendorgate.yaml", "utf8"))), JSON.stringify(project.errors)).toBe(true);
   });
 
   it("reject structural mistakes", () => {
@@ -39,7 +39,7 @@ describe("JSON Schemas agree with the zod schemas", () => {
     const r = load("registry-valid.yaml");
     r.vendors.mixpanel.assurance.dpa.expires = "30/06/2027";
     expect(registry(r)).toBe(false);
-    expect(config({ enforcement: { VG009: "warn" } })).toBe(false);
+    expect(project({ apiVersion: "vendorgate/v1", registry: "vendors.yaml", policy: { enforcement: { VG009: "warn" } } })).toBe(false);
     expect(exceptions({ exceptions: [{ id: "x", rule: "VG004" }] })).toBe(false);
   });
 
