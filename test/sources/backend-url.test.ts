@@ -2,14 +2,14 @@ import { homedir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { chooseBackend, parseBackendUrl, redactUrl } from "../../src/sources/backend-url.ts";
 
-const parse = (value: string) => parseBackendUrl({ value, from: "--backend", baseDir: "/work/project" });
+const parse = (value: string) => parseBackendUrl({ value, from: "--backend", baseDir: "/srv/project" });
 
 describe("Pulumi backend URLs", () => {
   it("file:// URLs and plain paths, relative ones against the setting's directory", () => {
     expect(parse("file:///var/state")).toEqual({ kind: "file", url: "file:///var/state", dir: "/var/state" });
-    expect(parse("file://state")).toMatchObject({ dir: "/work/project/state" });
+    expect(parse("file://state")).toMatchObject({ dir: "/srv/project/state" });
     expect(parse("file://~/state")).toMatchObject({ dir: `${homedir()}/state` });
-    expect(parse("../state")).toMatchObject({ kind: "file", dir: "/work/state" });
+    expect(parse("../state")).toMatchObject({ kind: "file", dir: "/srv/state" });
   });
 
   it("s3:// URLs with Pulumi's (gocloud.dev's) parameters", () => {
