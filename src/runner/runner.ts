@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { extname, join, relative } from "node:path";
@@ -65,7 +66,12 @@ export interface IsolatedRun {
 }
 
 const self = fileURLToPath(import.meta.url);
-const HOST = join(self, "..", `host${extname(self)}`);
+// From the sources, host.ts sits beside this file. In the built package this code is bundled into
+// dist/cli.js or a shared chunk under dist/chunks/, while host.js is an entry of its own under
+// dist/runner/: the first of these that exists.
+const HOST =
+  [join(self, "..", `host${extname(self)}`), join(self, "..", "runner", "host.js"), join(self, "..", "..", "runner", "host.js")].find((f) => existsSync(f)) ??
+  join(self, "..", `host${extname(self)}`);
 
 /** The TypeScript loader (tsx): ESM and CommonJS, extensionless and directory imports, tsconfig paths. */
 const loader = (): string => import.meta.resolve("tsx");
