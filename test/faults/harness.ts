@@ -426,6 +426,8 @@ export const DRILL_PROJECT = "vg-faults";
 export function drillProject(dir: string): ProjectInfo {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${DRILL_PROJECT}\nruntime: nodejs\nmain: index.ts\n`);
+  // The program runs on the project's own @pulumi/pulumi, as a user's does.
+  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(packageRoot, "node_modules"), join(dir, "node_modules"));
   writeFileSync(join(dir, "index.ts"), `export { default } from ${JSON.stringify(join(FIXTURES, "program.ts"))};\n`);
   return { root: dir, name: DRILL_PROJECT, main: join(dir, "index.ts"), stackConfigDir: dir };
 }
