@@ -100,6 +100,12 @@ function foreignBucket(ctx: ReadContext, arn: string | undefined): boolean {
 
 const urlDest = (via: string, url: string | undefined): Destination => (url !== undefined ? { via, url } : { via, opaque: true });
 
+/** Egress when the ARN at `path` names another account than the stack's own; none otherwise. */
+function toForeignArn(p: Props, ctx: ReadContext, path: string, via: string): Egress | undefined {
+  const account = foreign(ctx, str(ctx.peek(p, path)));
+  return account !== undefined ? { sender: true, destinations: [{ via, account }] } : undefined;
+}
+
 // Firehose destinations whose receiver is outside the account: an arbitrary HTTP endpoint, and
 // the SaaS vendors Firehose delivers to natively.
 const FIREHOSE_URL: Readonly<Record<string, string>> = {
@@ -243,10 +249,7 @@ export const catalogue: readonly CatalogueEntry[] = [
         return { sender: true, destinations: [domain ? { via: "email", host: domain.toLowerCase(), scheme: "email" } : { via: "email", opaque: true }] };
       }
       if (protocol === "sms") return { sender: true, destinations: [{ via: "SMS", opaque: true }] };
-      if (protocol === "sqs" || protocol === "lambda" || protocol === "firehose") {
-        const account = foreign(ctx, str(ctx.peek(p, "endpoint")));
-        return account !== undefined ? { sender: true, destinations: [{ via: `${protocol} subscription`, account }] } : undefined;
-      }
+      if (protocol === "sqs" || protocol === "lambda" || protocol === "firehose") return toForeignArn(p, ctx, "endpoint", `${protocol} subscription`);
       return undefined;
     },
   },
@@ -355,10 +358,7 @@ export const catalogue: readonly CatalogueEntry[] = [
     egress: "a destinationArn in another account",
     reads: ["destinationArn"],
     test: "cross-account log subscription filter",
-    read: (p, ctx) => {
-      const account = foreign(ctx, str(ctx.peek(p, "destinationArn")));
-      return account !== undefined ? { sender: true, destinations: [{ via: "log destination", account }] } : undefined;
-    },
+    read: (p, ctx) => toForeignArn(p, ctx, "destinationArn", "log destination"),
   },
   {
     type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
@@ -423,10 +423,7 @@ export const catalogue: readonly CatalogueEntry[] = [
     egress: "a sinkIdentifier in another account: logs, metrics and traces are shared with it",
     reads: ["sinkIdentifier"],
     test: "OAM link",
-    read: (p, ctx) => {
-      const account = foreign(ctx, str(ctx.peek(p, "sinkIdentifier")));
-      return account !== undefined ? { sender: true, destinations: [{ via: "monitoring sink", account }] } : undefined;
-    },
+    read: (p, ctx) => toForeignArn(p, ctx, "sinkIdentifier", "monitoring sink"),
   },
   {
     type: "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
