@@ -6,7 +6,7 @@ import type { EnforcementLevel, Violation } from "../engine/violation.ts";
 import { checkProjectRules, loadExceptions, loadRegistry } from "../model/index.ts";
 import type { Exception, Registry, SourceLocation, Taxonomy } from "../model/index.ts";
 import type { EnforcementSource } from "../policy/enforcement.ts";
-import { describePolicy, fileEnforcementSource, inputRef, plainEnforcementSource, type ResolvedPolicy, withSource } from "../policy/summary.ts";
+import { describePolicy, fileEnforcementSource, plainEnforcementSource, type ResolvedPolicy, withSource } from "../policy/summary.ts";
 import { findProject, loadProject, type LoadedProject } from "../project/index.ts";
 import { formatNames, type FormatName } from "../report/index.ts";
 
@@ -130,7 +130,8 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const now = parseNow(opts.now);
   const inputs = await resolvePolicyInputs(opts);
   const { project } = inputs;
-  const { registry, taxonomy } = await loadRegistry(inputs.registry);
+  const loadedRegistry = await loadRegistry(inputs.registry);
+  const { registry, taxonomy } = loadedRegistry;
   const engine = await Engine.load();
   const catalogue = engine.catalogue;
   const knownRules = catalogue.map((r) => r.id);
@@ -141,16 +142,17 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const policy = describePolicy(
     catalogue,
     [
-      await fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.policy?.enforcement, true),
+      fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.policy?.enforcement, true, loadedRegistry.source),
       project
-        ? await fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, true, project.loaded.source)
+        ? fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, true, project.loaded.source)
         : undefined,
       opts.enforcement && Object.keys(opts.enforcement).length ? plainEnforcementSource("pack", "policy pack config", opts.enforcement) : undefined,
     ],
     {
       bundle: { wasm: `sha256:${engine.wasmDigest}` },
-      registry: await inputRef(inputs.registry),
-      ...(inputs.exceptions ? { exceptions: await inputRef(inputs.exceptions) } : {}),
+      // Digests of the bytes that were loaded above, not of a second read that could differ.
+      registry: { source: inputs.registry, digest: loadedRegistry.digest },
+      ...(inputs.exceptions && loadedExceptions ? { exceptions: { source: inputs.exceptions, digest: loadedExceptions.digest } } : {}),
     },
   );
   engine.setRegistry(normalizeRegistry(registry));

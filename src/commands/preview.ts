@@ -6,7 +6,7 @@ import { readBundle } from "../engine/bundle.ts";
 import { checkProjectRules, loadRegistry } from "../model/index.ts";
 import { loadStackConfig } from "../plan/config.ts";
 import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
-import { describePolicy, fileEnforcementSource, inputRef } from "../policy/summary.ts";
+import { describePolicy, fileEnforcementSource } from "../policy/summary.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
@@ -60,11 +60,11 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   const policy = describePolicy(
     catalogue,
     [
-      await fileEnforcementSource("registry", registry, ["policy", "enforcement"], loadedRegistry.registry.policy?.enforcement, true),
-      vg ? await fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, true, vg.loaded.source) : undefined,
+      fileEnforcementSource("registry", registry, ["policy", "enforcement"], loadedRegistry.registry.policy?.enforcement, true, loadedRegistry.source),
+      vg ? fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, true, vg.loaded.source) : undefined,
       stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement),
     ],
-    { bundle: { wasm: "" }, registry: await inputRef(registry) },
+    { bundle: { wasm: "" }, registry: { source: registry, digest: loadedRegistry.digest } },
   );
   const overrides = policy.resolved.levels;
   const residency = vg?.config.stacks?.[opts.stack]?.residency ?? (Array.isArray(stackCfg["vendorgate:residency"]) ? (stackCfg["vendorgate:residency"] as string[]) : undefined);

@@ -17,4 +17,4 @@ export * from "./exceptions.ts";
 export * from "./config.ts";
 export * from "./project-config.ts";
 export * from "./load.ts";
-export { preScan, preScanBound, type SourceDocument, parseSource, readSourceText, readStdinText, STDIN_NAME, locate, validateSource } from "./source.ts";
+export { preScan, preScanBound, type SourceDocument, parseSource, readSourceText, readStdinText, STDIN_NAME, locate, validateSource, sha256Digest } from "./source.ts";

@@ -4,7 +4,7 @@ import { type Exception, exceptionsSchema, type ExceptionsSchemaOptions } from "
 import { type Manifest, manifestSchema } from "./manifest.ts";
 import { type ProjectConfig, projectConfigSchema } from "./project-config.ts";
 import { type Registry, registrySchema, registryTaxonomy } from "./registry.ts";
-import { inputLimits, locate, parseSource, readSourceText, type SourceDocument, validateSource } from "./source.ts";
+import { inputLimits, locate, parseSource, readSourceText, sha256Digest, type SourceDocument, validateSource } from "./source.ts";
 import { defaultTaxonomy, extendTaxonomy, type Taxonomy } from "./taxonomy.ts";
 
 export { inputLimits } from "./source.ts";
@@ -31,6 +31,9 @@ export interface LoadedRegistry {
   taxonomy: Taxonomy;
   /** Where each vendor's entry starts, keyed by vendor key. */
   locations: ReadonlyMap<string, SourceLocation>;
+  /** The parsed file (to locate the registry's own enforcement entries) and its bytes' digest. */
+  source: SourceDocument;
+  digest: string;
 }
 
 export interface LoadedExceptions {
@@ -38,6 +41,8 @@ export interface LoadedExceptions {
   exceptions: Exception[];
   /** Where each exception starts, keyed by its id. */
   locations: ReadonlyMap<string, SourceLocation>;
+  /** `sha256:<hex>` of the file's bytes. */
+  digest: string;
 }
 
 export interface LoadedConfig {
@@ -88,6 +93,8 @@ export function parseRegistry(text: string, file: string): LoadedRegistry {
     registry,
     taxonomy: extendTaxonomy(defaultTaxonomy, registry.taxonomy),
     locations: keyLocations(src, ["vendors"], Object.keys(registry.vendors)),
+    source: src,
+    digest: sha256Digest(text),
   };
 }
 
@@ -101,7 +108,7 @@ export function parseExceptions(text: string, file: string, knownRules: readonly
   const { exceptions } = validateSource(src, exceptionsSchema(knownRules, opts));
   const locations = new Map<string, SourceLocation>();
   exceptions.forEach((e, i) => locations.set(e.id, locate(src, ["exceptions", i])));
-  return { file, exceptions, locations };
+  return { file, exceptions, locations, digest: sha256Digest(text) };
 }
 
 export async function loadExceptions(file: string, knownRules: readonly string[], opts: ExceptionsSchemaOptions = {}): Promise<LoadedExceptions> {

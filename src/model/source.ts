@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import { open } from "node:fs/promises";
 import {
@@ -57,6 +58,9 @@ export const inputLimits = Object.freeze({
 export const preScanBound = inputLimits.maxDepth * 16;
 
 /** A parsed YAML or JSON file: the plain data plus what is needed to point back into the text. */
+/** `sha256:<hex>` of a file's bytes: how reports name the exact input that judged. */
+export const sha256Digest = (data: string | Uint8Array): string => `sha256:${createHash("sha256").update(data).digest("hex")}`;
+
 export interface SourceDocument {
   readonly file: string;
   readonly data: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { compactVerify, decodeProtectedHeader, importSPKI } from "jose";
 import { extract } from "tar-stream";
 import { parse as parseYaml } from "yaml";
 import { PolicyFault } from "../engine/errors.ts";
+import { sha256Digest } from "../model/index.ts";
 
 /*
  * The organisation's policy as one OPA bundle (`opa build -b … --signing-key …`): registry,
@@ -230,7 +231,7 @@ export async function verifyBundle(bytes: Uint8Array, opts: { source: string; di
   const { source } = opts;
   const expected = normalizeDigest(opts.digest);
   if (!expected) throw fault(source, `digest "${opts.digest}" is not a sha256 digest (sha256:<64 hex digits>)`);
-  const actual = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const actual = sha256Digest(bytes);
   if (actual !== expected) throw fault(source, `digest mismatch: vendorgate.yaml pins ${expected}, the bundle is ${actual}`);
 
   const files = await untar(bytes, source);

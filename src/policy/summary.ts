@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import type { EnforcementLevel, RuleInfo } from "../engine/violation.ts";
-import { locate, parseSource, readSourceText, renderPath, type SourceDocument } from "../model/index.ts";
-import { type EnforcementSource, type EnforcementSourceKind, resolveEnforcement, type ResolvedEnforcement } from "./enforcement.ts";
+import { locate, renderPath, type SourceDocument } from "../model/index.ts";
+import { type EnforcementOverride, type EnforcementSource, type EnforcementSourceKind, resolveEnforcement, type ResolvedEnforcement } from "./enforcement.ts";
 
 /*
  * What policy judged: every report carries this, so a reader (and `diff`) can tell a verdict that
@@ -15,16 +14,8 @@ export interface PolicyInputRef {
   digest: string;
 }
 
-export interface PolicyOverride {
-  rule: string;
-  level: EnforcementLevel;
-  /** The level before this override: the rule's own (METADATA) or an earlier source's. */
-  was: EnforcementLevel;
-  /** registry | project (vendorgate.yaml) | stack (Pulumi.<stack>.yaml) | pack (the pack's own config). */
-  source: EnforcementSourceKind;
-  file: string;
-  line: number;
-}
+/** An enforcement entry that changed a level, with its source: what resolveEnforcement reports. */
+export type PolicyOverride = EnforcementOverride;
 
 export interface PolicySummary {
   /** The compiled policy (policy.wasm), and the signed organisation bundle when one was used. */
@@ -36,27 +27,20 @@ export interface PolicySummary {
   disabled: string[];
 }
 
-export const sha256Digest = (data: string | Uint8Array) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
-
-/** An input file's reference: its name and the digest of its bytes. */
-export async function inputRef(file: string): Promise<PolicyInputRef> {
-  return { source: file, digest: sha256Digest(await readSourceText(file)) };
-}
 
 /**
- * An enforcement source read from a YAML/JSON file: `levels` sit at `at` (e.g. ["policy",
+ * An enforcement source in a YAML/JSON file already loaded: `levels` sit at `at` (e.g. ["policy",
  * "enforcement"]) and every entry is located by its key, for errors at the line that tried.
  */
-export async function fileEnforcementSource(
+export function fileEnforcementSource(
   kind: EnforcementSourceKind,
   file: string,
   at: readonly (string | number)[],
   levels: Readonly<Record<string, EnforcementLevel>> | undefined,
   mayLoosen: boolean,
-  parsed?: SourceDocument,
-): Promise<EnforcementSource | undefined> {
+  src: SourceDocument,
+): EnforcementSource | undefined {
   if (!levels || Object.keys(levels).length === 0) return undefined;
-  const src = parsed ?? parseSource(await readSourceText(file), file);
   return {
     kind,
     file,
