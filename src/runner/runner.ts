@@ -65,13 +65,14 @@ export interface IsolatedRun {
   exitCalls: number[];
 }
 
-const self = fileURLToPath(import.meta.url);
 // From the sources, host.ts sits beside this file. In the built package this code is bundled into
 // dist/cli.js or a shared chunk under dist/chunks/, while host.js is an entry of its own under
-// dist/runner/: the first of these that exists.
-const HOST =
-  [join(self, "..", `host${extname(self)}`), join(self, "..", "runner", "host.js"), join(self, "..", "..", "runner", "host.js")].find((f) => existsSync(f)) ??
-  join(self, "..", `host${extname(self)}`);
+// dist/runner/. Looked up when a program runs, not when the CLI starts.
+function hostScript(): string {
+  const self = fileURLToPath(import.meta.url);
+  const beside = join(self, "..", `host${extname(self)}`);
+  return [beside, join(self, "..", "runner", "host.js"), join(self, "..", "..", "runner", "host.js")].find((f) => existsSync(f)) ?? beside;
+}
 
 /** The TypeScript loader (tsx): ESM and CommonJS, extensionless and directory imports, tsconfig paths. */
 const loader = (): string => import.meta.resolve("tsx");
@@ -117,7 +118,7 @@ export function runIsolated(project: ProjectInfo, run: ProgramRun, opts: Isolate
   const output = opts.output ?? ((s: string) => void process.stderr.write(s));
 
   return new Promise<IsolatedRun>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", loader(), HOST], {
+    const child = spawn(process.execPath, ["--import", loader(), hostScript()], {
       cwd: project.root,
       env: childEnv(),
       stdio: ["pipe", "pipe", "pipe", "pipe"],
