@@ -84,7 +84,7 @@ export function registerAllowlist(program: Command, out: (s: string) => void): v
     .description("write the allow-list the run-time guard (vendorgate/runtime) enforces: the judged declarations, the verdict and the policy bundle digest")
     .option("--stack <name>", "the stack", "dev")
     .addOption(new Option("--from <source>", "plan: run the program under mocks and judge it; state: judge the declarations the stack's deployed state records").choices(["plan", "state"]).default("plan"))
-    .option("--backend <dir>", "local Pulumi state backend (state: where the deployed state is; plan: the one config is decrypted against)")
+    .option("--backend <url>", "Pulumi backend (state: any backend URL, file:// or s3://, where the deployed state is; plan: the local one config is decrypted against)")
     .option("--no-decrypt", "plan: do not decrypt `secure:` config values; the program gets secret placeholders");
   addPolicyOptions(cmd);
   cmd.addHelpText(

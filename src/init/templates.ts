@@ -22,7 +22,7 @@ customRules: policy/rules
 #     VG009: advisory        # mandatory | advisory | disabled, per rule id
 # stacks:
 #   prod:
-#     residency: [eu]        # regions this stack's data may go to (VG008)
+#     residency: [eu]        # regions this stack's data may go to (VG007)
 # output:
 #   format: text             # text | json | sarif | junit | markdown | github
 `;
@@ -41,7 +41,7 @@ vendors:
   example-analytics:
     name: Example Analytics Inc.
     status: approved                  # approved | under_review | suspended | prohibited
-    domains: [analytics.example.com]  # endpoints must be on these domains (VG003)
+    domains: [analytics.example.com]  # endpoints must be on these domains (VG008)
     regions: [eu]                     # where the vendor may process data
     assurance:
       dpa: { expires: 2027-12-31 }    # data processing agreement (VG009 warns before it expires)
