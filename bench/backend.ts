@@ -1,7 +1,7 @@
 /*
  * Section 7 of `npm run bench`: incident response over an organisation's backend. A generated
  * diy backend of N stacks × 10 checkpoints (every other object gzipped) on a real S3-compatible
- * server (moto, 127.0.0.1), read by `vendorgate exposure` as a user runs it, for its wall time and
+ * server (gofakes3, 127.0.0.1), read by `vendorgate exposure` as a user runs it, for its wall time and
  * peak RSS (GNU time). Memory is flat when the peak at N stacks is close to the peak at N/10.
  * The peer in the same run is the floor any reader pays: listing and downloading the same objects
  * with the same client and concurrency, parsing nothing.

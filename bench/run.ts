@@ -10,7 +10,7 @@
  *   6. the run-time guard (vendorgate/runtime) on a 20-property event against JSON.stringify of
  *      it, and the runtime's size as a browser bundle;
  *   7. `exposure` over a generated backend of 1,000 stacks × 10 checkpoints on a local S3 server
- *      (moto): wall time and peak RSS, at N/10 stacks too, against downloading the same objects.
+ *      (gofakes3): wall time and peak RSS, at N/10 stacks too, against downloading the same objects.
  *
  * Prints progress on stderr, the table on stdout, and writes bench/results.json. Options:
  *   --quick            smaller sizes and fewer runs (a smoke test of the script itself)

@@ -23,8 +23,9 @@ vg_pin() { sed -n "/\"toolchain\"/,/}/s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$VG_R
 VG_NODE_VERSION=$(vg_pin node)
 VG_OPA_VERSION=$(vg_pin opa)
 VG_PULUMI_VERSION=$(vg_pin pulumi)
-[ -n "$VG_NODE_VERSION" ] && [ -n "$VG_OPA_VERSION" ] && [ -n "$VG_PULUMI_VERSION" ] ||
-  vg_die "read pins" "package.json has no complete \"toolchain\" block (node, opa, pulumi)"
+VG_S3_VERSION=$(vg_pin gofakes3)
+[ -n "$VG_NODE_VERSION" ] && [ -n "$VG_OPA_VERSION" ] && [ -n "$VG_PULUMI_VERSION" ] && [ -n "$VG_S3_VERSION" ] ||
+  vg_die "read pins" "package.json has no complete \"toolchain\" block (node, opa, pulumi, gofakes3)"
 
 mkdir -p "$VG_TOOLS/bin" || vg_die "tool cache" "cannot create $VG_TOOLS (set VENDORGATE_TOOLS to a writable directory)"
 
@@ -135,31 +136,18 @@ fi
 vg_say "pulumi $VG_PULUMI_VERSION"
 
 # --- local S3-compatible server (backend tests and benchmark) --------------------------------
-# moto in server mode, from PyPI, in a virtualenv of its own in the tool cache: the tests start it
-# on 127.0.0.1 (an ephemeral port) to read Pulumi state the real engine wrote to an s3:// backend.
-vg_s3_req=$VG_ROOT/scripts/s3-server-requirements.txt
-vg_s3_venv=$VG_TOOLS/s3-server
-vg_s3_hash=$(sha256sum "$vg_s3_req" | cut -d' ' -f1)
-if [ "$(cat "$vg_s3_venv/.requirements-sha256" 2>/dev/null)" != "$vg_s3_hash" ]; then
-  command -v python3 >/dev/null || vg_die "s3 server" "python3 (>= 3.9) is needed for the local S3 server (moto) and was not found"
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
-      vg_say "installing python3-venv (apt-get)"
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; } >&2 ||
-        vg_die "s3 server" "apt-get install -y python3-venv failed"
-    else
-      vg_die "s3 server" "python3 has no venv module (install python3-venv)"
-    fi
-  fi
-  vg_say "installing the local S3 server (moto, pinned)"
-  rm -rf "$vg_s3_venv"
-  python3 -m venv "$vg_s3_venv" >&2 || vg_die "s3 server" "python3 -m venv $vg_s3_venv failed"
-  "$vg_s3_venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$vg_s3_req" >&2 ||
-    vg_die "s3 server" "pip install -r scripts/s3-server-requirements.txt failed (is PyPI reachable?)"
-  "$vg_s3_venv/bin/python" -c 'import moto.server' || vg_die "s3 server" "moto does not import in $vg_s3_venv"
-  printf '%s' "$vg_s3_hash" >"$vg_s3_venv/.requirements-sha256"
+# gofakes3, an S3-compatible server in Go, from the Go module proxy: the tests start it on
+# 127.0.0.1 to read Pulumi state the real engine wrote to an s3:// backend, and the benchmark reads
+# a generated fleet of stacks from it. Pinned like opa; its version is in the module's build info.
+vg_s3_ok() { [ -x "$VG_TOOLS/bin/gofakes3" ] && [[ "$(go version -m "$VG_TOOLS/bin/gofakes3" 2>/dev/null)" == *"github.com/johannesboyne/gofakes3"$'\t'"$VG_S3_VERSION"* ]]; }
+if ! vg_s3_ok; then
+  vg_need_go "the local S3 server"
+  vg_say "building gofakes3 $VG_S3_VERSION"
+  GOBIN=$VG_TOOLS/bin GOFLAGS=-mod=mod go install "github.com/johannesboyne/gofakes3/cmd/gofakes3@$VG_S3_VERSION" >&2 ||
+    vg_die "s3 server" "go install github.com/johannesboyne/gofakes3/cmd/gofakes3@$VG_S3_VERSION failed"
+  vg_s3_ok || vg_die "s3 server" "the built gofakes3 is not version $VG_S3_VERSION"
 fi
-vg_say "local S3 server (moto)"
+vg_say "local S3 server (gofakes3 $VG_S3_VERSION)"
 
 # --- plugin shims ----------------------------------------------------------------------------
 # The engine looks for pulumi-resource-pulumi-nodejs beside itself or on PATH for dynamic

@@ -1,5 +1,5 @@
 // Pulumi state in an S3-compatible store, written by the real Pulumi engine (`up` through the
-// Automation API with an s3:// backend URL) to a real S3 server (moto) on 127.0.0.1, then read by
+// Automation API with an s3:// backend URL) to a real S3 server (gofakes3) on 127.0.0.1, then read by
 // exposure, review and vendor suspend; plus a generated backend for breadth, and the Pulumi CLI
 // path that Pulumi Cloud is read through.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
