@@ -8,9 +8,10 @@ import { planStack } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
 import { allowlistText, buildAllowlist } from "../stack/allowlist.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { addPolicyOptions, loadPolicyContext, type PolicyContext, type PolicyOptions, UsageError } from "./context.ts";
 
-interface AllowlistOptions extends PolicyOptions {
+interface AllowlistOptions extends PolicyOptions, OutputOptions {
   stack: string;
   from: "plan" | "state";
   project?: string;
@@ -74,7 +75,7 @@ export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => v
     });
   }
   const doc = buildAllowlist({ source: opts.from, stack: opts.stack, wasmDigest: ctx.engine.wasmDigest, declarations, report });
-  out(allowlistText(doc));
+  await emit(allowlistText(doc), opts, out);
   return doc.verdict === "pass" ? 0 : 1;
 }
 
@@ -87,6 +88,7 @@ export function registerAllowlist(program: Command, out: (s: string) => void): v
     .option("--backend <url>", "Pulumi backend (state: any backend URL, file:// or s3://, where the deployed state is; plan: the local one config is decrypted against)")
     .option("--no-decrypt", "plan: do not decrypt `secure:` config values; the program gets secret placeholders");
   addPolicyOptions(cmd);
+  addOutputOptions(cmd, { failOn: false, what: "allow-list" });
   cmd.addHelpText(
     "after",
     "\nPrints JSON (schemas/allowlist.schema.json) on standard output: hand it to the application (an\n" +
@@ -94,7 +96,7 @@ export function registerAllowlist(program: Command, out: (s: string) => void): v
       "an allow-list whose verdict is blocked. --from state judges the declarations recorded in state; egress\n" +
       "resources no Integration owns (VG010) are judged only --from plan, which runs the program.\n" +
       "Exit codes: 0 written, verdict pass; 1 written, verdict blocked; 2 input error or policy fault.\n" +
-      "Example: npx vendorgate allowlist --stack prod > allowlist.json",
+      "Example: npx vendorgate allowlist --stack prod --output allowlist.json",
   );
   cmd.action(async (opts: AllowlistOptions) => {
     process.exitCode = await runAllowlist(opts, out);

@@ -3,9 +3,10 @@ import { diffSides } from "../diff/diff.ts";
 import { diffFormatNames, formatDiffJson, formatDiffMarkdown, formatDiffText, type DiffFormatName } from "../diff/format.ts";
 import { loadSide } from "../diff/load.ts";
 import { addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { toolInfo } from "./tool.ts";
 
-interface DiffOptions extends PolicyOptions {
+interface DiffOptions extends PolicyOptions, OutputOptions {
   base: string;
   head: string;
   format: DiffFormatName;
@@ -24,7 +25,7 @@ export async function runDiff(opts: DiffOptions, out: (s: string) => void): Prom
       : opts.format === "markdown"
         ? formatDiffMarkdown(d, { vendorName, title: toolInfo().name })
         : formatDiffText(d, { vendorName });
-  out(text);
+  await emit(text, opts, out);
   return d.head.verdict === "blocked" ? 1 : 0;
 }
 
@@ -36,6 +37,7 @@ export function registerDiff(program: Command, out: (s: string) => void): void {
     .requiredOption("--head <file>", "the side after the change (same kinds)");
   addPolicyOptions(cmd);
   cmd.addOption(new Option("--format <format>", "output format").choices([...diffFormatNames]).default("text"));
+  addOutputOptions(cmd, { failOn: false, what: "comparison" });
   cmd.addHelpText(
     "after",
     "\nA manifest is judged with the policy options given here; a plan output keeps the verdict it was planned with.\n" +

@@ -4,9 +4,10 @@ import { buildExposure } from "../incident/exposure.ts";
 import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
 import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { displayPath, type Out, toStderr } from "../incident/text.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
-interface ExposureOptions extends SourceOptions {
+interface ExposureOptions extends SourceOptions, OutputOptions {
   vendor: string;
   since?: string;
   format: ExposureFormat;
@@ -36,7 +37,7 @@ export async function runExposure(opts: ExposureOptions, out: Out, warn: Out = t
     const known = Object.keys(registry.vendors).sort().join(", ");
     throw new UsageError(`--vendor: no vendor "${opts.vendor}" in ${displayPath(registryFile)} (it has ${known}), and no flow in the sources sends to it`);
   }
-  out(exposureFormatters[opts.format](buildExposure(opts.vendor, set, registry, taxonomy, since)));
+  await emit(exposureFormatters[opts.format](buildExposure(opts.vendor, set, registry, taxonomy, since)), opts, out);
   return 0;
 }
 
@@ -51,6 +52,7 @@ export function registerExposure(program: Command, out: (s: string) => void): vo
     .option("--config-file <file>", configFileHelp)
     .option("--project <dir>", projectHelp);
   addSourceOptions(cmd, "integrations were shared");
+  addOutputOptions(cmd, { failOn: false, what: "exposure" });
   cmd.addHelpText(
     "after",
     "\nReads the manifests given, and every stack of the local Pulumi backend: its current state and\n" +

@@ -6,13 +6,14 @@ import { formatCycloneDx } from "../incident/cyclonedx.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
 import { type Out, toStderr } from "../incident/text.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
 export const inventoryFormats = ["ropa", "json", "cyclonedx"] as const;
 type InventoryFormat = (typeof inventoryFormats)[number];
 
-interface InventoryOptions extends SourceOptions {
+interface InventoryOptions extends SourceOptions, OutputOptions {
   registry?: string;
   configFile?: string;
   project?: string;
@@ -42,9 +43,13 @@ export async function runInventory(opts: InventoryOptions, out: Out, warn: Out =
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];
   const inv = buildInventory(current(set), registry, taxonomy, sources);
-  if (opts.format === "ropa") out(formatRopa(inv));
-  else if (opts.format === "json") out(formatInventoryJson(inv));
-  else out(formatCycloneDx(inv, { product: opts.product ?? projectName() ?? "inventory", tool: toolInfo(), ...(now ? { now } : {}) }));
+  const text =
+    opts.format === "ropa"
+      ? formatRopa(inv)
+      : opts.format === "json"
+        ? formatInventoryJson(inv)
+        : formatCycloneDx(inv, { product: opts.product ?? projectName() ?? "inventory", tool: toolInfo(), ...(now ? { now } : {}) });
+  await emit(text, opts, out);
   return 0;
 }
 
@@ -59,6 +64,7 @@ export function registerInventory(program: Command, out: (s: string) => void): v
     .option("--product <name>", "product the BOM describes (default: the name in ./Pulumi.yaml)")
     .option("--now <date>", "timestamp written into the CycloneDX BOM (default: none, for reproducible output)");
   addSourceOptions(cmd, "integrations are inventoried");
+  addOutputOptions(cmd, { failOn: false, what: "inventory" });
   cmd.addHelpText(
     "after",
     "\nOne record per enabled integration: purpose, data categories, data subjects, recipient, transfer\n" +

@@ -1,6 +1,9 @@
-import { writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { Option, type Command } from "commander";
 import type { Report } from "../engine/violation.ts";
+import { UsageError } from "../errors.ts";
 
 /*
  * The options every report-writing command shares, after the tools people already use in CI:
@@ -17,9 +20,18 @@ export interface OutputOptions {
   failOn?: FailOn;
 }
 
-export function addOutputOptions(cmd: Command, { failOn = true }: { failOn?: boolean } = {}): Command {
-  cmd.option("-o, --output <file>", "write the report to FILE instead of standard output");
-  cmd.option("-q, --quiet", "print nothing on standard output: the exit code is the verdict (--output still writes; errors still go to standard error)");
+/**
+ * `failOn: false` for commands without a severity verdict; `what` names what they print, for the
+ * help text.
+ */
+export function addOutputOptions(cmd: Command, { failOn = true, what = "report" }: { failOn?: boolean; what?: string } = {}): Command {
+  cmd.option("-o, --output <file>", `write the ${what} to FILE instead of standard output (- is standard output)`);
+  cmd.option(
+    "-q, --quiet",
+    failOn
+      ? "print nothing on standard output: the exit code is the verdict (--output still writes; errors still go to standard error)"
+      : "print nothing on standard output: only the exit code (--output still writes; errors and warnings still go to standard error)",
+  );
   // Only a stricter threshold than the policy's: what blocks a deploy is security's call, never a flag's.
   if (failOn) {
     cmd.addOption(
@@ -37,10 +49,36 @@ export function verdictCode(report: Report, failOn: FailOn = "mandatory"): 0 | 1
   return mandatory > 0 || (failOn === "advisory" && advisory > 0) ? 1 : 0;
 }
 
+/** True when --output names a file (not absent, not "-"). */
+export function writesFile(opts: OutputOptions): opts is OutputOptions & { output: string } {
+  return opts.output !== undefined && opts.output !== "-";
+}
+
+/**
+ * Writes `text` beside `file` and renames it into place, so that a reader (a browser, a CI upload
+ * step, the next command) never sees half a report, and a failed run leaves the old file whole.
+ */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(tmp, text, { encoding: "utf8", flag: "wx" });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Writes the report where the options say: the file, standard output, or nowhere (--quiet). */
 export async function emit(text: string, opts: OutputOptions, out: (s: string) => void): Promise<void> {
-  if (opts.output !== undefined) await writeFile(opts.output, text, "utf8");
-  else if (opts.quiet !== true) out(text);
+  if (writesFile(opts)) {
+    try {
+      await writeFileAtomically(opts.output, text);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new UsageError(`--output ${opts.output}: cannot write it (${e.code ?? e.message}); nothing was written`);
+    }
+  } else if (opts.quiet !== true) out(text);
 }
 
 /**
@@ -51,7 +89,7 @@ export function useColor(program: Command | null, opts: OutputOptions, env: Node
   let root = program;
   while (root?.parent) root = root.parent;
   if (root?.opts<{ color?: boolean }>().color === false) return false;
-  if (opts.output !== undefined) return false;
+  if (writesFile(opts)) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "") return true;
   return tty;

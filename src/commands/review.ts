@@ -4,9 +4,10 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { buildReview } from "../incident/review.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
 import { type Out, toStderr } from "../incident/text.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
 
-interface ReviewOptions extends SourceOptions {
+interface ReviewOptions extends SourceOptions, OutputOptions {
   registry?: string;
   configFile?: string;
   project?: string;
@@ -24,7 +25,7 @@ export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStd
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   // A backend read is a source even when it holds no stacks: "nothing deployed" is an answer.
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
-  out(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)));
+  await emit(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)), opts, out);
   return 0;
 }
 
@@ -38,6 +39,7 @@ export function registerReview(program: Command, out: (s: string) => void): void
     .option("--now <date>", "review date, ISO 8601 (default: today)")
     .addOption(new Option("--format <format>", "output format").choices([...reviewFormats]).default("text"));
   addSourceOptions(cmd, "integrations are the flows in use");
+  addOutputOptions(cmd, { failOn: false, what: "review" });
   cmd.addHelpText(
     "after",
     "\nFindings: blocked flows, missing/expired/expiring DPA and SOC 2, approved categories no integration\n" +

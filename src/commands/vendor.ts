@@ -6,6 +6,7 @@ import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
+import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface StatusOptions extends SourceOptions {
@@ -62,7 +63,7 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   return 0;
 }
 
-interface ListOptions {
+interface ListOptions extends OutputOptions {
   registry?: string;
   configFile?: string;
   project?: string;
@@ -88,7 +89,7 @@ export async function runList(opts: ListOptions, out: (s: string) => void): Prom
         ...(v.assurance.soc2 ? { soc2Expires: v.assurance.soc2.expires } : {}),
       };
     });
-    out(`${JSON.stringify({ vendors }, null, 2)}\n`);
+    await emit(`${JSON.stringify({ vendors }, null, 2)}\n`, opts, out);
     return 0;
   }
   const rows = [["VENDOR", "NAME", "STATUS", "CHANGED", "BY", "REASON"]];
@@ -96,7 +97,7 @@ export async function runList(opts: ListOptions, out: (s: string) => void): Prom
     const v = registry.vendors[k]!;
     rows.push([k, printable(v.name), v.status, v.statusChanged ?? "-", printable(v.statusBy ?? "-"), printable(v.statusReason ?? "-")]);
   }
-  out(`${table(rows).join("\n")}\n`);
+  await emit(`${table(rows).join("\n")}\n`, opts, out);
   return 0;
 }
 
@@ -142,14 +143,14 @@ export function registerVendor(program: Command, out: (s: string) => void): void
       .addArgument(new Argument("<status>", "new status").choices([...vendorStatuses])),
     out,
   );
-  vendor
+  const list = vendor
     .command("list")
     .description("list vendors with status, when and by whom it changed, and why")
     .option("--registry <file>", "vendor registry (default: vendorgate.yaml's registry)")
     .option("--config-file <file>", configFileHelp)
     .option("--project <dir>", projectHelp)
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (opts: ListOptions) => {
-      process.exitCode = await runList(opts, out);
-    });
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"));
+  addOutputOptions(list, { failOn: false, what: "list" }).action(async (opts: ListOptions) => {
+    process.exitCode = await runList(opts, out);
+  });
 }

@@ -48,7 +48,7 @@ describe.concurrent("incident commands on the command line", () => {
     [["exposure", "--help"], "--since <date>"],
     [["review", "--help"], "Sorted by risk".toLowerCase()],
     [["inventory", "--help"], "cyclonedx"],
-    [["report", "--help"], "--out <file>"],
+    [["report", "--help"], "--output <file>"],
   ])("%j prints help", async (args, expected) => {
     const r = await run(args);
     expect(r.code).toBe(0);
