@@ -3,11 +3,11 @@ import { Option, type Command } from "commander";
 import { Engine } from "../engine/engine.ts";
 import { isoDate, normalizeRegistry, withZone } from "../engine/normalize.ts";
 import type { EnforcementLevel, Violation } from "../engine/violation.ts";
-import { checkProjectRules, loadExceptions, loadRegistry } from "../model/index.ts";
-import type { Exception, Registry, SourceLocation, Taxonomy } from "../model/index.ts";
+import { checkProjectRules, loadExceptions, loadRegistry, parseExceptions, parseRegistry } from "../model/index.ts";
+import type { Exception, ExceptionsSchemaOptions, LoadedExceptions, LoadedRegistry, Registry, SourceLocation, Taxonomy } from "../model/index.ts";
 import type { EnforcementSource } from "../policy/enforcement.ts";
 import { describePolicy, fileEnforcementSource, plainEnforcementSource, type ResolvedPolicy, withSource } from "../policy/summary.ts";
-import { findProject, loadProject, type LoadedProject } from "../project/index.ts";
+import { findProject, loadProject, loadProjectBundle, type LoadedProject, type ProjectBundle } from "../project/index.ts";
 import { formatNames, type FormatName } from "../report/index.ts";
 
 /** --config-file and --project: which vendorgate.yaml, and which project directory. */
@@ -56,8 +56,11 @@ export function reportFormat(format: FormatName | undefined, project: LoadedProj
 export interface PolicyInputs {
   /** vendorgate.yaml, when one was found (or given). */
   project: LoadedProject | undefined;
+  /** The registry as messages name it: a path, or `<bundle>#registry`. */
   registry: string;
   exceptions: string | undefined;
+  /** Security's signed bundle, verified, when vendorgate.yaml pins one: the registry and exceptions are its members. */
+  bundle?: ProjectBundle | undefined;
 }
 
 const projectOptions = (opts: ProjectCliOptions) => ({
@@ -72,11 +75,37 @@ const projectOptions = (opts: ProjectCliOptions) => ({
  */
 export async function resolvePolicyInputs(opts: PolicyOptions): Promise<PolicyInputs> {
   const project = opts.registry === undefined ? await loadProject(projectOptions(opts)) : await findProject(projectOptions(opts));
+  if (project?.config.policyBundle) {
+    // The signed bundle is the policy; an option naming another file would replace it unseen.
+    for (const [flag, given] of [
+      ["--registry", opts.registry],
+      ["--exceptions", opts.exceptions],
+    ] as const) {
+      if (given !== undefined) {
+        throw new UsageError(`${flag}: ${project.loaded.file} pins security's signed policy bundle (policyBundle), which holds the registry and exceptions; no file may replace them`);
+      }
+    }
+    const bundle = (await loadProjectBundle(project))!;
+    return { project, registry: bundle.registry.source, exceptions: bundle.exceptions?.source, bundle };
+  }
+  const registry = opts.registry ?? project?.config.registry;
+  if (registry === undefined) throw new UsageError(`${project?.loaded.file ?? "vendorgate.yaml"} names no registry`);
   return {
     project,
-    registry: opts.registry ?? shownPath(project!.config.registry),
+    registry: opts.registry ?? shownPath(registry),
     exceptions: opts.exceptions ?? (project?.config.exceptions === undefined ? undefined : shownPath(project.config.exceptions)),
   };
+}
+
+/** The registry the inputs name: a file, or the signed bundle's member (already verified). */
+export async function readRegistryInput(inputs: PolicyInputs): Promise<LoadedRegistry> {
+  return inputs.bundle ? parseRegistry(inputs.bundle.registry.text, inputs.bundle.registry.source) : loadRegistry(inputs.registry);
+}
+
+/** The exceptions the inputs name, if any: a file, or the signed bundle's member. */
+export async function readExceptionsInput(inputs: PolicyInputs, knownRules: readonly string[], opts: ExceptionsSchemaOptions): Promise<LoadedExceptions | undefined> {
+  if (inputs.bundle) return inputs.bundle.exceptions ? parseExceptions(inputs.bundle.exceptions.text, inputs.bundle.exceptions.source, knownRules, opts) : undefined;
+  return inputs.exceptions === undefined ? undefined : loadExceptions(inputs.exceptions, knownRules, opts);
 }
 
 /** A path from vendorgate.yaml as messages should name it: relative when under the working directory. */
@@ -130,7 +159,7 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const now = parseNow(opts.now);
   const inputs = await resolvePolicyInputs(opts);
   const { project } = inputs;
-  const loadedRegistry = await loadRegistry(inputs.registry);
+  const loadedRegistry = await readRegistryInput(inputs);
   const { registry, taxonomy } = loadedRegistry;
   const engine = await Engine.load();
   const catalogue = engine.catalogue;
@@ -138,18 +167,23 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   // Unknown rule ids in vendorgate.yaml are reported at their line, like any other input error.
   if (project) checkProjectRules(project.loaded, knownRules);
   const fieldRules = catalogue.filter((r) => r.perField === true).map((r) => r.id);
-  const loadedExceptions = inputs.exceptions ? await loadExceptions(inputs.exceptions, knownRules, { fieldRules, taxonomy }) : undefined;
+  const loadedExceptions = await readExceptionsInput(inputs, knownRules, { fieldRules, taxonomy });
+  const signed = inputs.bundle?.bundle;
   const policy = describePolicy(
     catalogue,
     [
       fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.policy?.enforcement, true, loadedRegistry.source),
       project
-        ? fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, true, project.loaded.source)
+        ? // With a signed bundle, vendorgate.yaml is the repository's (a pull request edits it): it may only tighten.
+          fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, !signed, project.loaded.source)
         : undefined,
       opts.enforcement && Object.keys(opts.enforcement).length ? plainEnforcementSource("pack", "policy pack config", opts.enforcement) : undefined,
     ],
     {
-      bundle: { wasm: `sha256:${engine.wasmDigest}` },
+      bundle: {
+        wasm: `sha256:${engine.wasmDigest}`,
+        ...(signed ? { signed: { source: signed.source, digest: signed.digest, ...(signed.keyId ? { keyId: signed.keyId } : {}) } } : {}),
+      },
       // Digests of the bytes that were loaded above, not of a second read that could differ.
       registry: { source: inputs.registry, digest: loadedRegistry.digest },
       ...(inputs.exceptions && loadedExceptions ? { exceptions: { source: inputs.exceptions, digest: loadedExceptions.digest } } : {}),

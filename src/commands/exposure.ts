@@ -1,11 +1,10 @@
 import { type Command, Option } from "commander";
-import { loadRegistry } from "../model/index.ts";
 import { buildExposure } from "../incident/exposure.ts";
 import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
 import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { displayPath, type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface ExposureOptions extends SourceOptions, OutputOptions {
   vendor: string;
@@ -30,7 +29,7 @@ export async function runExposure(opts: ExposureOptions, out: Out, warn: Out = t
   const inputs = await resolvePolicyInputs(opts);
   const registryFile = inputs.registry;
   const since = opts.since === undefined ? undefined : parseDateOption("--since", opts.since);
-  const { registry, taxonomy } = await loadRegistry(registryFile);
+  const { registry, taxonomy } = await readRegistryInput(inputs);
   const set = await loadFlows({ ...opts, projectConfig: inputs.project, history: true }, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   if (registry.vendors[opts.vendor] === undefined && !set.flows.some((f) => f.integration.vendor === opts.vendor)) {

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { parse } from "yaml";
-import { loadRegistry } from "../model/index.ts";
 import { formatCycloneDx } from "../incident/cyclonedx.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
 import { type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow } from "./context.ts";
 import { toolInfo } from "./tool.ts";
 
 export const inventoryFormats = ["ropa", "json", "cyclonedx"] as const;
@@ -34,11 +33,10 @@ function projectName(): string | undefined {
 
 export async function runInventory(opts: InventoryOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const inputs = await resolvePolicyInputs(opts);
-  const registryFile = inputs.registry;
   opts = { ...opts, projectConfig: inputs.project };
   // Only a given --now is written into the output; an unpinned run stays byte-stable.
   const now = opts.now === undefined ? undefined : parseNow(opts.now);
-  const { registry, taxonomy } = await loadRegistry(registryFile);
+  const { registry, taxonomy } = await readRegistryInput(inputs);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend && set.snapshots.length ? [`Pulumi state in ${set.backend}`] : [])];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { readBundle } from "../engine/bundle.ts";
-import { checkProjectRules, loadRegistry } from "../model/index.ts";
+import { checkProjectRules } from "../model/index.ts";
 import { loadStackConfig } from "../plan/config.ts";
 import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
 import { describePolicy, fileEnforcementSource } from "../policy/summary.ts";
@@ -11,7 +11,7 @@ import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
-import { addPolicyOptions, parseNow, type PolicyInputs, type PolicyOptions, resolvePolicyInputs } from "./context.ts";
+import { addPolicyOptions, parseNow, type PolicyInputs, type PolicyOptions, readRegistryInput, resolvePolicyInputs } from "./context.ts";
 
 export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
 
@@ -49,19 +49,20 @@ export interface DeployResult {
  * rule is an input error at its line, before the engine starts.
  */
 export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions, inputs?: PolicyInputs): Promise<Record<string, unknown>> {
-  const { project: vg, registry, exceptions } = inputs ?? (await resolvePolicyInputs(opts));
+  inputs ??= await resolvePolicyInputs(opts);
+  const { project: vg, registry, exceptions, bundle } = inputs;
   const catalogue = readBundle().catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const stackCfg = stackConfig(project, opts.stack);
-  const loadedRegistry = await loadRegistry(registry);
+  const loadedRegistry = await readRegistryInput(inputs);
   const stackFile = await loadStackConfig(project, opts.stack, { decrypt: false });
   const settings = stackSettings(stackFile.src, [...byId.keys()]);
   const policy = describePolicy(
     catalogue,
     [
       fileEnforcementSource("registry", registry, ["policy", "enforcement"], loadedRegistry.registry.policy?.enforcement, true, loadedRegistry.source),
-      vg ? fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, true, vg.loaded.source) : undefined,
+      vg ? fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, !bundle, vg.loaded.source) : undefined,
       stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement),
     ],
     { bundle: { wasm: "" }, registry: { source: registry, digest: loadedRegistry.digest } },
@@ -70,8 +71,9 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   const residency = vg?.config.stacks?.[opts.stack]?.residency ?? (Array.isArray(stackCfg["vendorgate:residency"]) ? (stackCfg["vendorgate:residency"] as string[]) : undefined);
   const gate: GateConfig = {
     ...(vg ? { configFile: vg.configFile } : {}),
-    registry: resolve(registry),
-    ...(exceptions ? { exceptions: resolve(exceptions) } : {}),
+    // With a signed bundle the pack reads vendorgate.yaml and verifies the bundle itself; a path
+    // here would be a second registry.
+    ...(bundle ? {} : { registry: resolve(registry), ...(exceptions ? { exceptions: resolve(exceptions) } : {}) }),
     now: parseNow(opts.now),
     ...(Object.keys(overrides).length ? { enforcement: overrides } : {}),
     ...(residency ? { residency: [...residency] } : {}),

@@ -1,11 +1,10 @@
 import { type Command, Option } from "commander";
-import { loadRegistry } from "../model/index.ts";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { buildReview } from "../incident/review.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
 import { type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow } from "./context.ts";
 
 interface ReviewOptions extends SourceOptions, OutputOptions {
   registry?: string;
@@ -17,10 +16,9 @@ interface ReviewOptions extends SourceOptions, OutputOptions {
 
 export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const inputs = await resolvePolicyInputs(opts);
-  const registryFile = inputs.registry;
   opts = { ...opts, projectConfig: inputs.project };
   const now = parseNow(opts.now);
-  const { registry, taxonomy } = await loadRegistry(registryFile);
+  const { registry, taxonomy } = await readRegistryInput(inputs);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   // A backend read is a source even when it holds no stacks: "nothing deployed" is an answer.

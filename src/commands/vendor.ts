@@ -7,7 +7,7 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface StatusOptions extends SourceOptions {
   reason: string;
@@ -35,6 +35,7 @@ function defaultActor(): string {
 
 export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const inputs = await resolvePolicyInputs(opts);
+  if (inputs.bundle) throw new UsageError(`${inputs.project!.loaded.file} pins security's signed policy bundle: vendor status is changed in the registry security signs, not here`);
   const registryFile = inputs.registry;
   opts = { ...opts, projectConfig: inputs.project };
   const date = parseNow(opts.now);
@@ -72,8 +73,7 @@ interface ListOptions extends OutputOptions {
 
 export async function runList(opts: ListOptions, out: (s: string) => void): Promise<number> {
   const inputs = await resolvePolicyInputs(opts);
-  const registryFile = inputs.registry;
-  const { registry } = await loadRegistry(registryFile);
+  const { registry } = await readRegistryInput(inputs);
   const keys = Object.keys(registry.vendors).sort();
   if (opts.format === "json") {
     const vendors = keys.map((k) => {

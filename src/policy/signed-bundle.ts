@@ -25,7 +25,7 @@ export interface BundleReference {
   path?: string | undefined;
   /** sha256 of the .tar.gz as served: `sha256:<64 hex>` or the bare hex. */
   digest: string;
-  /** PEM file with security's public key (SPKI), relative to vendorgate.yaml's folder. */
+  /** Security's public key (SPKI): the PEM text itself, or a PEM file relative to vendorgate.yaml's folder. */
   publicKey: string;
 }
 
@@ -298,15 +298,20 @@ export async function verifyBundle(bytes: Uint8Array, opts: { source: string; di
   return { source, digest: actual, keyId, data, files: contents };
 }
 
+/** A `publicKey` that is the PEM text itself rather than a path to it. */
+export const isInlinePem = (value: string): boolean => value.trimStart().startsWith("-----BEGIN ");
+
 /** Fetches, verifies and returns the bundle vendorgate.yaml references; `root` is that file's folder. */
 export async function loadSignedBundle(ref: BundleReference, root: string): Promise<VerifiedBundle> {
   const { source, bytes } = await fetchBundle(ref, root);
-  const keyPath = isAbsolute(ref.publicKey) ? ref.publicKey : resolve(root, ref.publicKey);
-  let publicKeyPem: string;
-  try {
-    publicKeyPem = await readFile(keyPath, "utf8");
-  } catch (err) {
-    throw fault(source, `security's public key ${ref.publicKey} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  let publicKeyPem = ref.publicKey;
+  if (!isInlinePem(ref.publicKey)) {
+    const keyPath = isAbsolute(ref.publicKey) ? ref.publicKey : resolve(root, ref.publicKey);
+    try {
+      publicKeyPem = await readFile(keyPath, "utf8");
+    } catch (err) {
+      throw fault(source, `security's public key ${ref.publicKey} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
   }
   return verifyBundle(bytes, { source, digest: ref.digest, publicKeyPem });
 }

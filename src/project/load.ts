@@ -28,7 +28,10 @@ export interface LoadedProject {
   configFile: string;
   /** Its directory: everything in the file is relative to it. */
   root: string;
-  /** The config with every path made absolute and `backend` always set. */
+  /**
+   * The config with every path made absolute and `backend` always set; `policyBundle` stays as
+   * written (its paths are resolved against `root` when it is loaded, and messages name them so).
+   */
   config: ProjectConfig & { backend: string };
   /** The file as read, for errors that point into it later (unknown rule ids). */
   loaded: LoadedProjectConfig;
@@ -71,7 +74,7 @@ export async function findProject(opts: ProjectOptions = {}): Promise<LoadedProj
   const c = loaded.config;
   const config = {
     ...c,
-    registry: at(c.registry),
+    ...(c.registry === undefined ? {} : { registry: at(c.registry) }),
     ...(c.exceptions === undefined ? {} : { exceptions: at(c.exceptions) }),
     ...(c.customRules === undefined ? {} : { customRules: at(c.customRules) }),
     backend: resolveBackend(c.backend, root),
