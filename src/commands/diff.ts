@@ -23,7 +23,7 @@ export async function runDiff(opts: DiffOptions, out: (s: string) => void): Prom
     opts.format === "json"
       ? formatDiffJson(d)
       : opts.format === "markdown"
-        ? formatDiffMarkdown(d, { vendorName, title: toolInfo().name })
+        ? formatDiffMarkdown(d, { vendorName, title: toolInfo().name, policy: head.policy })
         : formatDiffText(d, { vendorName });
   await emit(text, opts, out);
   return d.head.verdict === "blocked" ? 1 : 0;

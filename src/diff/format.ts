@@ -1,4 +1,5 @@
-import { escapeMarkdown } from "../report/markdown.ts";
+import type { PolicySummary } from "../policy/summary.ts";
+import { escapeMarkdown, policyMarkdown } from "../report/markdown.ts";
 import { isEmptyDiff, type Change, type DataDiff, type IntegrationChange, type SideSummary, type ViolationSummary } from "./diff.ts";
 import { flowchart } from "./mermaid.ts";
 
@@ -14,6 +15,8 @@ export type DiffFormatName = (typeof diffFormatNames)[number];
 export interface DiffContext {
   vendorName: (key: string) => string;
   title?: string;
+  /** The policy that judged the head side, folded at the end of the comment. */
+  policy?: PolicySummary | undefined;
 }
 
 export function formatDiffJson(d: DataDiff): string {
@@ -93,6 +96,7 @@ export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
   out.push(...policyReviewMarkdown(d));
   if (isEmptyDiff(d)) {
     out.push("No change to the personal data this stack shares.", "");
+    if (ctx.policy) out.push(...policyMarkdown(ctx.policy));
     return `${out.join("\n").trimEnd()}\n`;
   }
 
@@ -132,6 +136,7 @@ export function formatDiffMarkdown(d: DataDiff, ctx: DiffContext): string {
   const { introduced: raised, lifted } = d.violations.byPolicy;
   if (raised.length) out.push("### Violations the policy change raises", "", ...table, ...raised.map(violationRow), "");
   if (lifted.length) out.push("### Violations the policy change lifts (not fixed: the flows are unchanged)", "", ...table, ...lifted.map(violationRow), "");
+  if (ctx.policy) out.push(...policyMarkdown(ctx.policy));
   return `${out.join("\n").trimEnd()}\n`;
 }
 

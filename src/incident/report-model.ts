@@ -7,6 +7,7 @@ import { isBlocking } from "../report/format.ts";
 import { compareFlows, type Flow, stackLabel } from "./flows.ts";
 import { cmp, daysBetween, uniqueSorted } from "./text.ts";
 import { displayUrl } from "../model/url.ts";
+import type { PolicySummary } from "../policy/summary.ts";
 
 /*
  * What the HTML report shows, computed apart from the markup: each flow with its verdict from the
@@ -60,6 +61,8 @@ export interface ReportModel {
   violations: (Violation & { stack: string; flowId: string })[];
   assurances: Assurance[];
   warnings: string[];
+  /** What judged: digests of the policy, signed bundle, registry and exceptions, overrides, disabled rules. */
+  policy: PolicySummary;
 }
 
 /** Assurances ending within this many days are listed; within 30 they are VG009 advisories. */
@@ -180,7 +183,7 @@ export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sou
   }
   assurances.sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || cmp(a.vendor, b.vendor) || cmp(a.kind, b.kind));
 
-  return { now: ctx.now, tool, sources, flows: reportFlows, vendors, categories, violations, assurances, warnings };
+  return { now: ctx.now, tool, sources, flows: reportFlows, vendors, categories, violations, assurances, warnings, policy: ctx.policy.summary };
 }
 
 /** Whether any approval of the vendor covers the category. */

@@ -250,3 +250,30 @@ describe("vendorgate diff (CLI)", () => {
     expect(cli(args).stdout).toBe(cli(args).stdout);
   });
 });
+
+// Issue 15: the pull-request comment names the policy that judged the head, folded at its end.
+describe("the comment's policy in force", () => {
+  it("folds the head's policy: digests, overrides with their origin, disabled rules", () => {
+    const policy = {
+      ...head.policy!,
+      bundle: { ...head.policy!.bundle, signed: { source: "https://policy.example/org.tar.gz", digest: `sha256:${"a".repeat(64)}`, keyId: "default" } },
+      enforcement: [{ rule: "VG012", level: "mandatory" as const, was: "advisory" as const, source: "stack" as const, file: "Pulumi.prod.yaml", line: 4 }],
+      disabled: ["VG009"],
+    };
+    const md = formatDiffMarkdown(d, { vendorName, title: "vendorgate", policy });
+    const folded = md.slice(md.lastIndexOf("<details>"));
+    expect(folded).toMatch(/^<details>\n<summary>Policy in force<\/summary>\n/);
+    expect(folded).toContain(`- signed bundle: \`https://policy.example/org.tar.gz\` \`sha256:${"a".repeat(64)}\``);
+    expect(folded).toContain(`- registry: \`${head.policy!.registry.source}\` \`${head.policy!.registry.digest}\``);
+    expect(folded).toContain("- enforcement overrides: VG012 mandatory (was advisory; stack Pulumi.prod.yaml:4)");
+    expect(folded).toContain("- disabled rules: VG009");
+    expect(formatDiffMarkdown(diffSides(head, head), { vendorName, policy })).toContain("<summary>Policy in force</summary>");
+  });
+
+  it("is there in `vendorgate diff --format markdown`", () => {
+    const r = cli(["diff", "--base", fixture("base.manifest.yaml"), "--head", fixture("head.manifest.yaml"), "--now", NOW, "--format", "markdown"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("<summary>Policy in force</summary>");
+    expect(r.stdout).toMatch(/- registry: `[^`]*vendors\.yaml` `sha256:[0-9a-f]{64}`/);
+  });
+});
