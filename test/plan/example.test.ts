@@ -64,19 +64,23 @@ describe("the example program under plan", () => {
     expect(forwardedPaths(transformer(prod, "product-analytics")).get("properties.distinct_id")).toBe("$.detail.user.id");
   });
 
-  // Skipped at the end of this session: the example stacks changed under it (vendorgate.yaml, the runner).
-  it.skip("decrypts the stacks' secure credentials as secrets (no VG011 for them)", () => {
+  it("decrypts the stacks' secure credentials as secrets (no VG011 for them)", () => {
     for (const plan of [dev, prod]) {
       for (const name of ["product-analytics", "support-chat", "payments"]) {
-        expect(plan.declarations.find((d) => d.name === name)!.credentials).toEqual({ secret: true });
+        expect(plan.declarations.find((d) => d.name === name)!.credentials).toEqual({ secret: true, source: "secret-config" });
       }
     }
   });
 
-  // Skipped at the end of this session: the example stacks changed under it (vendorgate.yaml, the runner).
-  it.skip("gives the same verdict as check on the declarations it found", () => {
+  it("gives the same verdict as check on the declarations it found", () => {
     expect(dev.report.summary).toEqual({ mandatory: 0, advisory: 1, waived: 0 });
-    expect(prod.report.summary).toEqual({ mandatory: 7, advisory: 2, waived: 0 });
+    // prod's advisories: SOC 2 expiring (VG009), the expired EXC-17 and EXC-42 matching nothing on prod (VG012).
+    expect(prod.report.summary).toEqual({ mandatory: 7, advisory: 3, waived: 0 });
+    expect(prod.report.violations.filter((v) => v.severity === "advisory").map((v) => [v.rule, v.integration])).toEqual([
+      ["VG012", "product-analytics"],
+      ["VG009", "support-chat"],
+      ["VG012", "support-chat"],
+    ]);
   });
 });
 
@@ -103,11 +107,10 @@ describe("vendorgate plan (CLI)", () => {
     expect(r.stdout).toMatch(/0 mandatory, 1 advisory, 0 waived/);
   });
 
-  // Skipped at the end of this session: the example stacks changed under it (vendorgate.yaml, the runner).
-  it.skip("writes check's JSON plus the stack, the declarations and the egress, and check agrees on the declarations", () => {
+  it("writes check's JSON plus the stack, the declarations and the egress, and check agrees on the declarations", () => {
     const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(["schemaVersion", "violations", "summary", "stack", "manifest", "resources"]);
+    expect(Object.keys(doc)).toEqual(["schemaVersion", "violations", "summary", "policy", "stack", "manifest", "resources"]);
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(join(schemasDir, "plan.schema.json"), "utf8")) as object);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
