@@ -158,8 +158,7 @@ describe("CLI conventions", () => {
 });
 
 describe("repository-relative locations", () => {
-  // Skipped at the end of this session: fails after the registry and backend changes landed beside it.
-  it.skip("names files from the git top level in SARIF, JSON and annotations, wherever the command runs", () => {
+  it("names files from the git top level in SARIF, JSON and annotations, wherever the command runs", () => {
     const dir = project("located");
     const sarif = JSON.parse(vendorgate([...CHECK, "--manifest", "m.yaml", "--format", "sarif"], {}, { cwd: dir }).stdout);
     const loc = sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation;
@@ -169,7 +168,7 @@ describe("repository-relative locations", () => {
     const gh = vendorgate([...CHECK, "--manifest", "m.yaml", "--format", "github"], {}, { cwd: dir }).stdout;
     expect(gh).toMatch(/^::error file=deploy\/m\.yaml,line=10,/m);
     // The same file named from the top gives the same URI.
-    const fromTop = JSON.parse(vendorgate([...CHECK, "--registry", "deploy/vendors.yaml", "--manifest", "deploy/m.yaml", "--format", "sarif"], {}, { cwd: join(dir, "..") }).stdout);
+    const fromTop = JSON.parse(vendorgate(["check", "--registry", "deploy/vendors.yaml", ...NOW, "--manifest", "deploy/m.yaml", "--format", "sarif"], {}, { cwd: join(dir, "..") }).stdout);
     expect(fromTop.runs[0].results).toEqual(sarif.runs[0].results);
   });
 
@@ -187,8 +186,7 @@ describe("names that are also JavaScript property names", () => {
     ["registered", true],
     ["not registered", false],
   ] as const) {
-    // Skipped at the end of this session: the incident commands now need a backend, which this case does not give.
-    it.skip(`handles a vendor and an integration named constructor (${label}) in every command`, () => {
+    it(`handles a vendor and an integration named constructor (${label}) in every command`, () => {
       const dir = project(`proto-${label.replace(" ", "-")}`, { vendor: inRegistry ? "constructor" : "acme", integration: "constructor" });
       if (!inRegistry) writeFileSync(join(dir, "m.yaml"), manifest("constructor", "constructor", ["constructor:user.device", "__proto__:user.device"]));
       const commands = [
@@ -206,9 +204,17 @@ describe("names that are also JavaScript property names", () => {
         expect(r.stderr, args.join(" ")).not.toMatch(STACK_FRAME);
         expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBeLessThanOrEqual(inRegistry || args[0] !== "exposure" ? 1 : 2);
       }
-      const suspend = vendorgate(["vendor", "suspend", "constructor", "--reason", "test", "--registry", "vendors.yaml"], {}, { cwd: dir });
-      if (inRegistry) expect(suspend.code, suspend.stderr).toBe(0);
-      else expect(suspend.stderr).toContain('no vendor "constructor"');
+      // suspend lists the flows it blocks: from the manifest, as there is no backend here.
+      const suspend = vendorgate(["vendor", "suspend", "constructor", "--reason", "test", "--registry", "vendors.yaml", "--manifest", "m.yaml"], {}, { cwd: dir });
+      expect(suspend.stderr).not.toMatch(STACK_FRAME);
+      if (inRegistry) {
+        expect(suspend.code, suspend.stderr).toBe(0);
+        expect(suspend.stdout).toMatch(/Now blocked \(VG002 vendor-not-approved\): 1 integration\(s\)/);
+        expect(suspend.stdout).toMatch(/constructor/);
+      } else {
+        expect(suspend.code).toBe(2);
+        expect(suspend.stderr).toContain('no vendor "constructor"');
+      }
     });
   }
 });
