@@ -130,7 +130,10 @@ export function runIsolated(project: ProjectInfo, run: ProgramRun, opts: Isolate
     let done = false;
     let settled = false;
     let bytes = 0;
-    let pending: Buffer = Buffer.alloc(0);
+    // The unfinished message's pieces: joined once its newline arrives, so a large resource costs
+    // one copy rather than one per chunk.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
 
     const stop = (err: Error) => {
       failure ??= err;
@@ -169,10 +172,13 @@ export function runIsolated(project: ProjectInfo, run: ProgramRun, opts: Isolate
       if (failure) return;
       bytes += chunk.length;
       if (bytes > limits.maxBytes) return stop(new ProgramFailure(`${mainShown}: the program sent more than ${limits.maxBytes} bytes of resources, the most vendorgate reads in one run`));
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (let nl = pending.indexOf(10); nl >= 0 && !failure; nl = pending.indexOf(10)) {
-        const line = pending.subarray(0, nl).toString("utf8");
-        pending = pending.subarray(nl + 1);
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0 && !failure; nl = chunk.indexOf(10, start)) {
+        pending.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(pending).toString("utf8");
+        pending = [];
+        pendingBytes = 0;
+        start = nl + 1;
         let parsed;
         try {
           parsed = hostMessage.safeParse(JSON.parse(line));
@@ -182,7 +188,10 @@ export function runIsolated(project: ProjectInfo, run: ProgramRun, opts: Isolate
         if (!parsed?.success) return stop(new ProgramFailure(`${mainShown}: the program's process sent a message vendorgate does not accept`));
         onMessage(parsed.data);
       }
-      if (pending.length > limits.maxMessageBytes) stop(new ProgramFailure(`${mainShown}: one resource's inputs pass ${limits.maxMessageBytes} bytes, the most vendorgate reads`));
+      if (failure || start === chunk.length) return;
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+      if (pendingBytes > limits.maxMessageBytes) stop(new ProgramFailure(`${mainShown}: one resource's inputs pass ${limits.maxMessageBytes} bytes, the most vendorgate reads`));
     });
 
     let shown = 0;

@@ -107,6 +107,14 @@ describe("limits", () => {
     expect(await failure(run("ts-semantics", { "ts-semantics:greeting": "x" }, { maxResources: 1 }))).toMatch(/registered more than 1 resources/);
     expect(await failure(run("ts-semantics", { "ts-semantics:greeting": "x" }, { maxBytes: 100 }))).toMatch(/sent more than 100 bytes/);
   }, 120_000);
+
+  it("a resource larger than one read of the channel comes back whole, and every small one with it; one past the per-resource limit ends the run", async () => {
+    const r = await run("large-inputs", { "large-inputs:bytes": "3000000" });
+    expect(r.resources.find((x) => x.name === "big")?.inputs).toEqual({ blob: "x".repeat(3_000_000) });
+    expect(r.resources.filter((x) => x.type === "fixture:index:Small").map((x) => x.name).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `small-${i}`).sort());
+    const message = await failure(run("large-inputs", { "large-inputs:bytes": "3000000" }, { maxMessageBytes: 1_000_000 }));
+    expect(message).toBe("test/fixtures/runner/large-inputs/index.ts: one resource's inputs pass 1000000 bytes, the most vendorgate reads");
+  }, 120_000);
 });
 
 describe("a program cannot replace the verdict", () => {
