@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { userInfo } from "node:os";
 import { Argument, type Command, Option } from "commander";
 import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
 import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
@@ -7,6 +5,7 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
+import { defaultActor, registerVendorEdits } from "./vendor-edit.ts";
 import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
 
 interface StatusOptions extends SourceOptions {
@@ -16,21 +15,6 @@ interface StatusOptions extends SourceOptions {
   configFile?: string;
   project?: string;
   now?: string;
-}
-
-/** Who is making the change when --by is not given: the git identity, else the OS user. */
-function defaultActor(): string {
-  try {
-    const email = execFileSync("git", ["config", "user.email"], { encoding: "utf8", timeout: 2000, stdio: ["ignore", "pipe", "ignore"] }).trim();
-    if (email) return email;
-  } catch {
-    // No git or no identity configured.
-  }
-  try {
-    return userInfo().username || "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: Out, warn: Out = toStderr): Promise<number> {
@@ -125,7 +109,8 @@ function statusCommand(cmd: Command, out: (s: string) => void, fixed?: VendorSta
 }
 
 export function registerVendor(program: Command, out: (s: string) => void): void {
-  const vendor = program.command("vendor").description("change and list vendor statuses in the registry (the kill switch)");
+  const vendor = program.command("vendor").description("edit the vendor registry in place (add, approve, revoke, suspend, set-status) and list vendors");
+  registerVendorEdits(vendor, out);
   statusCommand(
     vendor
       .command("suspend")

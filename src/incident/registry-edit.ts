@@ -48,7 +48,7 @@ interface Edit {
   text: string;
 }
 
-const problem = (file: string, line: number, column: number, path: string, message: string) =>
+export const problem = (file: string, line: number, column: number, path: string, message: string) =>
   new InputError([{ file, line, column, path, message }]);
 
 /** A one-line YAML rendering of a string, quoted only where YAML needs it. */
@@ -143,7 +143,8 @@ export function spliceStatus(registryText: string, file: string, vendor: string,
   return out;
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** Temp file beside the target, synced, then renamed over it: a reader sees the old file or the new one. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
   const mode = (await stat(file)).mode & 0o777;
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open(tmp, "wx", mode);
@@ -164,7 +165,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-function unknownVendor(text: string, file: string, vendor: string, known: string[]): InputError {
+export function unknownVendor(text: string, file: string, vendor: string, known: string[]): InputError {
   const src = parseSource(text, file);
   const at = locate(src, ["vendors"], "key");
   const near = known.filter((k) => k.startsWith(vendor.slice(0, 3)) || vendor.startsWith(k.slice(0, 3)));

@@ -1,0 +1,241 @@
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { acceptingTransforms, vendorStatuses, type Transform, type VendorStatus } from "../model/index.ts";
+import { displayPath, type Out, printable } from "../incident/text.ts";
+import { addVendor, approve, type EditResult, lineDiff, revoke } from "../incident/vendor-edit.ts";
+import { configFileHelp, parseNow, projectHelp, resolvePolicyInputs, UsageError } from "./context.ts";
+
+/*
+ * `vendor add`, `vendor approve` and `vendor revoke` on the command line. Lists are given once,
+ * comma-separated (`--categories user.device,user.behavior`): a repeated option is refused across
+ * the CLI, so that judging one file of two can never pass silently.
+ */
+
+interface CommonOptions {
+  registry?: string;
+  configFile?: string;
+  project?: string;
+  dryRun?: boolean;
+  quiet?: boolean;
+}
+
+interface AddOptions extends CommonOptions {
+  name: string;
+  status: VendorStatus;
+  domains?: string[];
+  hosts?: string[];
+  ports?: number[];
+  accounts?: string[];
+  regions: string[];
+  dpaExpires?: string;
+  soc2Expires?: string;
+  reason?: string;
+  by?: string;
+  now?: string;
+}
+
+interface ApproveOptions extends CommonOptions {
+  purpose: string;
+  subjects?: string[];
+  categories: string[];
+  requireTransform?: Transform[];
+}
+
+interface RevokeOptions extends CommonOptions {
+  purpose: string;
+  subjects?: string[];
+  categories?: string[];
+}
+
+/** Who is making the change when --by is not given: the git identity, else the OS user. */
+export function defaultActor(): string {
+  try {
+    const email = execFileSync("git", ["config", "user.email"], { encoding: "utf8", timeout: 2000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    if (email) return email;
+  } catch {
+    // No git or no identity configured.
+  }
+  try {
+    return userInfo().username || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function commaList(value: string): string[] {
+  const items = value.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) throw new InvalidArgumentError(`expected a comma-separated list without empty items, got "${value}"`);
+  return [...new Set(items)];
+}
+
+function portList(value: string): number[] {
+  return commaList(value).map((p) => {
+    if (!/^\d{1,5}$/.test(p)) throw new InvalidArgumentError(`expected port numbers such as 443,8443, got "${p}"`);
+    return Number(p);
+  });
+}
+
+function transformList(value: string): Transform[] {
+  const items = commaList(value);
+  for (const t of items) {
+    if (!(acceptingTransforms as readonly string[]).includes(t)) {
+      throw new InvalidArgumentError(`"${t}" is not a transform that makes a category acceptable (expected ${acceptingTransforms.join(", ")})`);
+    }
+  }
+  return items as Transform[];
+}
+
+function oneLine(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "" || /[\r\n]/.test(value)) throw new UsageError(`${flag}: expected one non-empty line`);
+  return value.trim();
+}
+
+async function registryFile(opts: CommonOptions): Promise<string> {
+  const inputs = await resolvePolicyInputs(opts);
+  if (inputs.bundle) throw new UsageError(`${inputs.project!.loaded.file} pins security's signed policy bundle: vendors are changed in the registry security signs, not here`);
+  return inputs.registry;
+}
+
+/** What changed, then the diff of the file (on a dry run: what would change). */
+export function describeEdit(r: EditResult, dryRun: boolean, note?: string): string {
+  const shown = displayPath(r.file);
+  if (r.changes.length === 0) return `vendorgate: ${shown}: nothing to change, the registry already says this\n`;
+  const verb = dryRun ? "would change (dry run, nothing written)" : "changed";
+  const lines = [`vendorgate: ${shown} ${verb}:`, ...r.changes.map((c) => `  ${printable(c)}`)];
+  if (note) lines.push(note);
+  return `${lines.join("\n")}\n\n${printable(lineDiff(r.before.replaceAll("\r\n", "\n"), r.after.replaceAll("\r\n", "\n"), shown))}`;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--registry <file>", "vendor registry to edit (default: vendorgate.yaml's registry)")
+    .option("--config-file <file>", configFileHelp)
+    .option("--project <dir>", projectHelp)
+    .option("--dry-run", "check the change and print the diff, but write nothing")
+    .option("-q, --quiet", "print nothing on standard output (errors still go to standard error)")
+    .addHelpText(
+      "after",
+      "\nThe registry is edited in place under a lock: comments and layout elsewhere stay byte for byte, and the\n" +
+        "result must validate as a registry before it replaces the file (atomically). Prints what changed and the diff.\n" +
+        "Exit codes: 0 done (or nothing to change), 2 input error (unknown vendor, invalid value, registry locked).",
+    );
+}
+
+export function registerVendorEdits(vendor: Command, out: Out): void {
+  common(
+    vendor
+      .command("add")
+      .description("add a vendor to the registry (status under_review unless --status says otherwise; no approvals yet)")
+      .argument("<vendor>", "vendor key, lowercase letters, digits and dashes, e.g. acme-crm")
+      .requiredOption("--name <name>", "the vendor's name as people read it")
+      .requiredOption("--regions <regions>", "regions the vendor may receive data in, comma-separated, e.g. eu,us", commaList)
+      .option("--domains <hosts>", "endpoint hosts (and their subdomains), comma-separated, e.g. acme.example", commaList)
+      .option("--hosts <hosts>", "exact endpoint hosts, for multi-tenant services, comma-separated", commaList)
+      .option("--ports <ports>", "ports other than the scheme's default, comma-separated", portList)
+      .option("--accounts <ids>", "the vendor's 12-digit AWS account ids, comma-separated", commaList)
+      .option("--dpa-expires <date>", "last day of the data processing agreement (YYYY-MM-DD)")
+      .option("--soc2-expires <date>", "last day of the SOC 2 report's coverage (YYYY-MM-DD)")
+      .addOption(new Option("--status <status>", "initial status").choices([...vendorStatuses]).default("under_review"))
+      .option("--reason <text>", "why (recorded as statusReason)")
+      .option("--by <who>", "who decided (recorded as statusBy; default: git user.email, else the OS user)")
+      .option("--now <date>", "date recorded as statusChanged, ISO 8601 (default: today)")
+      .addHelpText("after", "\nExample: npx vendorgate vendor add acme-crm --name \"Acme CRM\" --domains acme.example --regions eu --dpa-expires 2027-06-30"),
+  ).action(async (key: string, opts: AddOptions) => {
+    const file = await registryFile(opts);
+    const regions = opts.regions;
+    const reason = oneLine("--reason", opts.reason);
+    const by = oneLine("--by", opts.by) ?? defaultActor();
+    const r = await addVendor(
+      file,
+      {
+        vendor: key,
+        name: oneLine("--name", opts.name)!,
+        status: opts.status,
+        regions,
+        ...(opts.domains ? { domains: opts.domains } : {}),
+        ...(opts.hosts ? { hosts: opts.hosts } : {}),
+        ...(opts.ports ? { ports: opts.ports } : {}),
+        ...(opts.accounts ? { accounts: opts.accounts } : {}),
+        ...(opts.dpaExpires ? { dpaExpires: opts.dpaExpires } : {}),
+        ...(opts.soc2Expires ? { soc2Expires: opts.soc2Expires } : {}),
+        ...(reason ? { reason } : {}),
+        by,
+        date: parseNow(opts.now),
+      },
+      { dryRun: opts.dryRun === true },
+    );
+    const note = `  next: vendorgate vendor approve ${key} --purpose <use> --categories <keys>${opts.status === "approved" ? "" : `, then vendor set-status ${key} approved`}`;
+    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true, note));
+    process.exitCode = 0;
+  });
+
+  common(
+    vendor
+      .command("approve")
+      .description("approve data categories for one purpose of a vendor (added to its approval for that purpose and subjects, or a new approval)")
+      .argument("<vendor>", "vendor key in the registry")
+      .requiredOption("--purpose <use>", "the data use approved, e.g. analytics.reporting")
+      .requiredOption("--categories <keys>", "data categories approved for it, comma-separated, e.g. user.device,user.behavior", commaList)
+      .option("--subjects <keys>", "data subjects the approval is limited to, comma-separated (default: any subject)", commaList)
+      .option("--require-transform <transforms>", `transforms each of the categories must then use, comma-separated (${acceptingTransforms.join(", ")})`, transformList)
+      .addHelpText(
+        "after",
+        "\nCategories the approval already covers (itself or through a parent key) are left as they are. The vendor's\n" +
+          "status is not changed: flows stay blocked (VG002) until it is approved (vendor set-status).\n" +
+          "Example: npx vendorgate vendor approve mixpanel --purpose analytics.reporting --categories user.unique_id --require-transform hash,pseudonymize",
+      ),
+  ).action(async (key: string, opts: ApproveOptions) => {
+    const file = await registryFile(opts);
+    const r = await approve(
+      file,
+      {
+        vendor: key,
+        purpose: opts.purpose,
+        categories: opts.categories,
+        ...(opts.subjects ? { subjects: opts.subjects } : {}),
+        ...(opts.requireTransform ? { requireTransform: opts.requireTransform } : {}),
+      },
+      { dryRun: opts.dryRun === true },
+    );
+    const status = r.result.status;
+    const note =
+      status === "approved" || r.changes.length === 0
+        ? undefined
+        : `  note: ${key} is ${status}: its flows stay blocked (VG002) until vendorgate vendor set-status ${key} approved --reason "…"`;
+    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true, note));
+    process.exitCode = 0;
+  });
+
+  common(
+    vendor
+      .command("revoke")
+      .description("revoke a vendor's approval for a purpose, or some of its categories")
+      .argument("<vendor>", "vendor key in the registry")
+      .requiredOption("--purpose <use>", "the approval's data use")
+      .option("--categories <keys>", "revoke only these categories, comma-separated (default: the whole approval)", commaList)
+      .option("--subjects <keys>", "only the approval limited to exactly these subjects (default: every approval for the purpose)", commaList)
+      .addHelpText(
+        "after",
+        "\nAn approval left without categories is removed, with the comment lines right above it. A category\n" +
+          "approved only through a parent key is refused: revoke the parent and approve the keys that stay.\n" +
+          "For a breach, vendor suspend blocks every flow to the vendor at once.\n" +
+          "Example: npx vendorgate vendor revoke mixpanel --purpose analytics.reporting --categories user.location",
+      ),
+  ).action(async (key: string, opts: RevokeOptions) => {
+    const file = await registryFile(opts);
+    const r = await revoke(
+      file,
+      {
+        vendor: key,
+        purpose: opts.purpose,
+        ...(opts.subjects ? { subjects: opts.subjects } : {}),
+        ...(opts.categories ? { categories: opts.categories } : {}),
+      },
+      { dryRun: opts.dryRun === true },
+    );
+    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true));
+    process.exitCode = 0;
+  });
+}
