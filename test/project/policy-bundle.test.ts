@@ -10,7 +10,10 @@ import { buffer } from "node:stream/consumers";
 import { createGunzip, createGzip } from "node:zlib";
 import { extract, pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { policyPackConfig } from "../../src/commands/preview.ts";
+import { GATE_POLICY, type GateConfig } from "../../src/pack/config.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { projectInfo } from "../../src/pulumi/project.ts";
 import { STACK_FRAME, type CliResult } from "../cli.ts";
 
 /*
@@ -255,5 +258,26 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     expect(r.stderr).toMatch(/vendorgate\.yaml:3:\d+ policyBundle\.url: /);
     expect(r.stderr).toMatch(reason);
     expect(r.stderr).not.toContain("pw@");
+  });
+
+  it("the other commands read the bundle's registry too (vendor list), and vendor suspend refuses to edit it", async () => {
+    configure(bundles.good);
+    const list = await run(["vendor", "list", "--format", "json"]);
+    expect(list.code).toBe(0);
+    const { vendors } = JSON.parse(list.stdout) as { vendors: { vendor: string; status: string }[] };
+    // The repository's vendors.yaml approves hubspot; the signed registry does not.
+    expect(vendors.find((v) => v.vendor === "hubspot")?.status).toBe("under_review");
+    const suspend = await run(["vendor", "suspend", "mixpanel", "--reason", "incident", "--by", "sec@acme.example", "--no-state"]);
+    expect(suspend.code).toBe(2);
+    expect(suspend.stderr).toMatch(/pins security's signed policy bundle: vendor status is changed in the registry security signs/);
+  });
+
+  it("preview hands the policy pack vendorgate.yaml (which it verifies again), never a registry path", async () => {
+    configure(bundles.good);
+    const config = await policyPackConfig(projectInfo(packageRoot), { stack: "dev", configFile: join(project, "vendorgate.yaml"), now: "2026-11-29" });
+    const gate = config[GATE_POLICY] as GateConfig;
+    expect(gate.configFile).toBe(join(project, "vendorgate.yaml"));
+    expect(gate.registry).toBeUndefined();
+    expect(gate.exceptions).toBeUndefined();
   });
 });
