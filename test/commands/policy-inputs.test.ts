@@ -169,6 +169,40 @@ describe("exceptions are kept honest (VG012 at the exception's line)", () => {
   });
 });
 
+describe("exceptions are bound to what they name", () => {
+  const waiverOf = (r: ReturnType<typeof checkJson>) => r.report!.violations.find((v) => v.field === "requester.phone")?.waivedBy;
+
+  it("EXC-42 waives Zendesk phone numbers on support-chat in prod-eu (the case it was approved for)", () => {
+    expect(waiverOf(checkJson(["--manifest", INCIDENT, "--registry", REGISTRY, "--exceptions", EXCEPTIONS]))).toBe("EXC-42");
+  });
+
+  it("matches only the stacks it names", () => {
+    const staging = write("exceptions.yaml", readFileSync(EXCEPTIONS, "utf8").replace("stacks: [prod, prod-eu]", "stacks: [staging]"));
+    const r = checkJson(["--manifest", INCIDENT, "--registry", REGISTRY, "--exceptions", staging]);
+    expect(waiverOf(r)).toBeUndefined();
+    expect(r.report!.violations.find((v) => v.field === "requester.phone")).toMatchObject({ rule: "VG004", severity: "mandatory" });
+    // Another stack's exception is that stack's business: not reported as stale here.
+    expect(r.report!.violations.find((v) => v.rule === "VG012" && v.message.includes("EXC-42"))).toBeUndefined();
+  });
+
+  it("reports one naming a vendor the registry does not have", () => {
+    const unknown = write("exceptions.yaml", readFileSync(EXCEPTIONS, "utf8").replace("vendor: zendesk", "vendor: zendesc"));
+    const r = checkJson(["--manifest", INCIDENT, "--registry", REGISTRY, "--exceptions", unknown]);
+    expect(waiverOf(r)).toBeUndefined();
+    const finding = r.report!.violations.find((v) => v.rule === "VG012" && v.message.includes("EXC-42"));
+    expect(finding?.message).toMatch(/zendesc/);
+    expect(finding?.location).toMatchObject({ file: unknown, line: 8 });
+  });
+
+  it("applies the registry's maximum lifetime (policy.maxExceptionLifetimeDays) instead of 365 days", () => {
+    // EXC-42 runs to 2027-01-31: 63 days after 2026-11-29.
+    const registry = write("vendors.yaml", `${readFileSync(REGISTRY, "utf8").trimEnd()}\npolicy:\n  maxExceptionLifetimeDays: 30\n`);
+    const r = checkJson(["--manifest", INCIDENT, "--registry", registry, "--exceptions", EXCEPTIONS]);
+    expect(waiverOf(r)).toBeUndefined();
+    expect(r.report!.violations.find((v) => v.rule === "VG012" && v.message.includes("EXC-42"))?.message).toMatch(/more than 30 days after 2026-11-29/);
+  });
+});
+
 describe("repeated single-value options", () => {
   it.each([
     ["--manifest", [INCIDENT, CLEAN]],
