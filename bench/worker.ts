@@ -13,14 +13,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { loadPolicyContext } from "../src/commands/context.ts";
-import { INTEGRATION_TYPE } from "../src/components/integration.ts";
+import { loadPolicyContext } from "../src/policy/context.ts";
+import { INTEGRATION_TYPE } from "../src/model/declaration.ts";
 import { readBundle } from "../src/engine/bundle.ts";
 import { Engine, MEMORY_PAGES, policyData } from "../src/engine/engine.ts";
 import { judge } from "../src/engine/judge.ts";
 import { normalizeInput, normalizeRegistry, type JudgeRequest } from "../src/engine/normalize.ts";
 import { loadExceptions, loadRegistry } from "../src/model/index.ts";
-import { judgeStack, type StackResource } from "../src/stack/judge-stack.ts";
+import { judgeStack } from "../src/stack/judge-stack.ts";
+import type { StackResource } from "../src/stack/resource.ts";
 import { generateManifest, NOW, type GeneratedManifest } from "./generate.ts";
 import { median, quantile, round } from "./lib.ts";
 import { previewBench } from "./preview.ts";

@@ -9,7 +9,9 @@ import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
 import { allowlistText, buildAllowlist } from "../stack/allowlist.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { addPolicyOptions, loadPolicyContext, type PolicyContext, type PolicyOptions, UsageError } from "./context.ts";
+import { addPolicyOptions } from "./options.ts";
+import { loadPolicyContext, type PolicyContext, type PolicyOptions } from "../policy/context.ts";
+import { UsageError } from "../errors.ts";
 
 interface AllowlistOptions extends PolicyOptions, OutputOptions {
   stack: string;

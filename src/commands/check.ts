@@ -5,7 +5,8 @@ import type { Report } from "../engine/violation.ts";
 import { loadManifest, locationKey, parseManifest, readStdinText, STDIN_NAME } from "../model/index.ts";
 import { formats, type FormatName } from "../report/index.ts";
 import { cwdFromRoot } from "../report/repository.ts";
-import { addFormatOption, addPolicyOptions, loadPolicyContext, locateExceptionFindings, type PolicyOptions, reportFormat } from "./context.ts";
+import { addFormatOption, addPolicyOptions, reportFormat } from "./options.ts";
+import { loadPolicyContext, locateExceptionFindings, type PolicyOptions } from "../policy/context.ts";
 import { addOutputOptions, emit, type OutputOptions, useColor, verdictCode } from "./output.ts";
 import { toolInfo } from "./tool.ts";
 

@@ -2,7 +2,8 @@ import { Option, type Command } from "commander";
 import { diffSides } from "../diff/diff.ts";
 import { diffFormatNames, formatDiffJson, formatDiffMarkdown, formatDiffText, type DiffFormatName } from "../diff/format.ts";
 import { loadSide } from "../diff/load.ts";
-import { addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { addPolicyOptions } from "./options.ts";
+import { loadPolicyContext, type PolicyOptions } from "../policy/context.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { toolInfo } from "./tool.ts";
 

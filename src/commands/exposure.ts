@@ -4,7 +4,9 @@ import { exposureFormats, exposureFormatters, type ExposureFormat } from "../inc
 import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
 import { displayPath, type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp } from "./options.ts";
+import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
+import { UsageError } from "../errors.ts";
 
 interface ExposureOptions extends SourceOptions, OutputOptions {
   vendor: string;

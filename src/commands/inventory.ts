@@ -6,7 +6,8 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
 import { type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp } from "./options.ts";
+import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
 import { toolInfo } from "./tool.ts";
 
 export const inventoryFormats = ["ropa", "json", "cyclonedx"] as const;

@@ -7,9 +7,10 @@ import { formats, type FormatName, type ReportContext } from "../report/index.ts
 import { reportDocument } from "../report/json.ts";
 import { cwdFromRoot } from "../report/repository.ts";
 import type { RemoteComponentLevel } from "../stack/remote-components.ts";
-import { addFormatOption, addPolicyOptions, loadPolicyContext, type PolicyOptions, reportFormat } from "./context.ts";
+import { addFormatOption, addPolicyOptions, reportFormat } from "./options.ts";
+import { loadPolicyContext, type PolicyOptions } from "../policy/context.ts";
 import { addOutputOptions, emit, type OutputOptions, useColor, verdictCode } from "./output.ts";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "../errors.ts";
 import { toolInfo } from "./tool.ts";
 import { normalizeResource, type WasmDestination } from "../engine/normalize.ts";
 

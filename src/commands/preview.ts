@@ -6,12 +6,12 @@ import { readBundle } from "../engine/bundle.ts";
 import { checkProjectRules } from "../model/index.ts";
 import { loadStackConfig } from "../plan/config.ts";
 import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
-import { describePolicy, fileEnforcementSource } from "../policy/summary.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
-import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
-import { addPolicyOptions, parseNow, type PolicyInputs, type PolicyOptions, readRegistryInput, resolvePolicyInputs } from "./context.ts";
+import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
+import { addPolicyOptions } from "./options.ts";
+import { describeLoadedPolicy, parseNow, type PolicyInputs, type PolicyOptions, readRegistryInput, resolvePolicyInputs } from "../policy/context.ts";
 
 export const PACK_LAUNCHER = join(packageRoot, "policies", "pack", "run-pack");
 
@@ -54,21 +54,12 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   const catalogue = readBundle().catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
-  const stackCfg = stackConfig(project, opts.stack);
   const loadedRegistry = await readRegistryInput(inputs);
   const stackFile = await loadStackConfig(project, opts.stack, { decrypt: false });
   const settings = stackSettings(stackFile.src, [...byId.keys()]);
-  const policy = describePolicy(
-    catalogue,
-    [
-      fileEnforcementSource("registry", registry, ["policy", "enforcement"], loadedRegistry.registry.policy?.enforcement, true, loadedRegistry.source),
-      vg ? fileEnforcementSource("project", vg.loaded.file, ["policy", "enforcement"], vg.config.policy?.enforcement, !bundle, vg.loaded.source) : undefined,
-      stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement),
-    ],
-    { bundle: { wasm: "" }, registry: { source: registry, digest: loadedRegistry.digest } },
-  );
+  const policy = describeLoadedPolicy(catalogue, inputs, loadedRegistry, [stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement)], { wasm: "" });
   const overrides = policy.resolved.levels;
-  const residency = vg?.config.stacks?.[opts.stack]?.residency ?? (Array.isArray(stackCfg["vendorgate:residency"]) ? (stackCfg["vendorgate:residency"] as string[]) : undefined);
+  const residency = vg?.config.stacks?.[opts.stack]?.residency ?? settings.residency;
   const gate: GateConfig = {
     ...(vg ? { configFile: vg.configFile } : {}),
     // With a signed bundle the pack reads vendorgate.yaml and verifies the bundle itself; a path

@@ -3,10 +3,11 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { renderHtml } from "../incident/html-report.ts";
 import { buildReportModel } from "../incident/report-model.ts";
 import { displayPath, type Out, toStderr } from "../incident/text.ts";
-import { addPolicyOptions, loadPolicyContext, type PolicyOptions } from "./context.ts";
+import { addPolicyOptions } from "./options.ts";
+import { loadPolicyContext, type PolicyOptions } from "../policy/context.ts";
 import { addOutputOptions, emit, type OutputOptions, writesFile } from "./output.ts";
 import { toolInfo } from "./tool.ts";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "../errors.ts";
 
 interface ReportOptions extends PolicyOptions, SourceOptions, OutputOptions {
   /** The option's first name, kept so that existing scripts keep working. */

@@ -4,7 +4,8 @@ import { buildReview } from "../incident/review.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
 import { type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow } from "./context.ts";
+import { configFileHelp, projectHelp } from "./options.ts";
+import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
 
 interface ReviewOptions extends SourceOptions, OutputOptions {
   registry?: string;

@@ -4,7 +4,9 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { acceptingTransforms, vendorStatuses, type Transform, type VendorStatus } from "../model/index.ts";
 import { displayPath, type Out, printable } from "../incident/text.ts";
 import { addVendor, approve, type EditResult, lineDiff, revoke } from "../incident/vendor-edit.ts";
-import { configFileHelp, parseNow, projectHelp, resolvePolicyInputs, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp } from "./options.ts";
+import { parseNow, resolvePolicyInputs } from "../policy/context.ts";
+import { UsageError } from "../errors.ts";
 
 /*
  * `vendor add`, `vendor approve` and `vendor revoke` on the command line. Lists are given once,

@@ -6,7 +6,9 @@ import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { defaultActor, registerVendorEdits } from "./vendor-edit.ts";
-import { configFileHelp, projectHelp, readRegistryInput, resolvePolicyInputs, parseNow, UsageError } from "./context.ts";
+import { configFileHelp, projectHelp } from "./options.ts";
+import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
+import { UsageError } from "../errors.ts";
 
 interface StatusOptions extends SourceOptions {
   reason: string;

@@ -7,8 +7,8 @@ import { credentialOrigin } from "./credentials.ts";
 import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgressArgs } from "./eventbridge.ts";
 import { defaultSource, TransformerError } from "./transformer.ts";
 import { validateDeclaration } from "./validate.ts";
+import { INTEGRATION_TYPE } from "../model/declaration.ts";
 
-export const INTEGRATION_TYPE = "vendorgate:index:Integration";
 
 export type { EventBridgeEgress, EventBridgeEgressArgs } from "./eventbridge.ts";
 

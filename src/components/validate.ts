@@ -1,17 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultTaxonomy, inputLimits, integrationSchema, renderPath, type Integration, type Taxonomy } from "../model/index.ts";
-import { illFormedStrings, LONE_SURROGATE } from "../model/source.ts";
-
-export type Checked = { ok: true; value: Integration } | { ok: false; issues: string[] };
-
-/** Validates a declaration object with the same zod schema as manifests, against `taxonomy`. */
-export function checkDeclaration(raw: unknown, taxonomy: Taxonomy): Checked {
-  const broken = illFormedStrings(raw);
-  if (broken.length > 0) return { ok: false, issues: broken.map((path) => `${renderPath(path) || "(root)"}: ${LONE_SURROGATE}`) };
-  const parsed = integrationSchema(taxonomy).safeParse(raw);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map((i) => `${renderPath(i.path) || "(root)"}: ${i.message}`) };
-}
+import { checkDeclaration } from "../model/declaration.ts";
+import { defaultTaxonomy, inputLimits, renderPath } from "../model/index.ts";
 
 /**
  * Fails the program at construction, naming the resource, when the declaration is invalid. Values

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import * as z from "zod";
-import type { PolicyContext } from "../commands/context.ts";
+import type { PolicyContext } from "../policy/context.ts";
 import { judge } from "../engine/judge.ts";
 import type { Report, Violation } from "../engine/violation.ts";
 import type { PolicySummary } from "../policy/summary.ts";

@@ -1,5 +1,4 @@
 import { credentialParams, displayUrl, parseUrl } from "../model/url.ts";
-import type { Destination, Egress } from "../stack/egress-catalogue.ts";
 import type { EnforcementLevel } from "./violation.ts";
 
 /*
@@ -41,6 +40,32 @@ export interface DeclaredException {
   field?: string | undefined;
   stacks?: readonly string[] | undefined;
   expires: string;
+}
+
+/** Where a resource sends data, as the egress catalogue (src/stack/egress-catalogue.ts) reads it. */
+export interface Destination {
+  /** What carries the data there, for messages: "subscription endpoint", "enrichment". */
+  via: string;
+  url?: string;
+  host?: string;
+  scheme?: string;
+  account?: string;
+  /** An in-account hop: judged where it lands, not here. */
+  hop?: true;
+  /** Nothing names where the data goes. */
+  opaque?: true;
+}
+
+export interface Egress {
+  destinations: Destination[];
+  /**
+   * Whether this resource decides which bytes leave (a target, a subscription, a stream) rather
+   * than only being where they go (an API destination, a connection). An Integration describes
+   * one flow, so it owns at most one sender.
+   */
+  sender: boolean;
+  /** For a sender that selects event fields: the JSONPaths it forwards; null when whole events. */
+  forwards?: string[] | null;
 }
 
 /** A cloud resource that can send data out, as found in a Pulumi program (plan / pack). */

@@ -1,4 +1,4 @@
-import type { PolicyContext } from "../commands/context.ts";
+import type { PolicyContext } from "../policy/context.ts";
 import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration } from "../engine/normalize.ts";
 import type { Violation } from "../engine/violation.ts";

@@ -1,9 +1,10 @@
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
-import { loadPolicyContext, type PolicyContext } from "../commands/context.ts";
+import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
 import { GATE_POLICY, type GateConfig } from "./config.ts";
-import { judgeStack, type StackResource, type StackVerdict } from "../stack/judge-stack.ts";
+import { judgeStack, type StackVerdict } from "../stack/judge-stack.ts";
+import type { StackResource } from "../stack/resource.ts";
 
 /*
  * The policy pack: thin on purpose. It turns the engine's resources into StackResources, asks

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { UnknownValue } from "../stack/judge-stack.ts";
+import { UnknownValue } from "../stack/resource.ts";
 
 /*
  * Turns the property structs a program sends to the engine into the plain props judgeStack reads.

@@ -2,4 +2,3 @@
 export * from "./load.ts";
 export { findUp } from "./find-up.ts";
 export { pulumiProjectDir } from "./pulumi-project.ts";
-export { type BundleInput, loadProjectBundle, type ProjectBundle } from "./policy-bundle.ts";

@@ -6,7 +6,7 @@ import { readViaPulumiCli } from "./pulumi-cli.ts";
 import { S3Store } from "./s3-store.ts";
 
 export type { BackendContents } from "./diy-backend.ts";
-export { INTEGRATION_TYPE, recordedFlow, REDACTED, type RecordedFlow, type Snapshot } from "./checkpoint.ts";
+export { recordedFlow, REDACTED, type RecordedFlow, type Snapshot } from "./checkpoint.ts";
 
 /**
  * Every stack's current state and, with `history`, every checkpoint, from a backend of any kind.

@@ -1,4 +1,5 @@
 import type { IntegrationDeclaration } from "../components/integration.ts";
+import { INTEGRATION_TYPE } from "../model/declaration.ts";
 
 /*
  * What one Pulumi checkpoint says about data flows. The Integration component records its
@@ -21,11 +22,6 @@ export interface Snapshot {
   flows: RecordedFlow[];
 }
 
-/**
- * The Integration component's type token (src/components/integration.ts). Written out rather than
- * imported: that module loads the Pulumi SDK, seconds of start-up for a command that reads files.
- */
-export const INTEGRATION_TYPE = "vendorgate:index:Integration";
 
 // Pulumi marks a secret value with this signature key; its ciphertext must never be printed.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -19,32 +19,9 @@
  *   destination the declaration does not describe.
  */
 
+import type { Destination, Egress } from "../engine/normalize.ts";
+
 export type Props = Record<string, unknown>;
-
-export interface Destination {
-  /** What carries the data there, for messages: "subscription endpoint", "enrichment". */
-  via: string;
-  url?: string;
-  host?: string;
-  scheme?: string;
-  account?: string;
-  /** An in-account hop: judged where it lands, not here. */
-  hop?: true;
-  /** Nothing names where the data goes. */
-  opaque?: true;
-}
-
-export interface Egress {
-  destinations: Destination[];
-  /**
-   * Whether this resource decides which bytes leave (a target, a subscription, a stream) rather
-   * than only being where they go (an API destination, a connection). An Integration describes
-   * one flow, so it owns at most one sender.
-   */
-  sender: boolean;
-  /** For a sender that selects event fields: the JSONPaths it forwards; null when whole events. */
-  forwards?: string[] | null;
-}
 
 /** What readers know of the stack beyond the resource itself. */
 export interface ReadContext {

@@ -1,5 +1,6 @@
-import { catalogueByType, UnreadableDocument, type Egress, type Props, type ReadContext } from "./egress-catalogue.ts";
-import { UnknownValue, type StackResource } from "./judge-stack.ts";
+import type { Egress } from "../engine/normalize.ts";
+import { catalogueByType, UnreadableDocument, type Props, type ReadContext } from "./egress-catalogue.ts";
+import { UnknownValue, type StackResource } from "./resource.ts";
 
 /*
  * Reads a resource through its egress catalogue entry (src/stack/egress-catalogue.ts).

@@ -1,27 +1,18 @@
-import { INTEGRATION_TYPE } from "../components/integration.ts";
 import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
 import type { Report } from "../engine/violation.ts";
-import type { PolicyContext } from "../commands/context.ts";
-import { checkDeclaration } from "../components/validate.ts";
+import type { PolicyContext } from "../policy/context.ts";
+import { checkDeclaration, INTEGRATION_TYPE } from "../model/declaration.ts";
 import { inputLimits } from "../model/index.ts";
 import { summarize } from "../engine/summarize.ts";
 import { egressOf, readContext } from "./egress.ts";
+import { UnknownValue, type StackResource } from "./resource.ts";
 import { UnreadableDocument } from "./egress-catalogue.ts";
 
 /*
  * Judges the resources of a Pulumi stack: the policy pack (real engine) and `plan` (mocks) both
  * reduce what they see to StackResource and call this, so they cannot disagree.
  */
-
-export interface StackResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent?: string | undefined;
-  /** Reading a value that is unknown until apply may throw (the policy SDK's unknown proxy). */
-  props: Record<string, unknown>;
-}
 
 /** Something that makes a resource impossible to judge; always blocks, like a violation. */
 export interface Problem {
@@ -35,14 +26,6 @@ export interface StackVerdict {
   /** Integration name -> URN, so each violation is reported on the resource that caused it. */
   urns: Map<string, string>;
   declarations: DeclaredIntegration[];
-}
-
-export class UnknownValue extends Error {
-  readonly input: string;
-  constructor(input: string) {
-    super(`${input} is not known until the deploy runs`);
-    this.input = input;
-  }
 }
 
 /** A declaration value nested deeper than inputLimits.maxDepth. */

@@ -1,6 +1,5 @@
 import type { Violation } from "../engine/violation.ts";
-import type { RecordedResource } from "../plan/mocks.ts";
-import type { StackResource } from "./judge-stack.ts";
+import type { StackResource } from "./resource.ts";
 
 /*
  * Remote (multi-language) components, such as @pulumi/awsx's and @pulumi/aws-apigateway's, create
@@ -116,7 +115,7 @@ export function remoteChildren(resources: readonly StackResource[], remote: Read
 }
 
 /** One violation per remote component plan cannot see into (advisory unless the stack asks for mandatory). */
-export function unjudgedComponents(recorded: readonly RecordedResource[], level: RemoteComponentLevel): Violation[] {
+export function unjudgedComponents(recorded: readonly { urn: string; type: string; name: string; remote: boolean }[], level: RemoteComponentLevel): Violation[] {
   return recorded
     .filter((r) => r.remote && !(r.type in JUDGED_FROM_INPUTS))
     .map((r) => ({

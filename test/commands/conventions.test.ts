@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseNow } from "../../src/commands/context.ts";
+import { parseNow } from "../../src/policy/context.ts";
 import { isoDate } from "../../src/engine/normalize.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME, vendorgate } from "../cli.ts";

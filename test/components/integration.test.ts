@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { Integration, INTEGRATION_TYPE, type IntegrationArgs, type IntegrationField } from "../../src/components/integration.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
+import { Integration, type IntegrationArgs, type IntegrationField } from "../../src/components/integration.ts";
 import { forwardedPaths, type InputTransformer } from "../../src/components/transformer.ts";
 import { REDACTED } from "../../src/plan/decode.ts";
-import type { StackResource } from "../../src/stack/judge-stack.ts";
+import type { StackResource } from "../../src/stack/resource.ts";
 import { FAKE_SECRET, judge } from "../plan/helpers.ts";
 
 const T = {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { StackValidationArgs } from "@pulumi/policy";
 import { afterAll, describe, expect, it } from "vitest";
 import { PACK_LAUNCHER, policyPackConfig, runDeploy, type DeployResult, type PolicyFinding } from "../../src/commands/preview.ts";
-import { INTEGRATION_TYPE } from "../../src/components/integration.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import type { GateConfig } from "../../src/pack/config.ts";
 import { InputError } from "../../src/model/errors.ts";
 import { gatePolicy } from "../../src/pack/pack.ts";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExposure } from "../../src/commands/exposure.ts";
-import { INTEGRATION_TYPE as COMPONENT_TYPE } from "../../src/components/integration.ts";
-import { INTEGRATION_TYPE, readBackend, recordedFlow } from "../../src/sources/backend.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
+import { readBackend, recordedFlow } from "../../src/sources/backend.ts";
 import { parseBackendUrl } from "../../src/sources/backend-url.ts";
 import type { Exposure } from "../../src/incident/exposure.ts";
 import { packageRoot } from "../../src/paths.ts";
@@ -94,10 +94,6 @@ async function exposure(extra: Record<string, unknown> = {}): Promise<{ e: Expos
 }
 
 describe("the local backend", () => {
-  it("uses the component's type token", () => {
-    expect(INTEGRATION_TYPE).toBe(COMPONENT_TYPE);
-  });
-
   const fileBackend = (d: string) => parseBackendUrl({ value: `file://${d}`, from: "test", baseDir: dir });
 
   it("reads current state and every checkpoint, gzipped or not, in time order, and reports what it cannot read", async () => {

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/commands/context.ts";
+import { UsageError } from "../../src/errors.ts";
 import { withFileLock } from "../../src/incident/lock.ts";
 import { changeVendorStatus, spliceStatus } from "../../src/incident/registry-edit.ts";
 import { InputError, parseRegistry } from "../../src/model/index.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadPolicyContext, type PolicyContext } from "../../src/commands/context.ts";
+import { loadPolicyContext, type PolicyContext } from "../../src/policy/context.ts";
 import { Integration, type IntegrationArgs } from "../../src/components/integration.ts";
 import { GATE_RULE, judgeProgram, type JudgedProgram } from "../../src/plan/plan.ts";
 import { catalogue } from "../../src/stack/egress-catalogue.ts";

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { loadPolicyContext, type PolicyContext } from "../../src/commands/context.ts";
+import { loadPolicyContext, type PolicyContext } from "../../src/policy/context.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { judgeProgram, type JudgedProgram } from "../../src/plan/plan.ts";
 

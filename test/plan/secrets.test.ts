@@ -10,7 +10,7 @@ import { DEMO_PASSPHRASE, projectInfo } from "../../src/pulumi/project.ts";
 import { diffFormatNames } from "../../src/diff/format.ts";
 import { decodeProperties, REDACTED, redactString } from "../../src/plan/decode.ts";
 import { formatNames } from "../../src/report/index.ts";
-import { UnknownValue } from "../../src/stack/judge-stack.ts";
+import { UnknownValue } from "../../src/stack/resource.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { FAKE_SECRET, NOW } from "./helpers.ts";
 

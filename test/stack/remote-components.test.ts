@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../src/plan/mocks.ts";
-import type { StackResource } from "../../src/stack/judge-stack.ts";
+import type { StackResource } from "../../src/stack/resource.ts";
 import { REMOTE_COMPONENT_RULE, remoteChildren, REST_API_TYPE, unjudgedComponents } from "../../src/stack/remote-components.ts";
-import { UnknownValue } from "../../src/stack/judge-stack.ts";
+import { UnknownValue } from "../../src/stack/resource.ts";
 
 const URN = `urn:pulumi:dev::p::${REST_API_TYPE}::api`;
 

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import pLimit from "p-limit";
-import { INTEGRATION_TYPE } from "../../src/sources/checkpoint.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 
 /*
  * A Pulumi diy backend of any size, in the layout and checkpoint shape the real engine writes (see

@@ -1,16 +1,23 @@
 import { isAbsolute, relative } from "node:path";
-import { Option, type Command } from "commander";
 import { Engine } from "../engine/engine.ts";
 import { isoDate, normalizeRegistry, withZone } from "../engine/normalize.ts";
-import type { EnforcementLevel, Violation } from "../engine/violation.ts";
+import type { EnforcementLevel, RuleInfo, Violation } from "../engine/violation.ts";
+import { UsageError } from "../errors.ts";
 import { checkProjectRules, loadExceptions, loadRegistry, parseExceptions, parseRegistry } from "../model/index.ts";
 import type { Exception, ExceptionsSchemaOptions, LoadedExceptions, LoadedRegistry, Registry, SourceLocation, Taxonomy } from "../model/index.ts";
-import type { EnforcementSource } from "../policy/enforcement.ts";
-import { describePolicy, fileEnforcementSource, plainEnforcementSource, type ResolvedPolicy, withSource } from "../policy/summary.ts";
-import { findProject, loadProject, loadProjectBundle, type LoadedProject, type ProjectBundle } from "../project/index.ts";
-import { formatNames, type FormatName } from "../report/index.ts";
+import { findProject, loadProject, type LoadedProject } from "../project/index.ts";
+import { loadProjectBundle, type ProjectBundle } from "./project-bundle.ts";
+import type { EnforcementSource } from "./enforcement.ts";
+import { describePolicy, fileEnforcementSource, plainEnforcementSource, type PolicySummary, type ResolvedPolicy, withSource } from "./summary.ts";
 
-/** --config-file and --project: which vendorgate.yaml, and which project directory. */
+/*
+ * The policy session every judging command, the policy pack and the library share: which
+ * vendorgate.yaml, registry and exceptions (or security's signed bundle); the engine loaded with
+ * them; and the enforcement levels in force with where each came from. Commander's option wiring
+ * lives in commands/options.ts.
+ */
+
+/** Which vendorgate.yaml (--config-file), and which project directory (--project). */
 export interface ProjectCliOptions {
   configFile?: string;
   project?: string;
@@ -27,30 +34,6 @@ export interface PolicyOptions extends ProjectCliOptions {
    * `preview` writes); VG006 is still refused.
    */
   enforcement?: Record<string, EnforcementLevel>;
-}
-
-export const configFileHelp = "vendorgate.yaml to use (default: the nearest one in the project directory or above)";
-export const projectHelp = "the project directory (default: the working directory)";
-
-export function addProjectOptions(cmd: Command): Command {
-  return cmd.option("--config-file <file>", configFileHelp).option("--project <dir>", projectHelp);
-}
-
-export function addPolicyOptions(cmd: Command): Command {
-  return addProjectOptions(cmd)
-    .option("--registry <file>", "vendor registry, instead of vendorgate.yaml's `registry`")
-    .option("--exceptions <file>", "time-boxed waivers, instead of vendorgate.yaml's `exceptions`")
-    .option("--now <date>", "evaluation date, ISO 8601 (default: today)");
-}
-
-/** --format without a commander default, so vendorgate.yaml's `output.format` can fill it in. */
-export function addFormatOption(cmd: Command, formats: readonly string[] = formatNames): Command {
-  return cmd.addOption(new Option("--format <format>", "output format (default: vendorgate.yaml's output.format, else text)").choices([...formats]));
-}
-
-/** --format, else vendorgate.yaml's `output.format`, else text. */
-export function reportFormat(format: FormatName | undefined, project: LoadedProject | undefined): FormatName {
-  return format ?? project?.config.output?.format ?? "text";
 }
 
 export interface PolicyInputs {
@@ -114,11 +97,6 @@ export function shownPath(abs: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
 }
 
-/** The project's vendorgate.yaml when there is one (for defaults of commands that need nothing from it). */
-export async function optionalProject(opts: ProjectCliOptions): Promise<LoadedProject | undefined> {
-  return findProject(projectOptions(opts));
-}
-
 export interface PolicyContext {
   engine: Engine;
   registry: Registry;
@@ -136,10 +114,6 @@ export interface PolicyContext {
   exceptionLocations: ReadonlyMap<string, SourceLocation>;
 }
 
-import { UsageError } from "./usage-error.ts";
-
-export { UsageError };
-
 export function parseNow(value: string | undefined): string {
   if (value === undefined) return isoDate(new Date());
   const shape = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
@@ -152,6 +126,39 @@ export function parseNow(value: string | undefined): string {
   const instant = new Date(withZone(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")));
   if (Number.isNaN(instant.getTime())) throw new UsageError(`--now: "${value}" is not a real date-time`);
   return isoDate(instant);
+}
+
+/**
+ * The policy in force, described once for every caller (the session below, and `preview`, which
+ * resolves levels before the engine starts): security's registry policy, vendorgate.yaml's over
+ * it (which may only tighten when security's signed bundle is pinned: a pull request edits
+ * vendorgate.yaml), then `extra` (the pack config's levels, or the stack file's own, which may
+ * only tighten). Digests are of the bytes the loaders read, not of a second read that could differ.
+ */
+export function describeLoadedPolicy(
+  catalogue: readonly RuleInfo[],
+  inputs: PolicyInputs,
+  registry: LoadedRegistry,
+  extra: readonly (EnforcementSource | undefined)[],
+  refs: { wasm: string; exceptions?: PolicySummary["exceptions"] },
+): ResolvedPolicy {
+  const { project } = inputs;
+  const signed = inputs.bundle?.bundle;
+  return describePolicy(
+    catalogue,
+    [
+      fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.registry.policy?.enforcement, true, registry.source),
+      project
+        ? fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, !signed, project.loaded.source)
+        : undefined,
+      ...extra,
+    ],
+    {
+      bundle: { wasm: refs.wasm, ...(signed ? { signed: { source: signed.source, digest: signed.digest, ...(signed.keyId ? { keyId: signed.keyId } : {}) } } : {}) },
+      registry: { source: inputs.registry, digest: registry.digest },
+      ...(refs.exceptions ? { exceptions: refs.exceptions } : {}),
+    },
+  );
 }
 
 /** Loads registry, engine, exceptions and overrides: everything a verdict needs besides the flows. */
@@ -168,27 +175,10 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   if (project) checkProjectRules(project.loaded, knownRules);
   const fieldRules = catalogue.filter((r) => r.perField === true).map((r) => r.id);
   const loadedExceptions = await readExceptionsInput(inputs, knownRules, { fieldRules, taxonomy });
-  const signed = inputs.bundle?.bundle;
-  const policy = describePolicy(
-    catalogue,
-    [
-      fileEnforcementSource("registry", inputs.registry, ["policy", "enforcement"], registry.policy?.enforcement, true, loadedRegistry.source),
-      project
-        ? // With a signed bundle, vendorgate.yaml is the repository's (a pull request edits it): it may only tighten.
-          fileEnforcementSource("project", project.loaded.file, ["policy", "enforcement"], project.config.policy?.enforcement, !signed, project.loaded.source)
-        : undefined,
-      opts.enforcement && Object.keys(opts.enforcement).length ? plainEnforcementSource("pack", "policy pack config", opts.enforcement) : undefined,
-    ],
-    {
-      bundle: {
-        wasm: `sha256:${engine.wasmDigest}`,
-        ...(signed ? { signed: { source: signed.source, digest: signed.digest, ...(signed.keyId ? { keyId: signed.keyId } : {}) } } : {}),
-      },
-      // Digests of the bytes that were loaded above, not of a second read that could differ.
-      registry: { source: inputs.registry, digest: loadedRegistry.digest },
-      ...(inputs.exceptions && loadedExceptions ? { exceptions: { source: inputs.exceptions, digest: loadedExceptions.digest } } : {}),
-    },
-  );
+  const policy = describeLoadedPolicy(catalogue, inputs, loadedRegistry, [opts.enforcement && Object.keys(opts.enforcement).length ? plainEnforcementSource("pack", "policy pack config", opts.enforcement) : undefined], {
+    wasm: `sha256:${engine.wasmDigest}`,
+    ...(inputs.exceptions && loadedExceptions ? { exceptions: { source: inputs.exceptions, digest: loadedExceptions.digest } } : {}),
+  });
   engine.setRegistry(normalizeRegistry(registry));
   return {
     engine,
@@ -223,4 +213,3 @@ export function locateExceptionFindings(ctx: PolicyContext, violations: Violatio
   }
 }
 
-export type { FormatName };

@@ -1,6 +1,6 @@
 import { PolicyFault } from "../engine/errors.ts";
-import type { VerifiedBundle } from "../policy/signed-bundle.ts";
-import type { LoadedProject } from "./load.ts";
+import type { LoadedProject } from "../project/index.ts";
+import type { VerifiedBundle } from "./signed-bundle.ts";
 
 /*
  * The policy a project's vendorgate.yaml pins by `policyBundle`: security's signed OPA bundle,
@@ -39,7 +39,7 @@ export async function loadProjectBundle(project: LoadedProject): Promise<Project
   const ref = project.config.policyBundle;
   if (ref === undefined) return undefined;
   // jose and tar-stream load only for projects that pin a bundle, not on every command's start.
-  const { customRuleFiles, loadSignedBundle } = await import("../policy/signed-bundle.ts");
+  const { customRuleFiles, loadSignedBundle } = await import("./signed-bundle.ts");
   const bundle = await loadSignedBundle(ref, project.root);
   const registry = member(bundle, "registry");
   if (!registry) throw new PolicyFault(`signed policy bundle ${bundle.source}: it holds no registry (data.registry, built from registry/data.yaml)`);
