@@ -176,7 +176,8 @@ await section("cold", async () => {
   const checkCpu: number[] = [];
   const noCache: number[] = [];
   let status: number | null = null;
-  // The package's bin turns on Node's module compile cache; this series shows what it saves.
+  // The package's bin runs the CLI through V8's code cache (and Node's compile cache for what it
+  // loads from outside dist/cli.js); this series, with both off, shows what they save.
   const noCacheEnv = { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" } };
   timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]);
   for (let i = 0; i < runs; i++) {
@@ -204,7 +205,7 @@ await section("cold", async () => {
   };
   results.coldStart = cold;
   row("3 cold start", "check (1 integration) beyond node -e 0, medians", `wall ${cold.checkMs} - ${cold.bareNodeMs} = ${cold.beyondNodeMs} ms; CPU ${cold.cpu.checkMs} - ${cold.cpu.bareNodeMs} = ${cold.cpu.beyondNodeMs} ms`, "<= 150 ms", pass(cold.beyondNodeMs <= 150));
-  row("3 cold start", "the same without Node's compile cache, medians", `${round(median(noCache), 1)} - ${cold.bareNodeMs} = ${cold.withoutCompileCacheBeyondNodeMs} ms`);
+  row("3 cold start", "the same without the code cache (NODE_DISABLE_COMPILE_CACHE=1), medians", `${round(median(noCache), 1)} - ${cold.bareNodeMs} = ${cold.withoutCompileCacheBeyondNodeMs} ms`);
   row("3 cold start", "WASM load (read+verify, compile+instantiate, set data)", `${cold.wasmLoad.totalMs} ms (${cold.wasmLoad.readBundleMs} + ${cold.wasmLoad.compileInstantiateMs} + ${cold.wasmLoad.setDataMs})`, "<= 50 ms", pass(cold.wasmLoad.totalMs <= 50));
 });
 

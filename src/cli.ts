@@ -1,4 +1,5 @@
 import { Command, CommanderError, type Option } from "commander";
+import { config as zodConfig } from "zod";
 import { refuseRepeatedOptions } from "./commands/repeated-options.ts";
 import { toolInfo } from "./commands/tool.ts";
 import { UsageError } from "./errors.ts";
@@ -9,6 +10,11 @@ import { InputError } from "./model/errors.ts";
  * Wiring only: each command lives in src/commands/<name>.ts. Every failure a user can cause ends
  * here as one clear message and exit code 2, never a stack trace (VENDORGATE_DEBUG=1 shows it).
  */
+
+// A command validates each input once. zod's fast path compiles a function (new Function) per
+// object schema on first use, which costs a one-shot process more than it saves, and is code V8's
+// code cache cannot keep (see bin/vendorgate.js).
+zodConfig({ jitless: true });
 
 type Out = (s: string) => void;
 type Register = (program: Command, out: Out) => void;
