@@ -217,6 +217,17 @@ describe("vendor revoke", () => {
   });
 });
 
+describe("a vendor named like an Object property", () => {
+  it("adds, approves and revokes a vendor named constructor, and never takes Object's for a vendor", async () => {
+    await expect(approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] })).rejects.toThrow(/no vendor "constructor"/);
+    await addVendor(registry, { ...acme, vendor: "constructor" });
+    await approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] });
+    expect(valid(read()).vendors.constructor?.approvals[0]?.categories).toEqual(["user.device"]);
+    await revoke(registry, { vendor: "constructor", purpose: "analytics.reporting" });
+    expect(valid(read()).vendors.constructor?.approvals).toEqual([]);
+  });
+});
+
 describe("vendor add / approve / revoke on the command line", () => {
   it("prints what changed and the diff; --dry-run prints the same and writes nothing", async () => {
     const args = ["vendor", "revoke", "stripe", "--purpose", "essential.service.payment_processing", "--categories", "user.payment", "--registry", registry];

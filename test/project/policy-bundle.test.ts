@@ -270,6 +270,15 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     const suspend = await run(["vendor", "suspend", "mixpanel", "--reason", "incident", "--by", "sec@acme.example", "--no-state"]);
     expect(suspend.code).toBe(2);
     expect(suspend.stderr).toMatch(/pins security's signed policy bundle: vendor status is changed in the registry security signs/);
+    for (const edit of [
+      ["vendor", "add", "acme", "--name", "Acme", "--regions", "eu"],
+      ["vendor", "approve", "hubspot", "--purpose", "marketing", "--categories", "user.contact.email"],
+      ["vendor", "revoke", "mixpanel", "--purpose", "analytics.reporting"],
+    ]) {
+      const r = await run(edit);
+      expect(r.code, edit.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/pins security's signed policy bundle: vendors are changed in the registry security signs/);
+    }
   });
 
   it("preview hands the policy pack vendorgate.yaml (which it verifies again), never a registry path", async () => {
