@@ -222,9 +222,10 @@ describe("a vendor named like an Object property", () => {
     await expect(approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] })).rejects.toThrow(/no vendor "constructor"/);
     await addVendor(registry, { ...acme, vendor: "constructor" });
     await approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] });
-    expect(valid(read()).vendors.constructor?.approvals[0]?.categories).toEqual(["user.device"]);
+    const key: string = "constructor";
+    expect(valid(read()).vendors[key]?.approvals[0]?.categories).toEqual(["user.device"]);
     await revoke(registry, { vendor: "constructor", purpose: "analytics.reporting" });
-    expect(valid(read()).vendors.constructor?.approvals).toEqual([]);
+    expect(valid(read()).vendors[key]?.approvals).toEqual([]);
   });
 });
 
