@@ -17,5 +17,9 @@ step "tsc --noEmit"
 npx tsc --noEmit
 step "eslint"
 npx eslint --max-warnings 0 .
+# The layers of .dependency-cruiser.js (docs/architecture.md): no import cycle, no import of a
+# higher layer. test/architecture.test.ts shows the rules refuse an upward import and a cycle.
+step "dependency-cruiser"
+npx depcruise src --config .dependency-cruiser.js
 step "vitest"
 npx vitest run "$@"
