@@ -3,6 +3,7 @@
 // is used but the tarball: the project, its registry and its program are written here, and every
 // command runs from the project's own node_modules.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -307,5 +308,34 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
     } finally {
       writeFileSync(join(project, "index.ts"), program(true));
     }
+  });
+
+  it("check with security's signed policy bundle (opa build --signing-key) pinned in vendorgate.yaml; another digest is exit 2", () => {
+    const org = join(scratch, "org-policy");
+    mkdirSync(join(org, "registry"), { recursive: true });
+    mkdirSync(join(org, "exceptions"), { recursive: true });
+    writeFileSync(join(org, "registry", "data.yaml"), registry);
+    writeFileSync(join(org, "exceptions", "data.yaml"), "apiVersion: vendorgate/v1\nexceptions: []\n");
+    const keys = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    writeFileSync(join(scratch, "security-private.pem"), keys.privateKey);
+    const signed = join(project, "signed");
+    mkdirSync(signed, { recursive: true });
+    const bundle = join(signed, "policy.tar.gz");
+    ok(run("opa", ["build", "-b", org, "--signing-key", join(scratch, "security-private.pem"), "-o", bundle]), "opa build");
+    const digest = createHash("sha256").update(readFileSync(bundle)).digest("hex");
+    writeFileSync(join(signed, "security.pem"), keys.publicKey);
+    const config = (d: string) =>
+      writeFileSync(join(signed, "vendorgate.yaml"), `apiVersion: vendorgate/v1\npolicyBundle:\n  path: policy.tar.gz\n  digest: sha256:${d}\n  publicKey: security.pem\n`);
+    config(digest);
+    writeFileSync(join(project, "flows.json"), manifest(true));
+    const blocked = vendorgate("check", "--manifest", "flows.json", "--config-file", "signed/vendorgate.yaml", "--now", NOW, "--format", "json");
+    expect(blocked.status, blocked.stderr).toBe(1);
+    const report = JSON.parse(blocked.stdout) as { violations: { rule: string }[]; policy: { bundle: { signed?: { digest: string } } } };
+    expect(report.violations.map((v) => v.rule)).toEqual(["VG004"]);
+    expect(report.policy.bundle.signed?.digest).toBe(`sha256:${digest}`);
+    config("0".repeat(64));
+    const refused = vendorgate("check", "--manifest", "flows.json", "--config-file", "signed/vendorgate.yaml", "--now", NOW);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/signed policy bundle policy\.tar\.gz: digest mismatch/);
   });
 });
