@@ -37,8 +37,9 @@ matches(exception, violation) if {
 
 	# The vendor and category are those of the declared integration the
 	# violation names, never a name the violation or the exception chose.
-	some integration in input.integrations
-	integration.name == violation.integration
+	named := _named
+	some i in named[violation.integration]
+	integration := input.integrations[i]
 	integration.vendor == exception.vendor
 	_category_covered(exception, violation, integration)
 }
@@ -61,12 +62,29 @@ applies_to_stack(exception) if not "stacks" in object.keys(exception)
 
 applies_to_stack(exception) if input.stack.name in exception.stacks
 
+# The indexes of the declared integrations by name, so that a violation finds
+# its own with a lookup rather than a scan. Indexes, not the integrations: a set
+# of objects hashes each whole object.
+_named[integration.name] contains i if some i, integration in input.integrations
+
+# The exceptions by rule and vendor, so that a violation is tested only against
+# those that could match it: thousands of exceptions cost a lookup per violation.
+_by_rule_vendor[[exception.rule, exception.vendor]] contains exception if some exception in declared
+
+# The rules some exception names: a violation of any other rule needs no lookup at all.
+_excepted_rules contains exception.rule if some exception in declared
+
 # METADATA
-# description: The exceptions that match the violation.
-matching(violation) := [exception |
-	some exception in declared
+# description: The set of exceptions that match the violation.
+matching(violation) := {exception |
+	excepted := _excepted_rules
+	excepted[violation.rule]
+	named := _named
+	by_rule_vendor := _by_rule_vendor
+	some i in named[violation.integration]
+	some exception in by_rule_vendor[[violation.rule, input.integrations[i].vendor]]
 	matches(exception, violation)
-]
+}
 
 # METADATA
 # description: True when the exception runs longer past the evaluation date than the registry allows.

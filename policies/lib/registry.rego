@@ -27,6 +27,37 @@ matching_approvals(integration) := [approval |
 	_subjects_covered(approval, integration)
 ]
 
+# METADATA
+# description: |
+#   matching_approvals of each integration, by its index in input.integrations:
+#   computed once per evaluation for the rules that all need it.
+approvals_at[i] := matching_approvals(integration) if some i, integration in input.integrations
+
+# METADATA
+# description: |
+#   The categories the matching approvals of the integration at index i list,
+#   as one set: an approval covers a field when its category or an ancestor is in it.
+approved_categories_at[i] := {category |
+	some approval in approvals
+	some category in object.get(approval, "categories", [])
+} if some i, approvals in approvals_at
+
+# METADATA
+# description: |
+#   The requireTransform keys of the matching approvals of the integration at
+#   index i, as one set: a category none of them covers is accepted with any transform.
+transform_keys_at[i] := {key |
+	some approval in approvals
+	some key, _ in object.get(approval, "requireTransform", {})
+} if some i, approvals in approvals_at
+
+# METADATA
+# description: True when category or one of its ancestors is in the set keys.
+lineage_in(keys, category) if {
+	some key in taxonomy.lineage(category)
+	keys[key]
+}
+
 # An approval without subjects is an approval for any subject.
 _subjects_covered(approval, _) if not "subjects" in object.keys(approval)
 
@@ -46,9 +77,34 @@ prohibited_by(category) := sort([entry |
 
 # METADATA
 # description: True when a registry prohibitedCategories entry covers category.
-prohibited(category) if {
-	some key in taxonomy.lineage(category)
-	key in object.get(data.registry, "prohibitedCategories", [])
+prohibited(category) if lineage_in(_prohibited, category)
+
+# A set, built once per evaluation: each ancestor key of a field is then one
+# lookup instead of a scan of the list.
+_prohibited := {entry | some entry in object.get(data.registry, "prohibitedCategories", [])}
+
+# METADATA
+# description: |
+#   The categories of the input's fields that a prohibited category covers,
+#   found once per evaluation for the rules that each ask it of every field.
+prohibited_fields contains field.category if {
+	some integration in input.integrations
+	some field in integration.fields
+	prohibited(field.category)
+}
+
+# METADATA
+# description: |
+#   The prohibited categories strictly below each key that covers one (user ->
+#   user.financial, ...), sorted: a broad field category is then one lookup.
+narrower_prohibited[key] := sort([entry |
+	some entry in object.get(data.registry, "prohibitedCategories", [])
+	entry != key
+	taxonomy.covers(key, entry)
+]) if {
+	some prohibited_entry in _prohibited
+	some key in taxonomy.lineage(prohibited_entry)
+	key != prohibited_entry
 }
 
 # METADATA

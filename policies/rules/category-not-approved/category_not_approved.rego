@@ -24,19 +24,17 @@ violation contains result.fail(rego.metadata.chain(), {
 		", but no approval for purpose ", integration.purpose, " covers that category.",
 	]),
 }) if {
-	some integration in input.integrations
-	approvals := registry.matching_approvals(integration)
+	approvals_at := registry.approvals_at
+	categories_at := registry.approved_categories_at
+	prohibited := registry.prohibited_fields
+	some i, integration in input.integrations
 
 	# Without any matching approval the purpose itself is the problem (VG003).
-	count(approvals) > 0
+	count(approvals_at[i]) > 0
+	categories := categories_at[i]
 	some field in integration.fields
 
 	# Prohibited categories are VG006's, which no approval or exception can lift.
-	not registry.prohibited(field.category)
-	not _covered(approvals, field.category)
-}
-
-_covered(approvals, category) if {
-	some approval in approvals
-	registry.approval_covers(approval, category)
+	not prohibited[field.category]
+	not registry.lineage_in(categories, field.category)
 }

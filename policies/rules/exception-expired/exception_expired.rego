@@ -92,17 +92,27 @@ _in_scope(exception) if {
 }
 
 _declared(name) if {
-	some integration in input.integrations
-	integration.name == name
+	names := _declared_names
+	names[name]
 }
+
+_declared_names := {integration.name | some integration in input.integrations}
 
 _declared_or_unset(exception) if not "integration" in object.keys(exception)
 
 _declared_or_unset(exception) if _declared(exception.integration)
 
 _matches_any(exception) if {
+	matched := _matched
+	matched[exception]
+}
+
+# Every exception that matches some violation, found from the violations' side
+# (each looks up the few exceptions for its rule and vendor) rather than by
+# testing every exception against every violation.
+_matched contains exception if {
 	some covered in violations.raw
-	exceptions.matches(exception, covered)
+	some exception in exceptions.matching(covered)
 }
 
 _about(exception, message) := result.fail(rego.metadata.chain(), {

@@ -14,7 +14,6 @@ package vendorgate.rules["prohibited-category"]
 
 import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
-import data.vendorgate.lib.taxonomy
 
 # Applies to unknown vendors too: what is prohibited does not depend on who receives it.
 violation contains result.fail(rego.metadata.chain(), {
@@ -25,9 +24,10 @@ violation contains result.fail(rego.metadata.chain(), {
 		", which falls under the prohibited ", _categories(registry.prohibited_by(field.category)), ".",
 	]),
 }) if {
+	prohibited := registry.prohibited_fields
 	some integration in input.integrations
 	some field in integration.fields
-	registry.prohibited(field.category)
+	prohibited[field.category]
 }
 
 _categories([entry]) := concat("", ["category ", entry])
@@ -44,15 +44,10 @@ violation contains result.fail(rego.metadata.chain(), {
 		", which is broader than the prohibited ", _categories(narrower), " and may carry them; declare the narrower category it really is.",
 	]),
 }) if {
+	below := registry.narrower_prohibited
+	prohibited := registry.prohibited_fields
 	some integration in input.integrations
 	some field in integration.fields
-	not registry.prohibited(field.category)
-	narrower := _narrower(field.category)
-	count(narrower) > 0
+	narrower := below[field.category]
+	not prohibited[field.category]
 }
-
-_narrower(category) := sort([entry |
-	some entry in object.get(data.registry, "prohibitedCategories", [])
-	entry != category
-	taxonomy.covers(category, entry)
-])

@@ -24,10 +24,20 @@ violation contains result.fail(rego.metadata.chain(), {
 		" with transform ", registry.transform(field), ", but ", _accepted(covering, field.category), ".",
 	]),
 }) if {
-	some integration in input.integrations
-	approvals := registry.matching_approvals(integration)
+	approvals_at := registry.approvals_at
+	categories_at := registry.approved_categories_at
+	transform_keys_at := registry.transform_keys_at
+	prohibited := registry.prohibited_fields
+	some i, integration in input.integrations
+	approvals := approvals_at[i]
 	some field in integration.fields
-	not registry.prohibited(field.category)
+	not prohibited[field.category]
+
+	# Cheap tests first, from sets built once per integration: a category no
+	# approval covers is VG004's, and one that no requireTransform key covers
+	# is accepted with any transform the schema knows.
+	registry.lineage_in(categories_at[i], field.category)
+	not _accepted_unconditionally(transform_keys_at[i], field)
 	covering := [approval |
 		some approval in approvals
 		registry.approval_covers(approval, field.category)
@@ -38,6 +48,11 @@ violation contains result.fail(rego.metadata.chain(), {
 	every approval in covering {
 		not registry.accepts(approval, field)
 	}
+}
+
+_accepted_unconditionally(transform_keys, field) if {
+	registry.transform(field) in registry.transforms
+	not registry.lineage_in(transform_keys, field.category)
 }
 
 _accepted(approvals, category) := concat("", ["the approval accepts it only with ", concat(" or ", accepted)]) if {
