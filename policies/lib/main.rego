@@ -1,7 +1,9 @@
 # METADATA
 # description: |
 #   The entrypoint the WASM bundle is built for (vendorgate/main/report): every
-#   rule's violations with exceptions and enforcement levels applied, sorted.
+#   rule's violations with exceptions and enforcement levels applied, in no
+#   particular order: the engine sorts them once, in TypeScript, by the order
+#   the reports document (code units, which Rego's byte order is not).
 #   report is always defined, so an empty result from the engine means a broken
 #   bundle, never a clean deploy.
 package vendorgate.main
@@ -13,9 +15,8 @@ import data.vendorgate.lib.violations
 # entrypoint: true
 # description: |
 #   {"violations": [violation...], "rules": number of rule packages evaluated}.
-#   Violations are sorted by integration, rule, field, resource and message.
 report := {
-	"violations": [violation | some entry in sort(_sort_keys); violation := entry[5]],
+	"violations": [violation | some violation in _enforced],
 	"rules": count(_rule_packages),
 }
 
@@ -71,16 +72,3 @@ _override(violation) := level if {
 }
 
 _fixed := {"VG006"}
-
-# The object itself is the last key, so violations that agree on every listed
-# key still sort the same way on every run.
-_sort_keys := [[
-	violation.integration,
-	violation.rule,
-	object.get(violation, "field", ""),
-	object.get(violation, "resource", ""),
-	violation.message,
-	violation,
-] |
-	some violation in _enforced
-]

@@ -15,7 +15,7 @@ _detail_keys := {"integration", "field", "message", "resource", "exception"}
 fail(chain, obj) := object.union(_base(link.annotations, link.path, obj), details) if {
 	some link in chain
 	link.annotations.scope == "package"
-	details := {k: v | some k, v in obj; k in _detail_keys}
+	details := object.filter(obj, _detail_keys)
 }
 
 _base(annotations, path, obj) := {

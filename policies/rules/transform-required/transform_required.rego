@@ -30,14 +30,16 @@ violation contains result.fail(rego.metadata.chain(), {
 	prohibited := registry.prohibited_fields
 	some i, integration in input.integrations
 	approvals := approvals_at[i]
+	transform_keys := transform_keys_at[i]
 	some field in integration.fields
-	not prohibited[field.category]
 
-	# Cheap tests first, from sets built once per integration: a category no
-	# approval covers is VG004's, and one that no requireTransform key covers
-	# is accepted with any transform the schema knows.
+	# Cheap tests first, from sets built once per integration: only a field whose
+	# transform the schema does not know, or whose category a requireTransform
+	# key covers, can miss an accepted transform; a category no approval covers
+	# is VG004's.
+	_suspect(transform_keys, field)
+	not prohibited[field.category]
 	registry.lineage_in(categories_at[i], field.category)
-	not _accepted_unconditionally(transform_keys_at[i], field)
 	covering := [approval |
 		some approval in approvals
 		registry.approval_covers(approval, field.category)
@@ -50,10 +52,14 @@ violation contains result.fail(rego.metadata.chain(), {
 	}
 }
 
-_accepted_unconditionally(transform_keys, field) if {
-	registry.transform(field) in registry.transforms
-	not registry.lineage_in(transform_keys, field.category)
+_suspect(_, field) if not _known_transforms[registry.transform(field)]
+
+_suspect(transform_keys, field) if {
+	count(transform_keys) > 0
+	registry.lineage_in(transform_keys, field.category)
 }
+
+_known_transforms := {transform | some transform in registry.transforms}
 
 _accepted(approvals, category) := concat("", ["the approval accepts it only with ", concat(" or ", accepted)]) if {
 	accepted := [transform |
