@@ -53,9 +53,10 @@ async function runBuilt() {
   let cache;
   let exports;
   try {
-    source = readFileSync(file, "utf8");
+    // One function expression (see scripts/build.ts), all ASCII: read as one-byte text, not decoded.
+    source = readFileSync(file, "latin1");
     cache = codeCache(file, source);
-    script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __vgImportMeta) {${source}\n})`, {
+    script = new vm.Script(source, {
       filename: file,
       ...(cache?.data && { cachedData: cache.data }),
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

@@ -37,6 +37,20 @@ const lazyOpaYaml: Plugin = {
   },
 };
 
+/**
+ * zod's namespace carries every translation of its messages (`z.locales`, a quarter of the CLI's
+ * zod); the CLI speaks English only, which zod registers from its own module, not from these.
+ */
+const noZodLocales: Plugin = {
+  name: "no-zod-locales",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](core|classic)$/.test(args.resolveDir) ? { path: "zod-locales", namespace: "no-zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "no-zod-locales" }, () => ({ contents: "export {};", loader: "js" }));
+  },
+};
+
 const dist = join(packageRoot, "dist");
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(packageRoot, "node_modules/typescript/bin/tsc"), "-p", join(packageRoot, "tsconfig.build.json")], { stdio: "inherit" });
@@ -58,9 +72,11 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
-// The CLI. import.meta becomes the bin's stand-in (the script's URL and an import.meta.resolve), so
-// paths found from it (the package root, the program host, the product bundle) are those of
-// dist/cli.js. Its .d.ts would describe an ES module that is not there.
+// The CLI: one function expression, (exports, require, module, __filename, __dirname,
+// __vgImportMeta) => …, that bin/vendorgate.js compiles with V8's code cache and calls. import.meta
+// becomes the bin's stand-in (the script's URL and an import.meta.resolve), so paths found from it
+// (the package root, the program host, the product bundle) are those of dist/cli.js. Its .d.ts
+// would describe an ES module that is not there.
 await build({
   absWorkingDir: packageRoot,
   entryPoints: ["src/cli.ts"],
@@ -71,15 +87,21 @@ await build({
   target: "node22",
   external: ["@pulumi/*", "@cyclonedx/*"],
   define: { "import.meta": "__vgImportMeta" },
-  plugins: [lazyOpaYaml],
+  banner: { js: "(function (exports, require, module, __filename, __dirname, __vgImportMeta) {" },
+  footer: { js: "})" },
+  plugins: [lazyOpaYaml, noZodLocales],
   legalComments: "linked",
   logLevel: "warning",
 });
 rmSync(join(dist, "cli.d.ts"));
-// The build's identity, which names the bin's code cache (see bin/vendorgate.js).
-const cli = join(dist, "cli.js");
-const cliText = readFileSync(cli, "utf8");
-writeFileSync(cli, `${cliText}//# vendorgate-build sha256:${createHash("sha256").update(cliText).digest("hex").slice(0, 16)}\n`);
+{
+  const cli = join(dist, "cli.js");
+  // esbuild writes code as ASCII (escaping the rest) but keeps comments as they are: escaped here
+  // too, so the bin can read the file as one-byte text, which V8 takes without decoding or copying.
+  const text = readFileSync(cli, "utf8").replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // The build's identity, which names the bin's code cache (see bin/vendorgate.js).
+  writeFileSync(cli, `${text}//# vendorgate-build sha256:${createHash("sha256").update(text).digest("hex").slice(0, 16)}\n`);
+}
 // vendorgate/runtime runs in the user's application, browsers included: built on its own, with no
 // Node.js shim and no chunk shared with the CLI.
 await build({
