@@ -78,7 +78,7 @@ export function resolveEnforcement(catalogue: readonly RuleInfo[], sources: read
       if (!source.mayLoosen && rank[level] < rank[was]) {
         fail(
           `${sourceLabel[source.kind]} may only tighten enforcement: ${rule} is ${was} by security's policy, ` +
-            `and ${level} would loosen it (ask security to change the registry or vendorgate.yaml)`,
+            `and ${level} would loosen it (ask security to change ${source.kind === "project" ? "the level in the signed policy bundle's registry" : "the registry or vendorgate.yaml"})`,
         );
         continue;
       }

@@ -123,6 +123,18 @@ describe("diffSides", () => {
       expect(text).not.toMatch(/^resolved:/m);
     });
 
+    // The pull request drops vendorgate.yaml's policyBundle for a registry of its own.
+    it("flags a pull request that unpins security's signed bundle, with the verdict it changes", () => {
+      const signed = `sha256:${"b".repeat(64)}`;
+      const pinned: Side = { ...head, policy: { ...head.policy!, bundle: { ...head.policy!.bundle, signed: { source: "https://policy.example/org.tar.gz", digest: signed } } } };
+      const p = diffSides(pinned, loosened(head));
+      expect(p.policy.changes[0]).toEqual({ input: "signed bundle", base: signed, head: null });
+      expect(p.violations.resolved).toEqual([]);
+      const md = formatDiffMarkdown(p, { vendorName, title: "vendorgate" });
+      expect(md).toMatch(/^## ⚠️ vendorgate: the verdict changed \(blocked → passed\) because the policy changed/);
+      expect(md).toContain(`| signed bundle | \`${signed}\` | — |`);
+    });
+
     it("flags a policy change for review even when the verdict stays the same", () => {
       const same = { ...loosened(head), report: head.report };
       const p = diffSides(head, same);
