@@ -276,6 +276,32 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
     expect(passed.status, passed.stderr + passed.stdout).toBe(0);
   });
 
+  it("vendor approve and revoke edit the project's registry in place (comments kept); check --output follows the change", () => {
+    const file = join(project, "policy", "vendors.yaml");
+    writeFileSync(join(project, "flows.json"), manifest(true));
+    try {
+      const approved = vendorgate("vendor", "approve", "acme-analytics", "--purpose", "analytics.reporting", "--subjects", "customer", "--categories", "user.contact.email", "--require-transform", "hash");
+      expect(approved.status, approved.stderr).toBe(0);
+      expect(approved.stdout).toContain("+        requireTransform:");
+      expect(readFileSync(file, "utf8")).toBe(
+        registry.replace("        categories: [user.device]\n", "        categories: [user.device, user.contact.email]\n        requireTransform:\n          user.contact.email: [hash]\n"),
+      );
+      // The email field is sent without a transform: now VG005, written to the file --output names.
+      const report = join(project, "report.json");
+      const blocked = vendorgate("check", "--manifest", "flows.json", "--now", NOW, "--format", "json", "--output", report);
+      expect(blocked.status, blocked.stderr).toBe(1);
+      expect(blocked.stdout).toBe("");
+      const violations = (JSON.parse(readFileSync(report, "utf8")) as { violations: { rule: string }[] }).violations;
+      expect(violations.map((v) => v.rule)).toEqual(["VG005"]);
+      const revoked = vendorgate("vendor", "revoke", "acme-analytics", "--purpose", "analytics.reporting", "--categories", "user.contact.email", "--quiet");
+      expect(revoked.status, revoked.stderr).toBe(0);
+      expect(revoked.stdout).toBe("");
+      expect(readFileSync(file, "utf8")).toBe(registry);
+    } finally {
+      writeFileSync(file, registry);
+    }
+  });
+
   it("plan: runs the project's own program under mocks; blocked, then passes once the flow is fixed", () => {
     try {
       const blocked = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--now", NOW, "--format", "json");
