@@ -6,25 +6,15 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageRoot, toolsDir } from "../../src/paths.ts";
+import { packageRoot } from "../../src/paths.ts";
+import { packTarball, type Tarball, userEnv } from "./tarball.ts";
 
 const NOW = "2026-11-29";
 let scratch: string;
 let project: string;
-let tarball: { file: string; size: number; unpackedSize: number; entryCount: number; files: string[] };
-
-/** The environment of a user's shell: no npm script variables, no vendorgate development switches. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(npm_|VENDORGATE_|VITEST|PULUMI_)/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v;
-  }
-  // The Node that runs the tests (>= 22) and the pulumi CLI a user would have on PATH.
-  env.PATH = [dirname(process.execPath), join(toolsDir(), "bin"), process.env.PATH ?? ""].join(":");
-  return { ...env, ...extra };
-}
+let tarball: Tarball;
 
 function run(cmd: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd: opts.cwd ?? project, env: userEnv(opts.env), encoding: "utf8", maxBuffer: 64 << 20, ...(opts.input ? { input: opts.input } : {}) });
@@ -151,16 +141,7 @@ beforeAll(() => {
   project = join(scratch, "shop");
   mkdirSync(project);
 
-  // prepack builds dist/ and the policy bundle first.
-  const packed = JSON.parse(ok(run("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: packageRoot }), "npm pack")) as {
-    filename: string;
-    size: number;
-    unpackedSize: number;
-    entryCount: number;
-    files: { path: string }[];
-  }[];
-  const p = packed[0]!;
-  tarball = { file: join(scratch, p.filename), size: p.size, unpackedSize: p.unpackedSize, entryCount: p.entryCount, files: p.files.map((f) => f.path) };
+  tarball = packTarball(scratch);
   console.log(`vendorgate tarball: ${tarball.entryCount} files, ${(tarball.size / 1024).toFixed(1)} kB packed, ${(tarball.unpackedSize / 1024).toFixed(1)} kB unpacked`);
 
   writeFileSync(
