@@ -83,7 +83,7 @@ export async function previewBench(n: number, runs: number, nullRuns: number, di
   const config = await policyPackConfig(project, { stack: stackName, registry: resolve(REGISTRY), exceptions: resolve(EXCEPTIONS), now: NOW });
   writeFileSync(packConfig, JSON.stringify(config, null, 2));
   const { stack } = await openStack(stackName, { project, backendDir: join(dir, "backend") });
-  const packPolicyCount = packPolicies().length;
+  const packPolicyCount = (await packPolicies()).length;
 
   const once = async (variant: Variant): Promise<PreviewRun> => {
     const events = { mandatory: 0, advisory: 0, resources: 0 };

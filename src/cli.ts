@@ -25,6 +25,7 @@ type Register = (program: Command, out: Out) => void;
  */
 const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
   check: async () => (await import("./commands/check.ts")).registerCheck,
+  build: async () => (await import("./commands/build.ts")).registerBuild,
   init: async () => (await import("./commands/init.ts")).registerInit,
   preview: async () => (await import("./commands/preview.ts")).registerDeploy,
   vendor: async () => (await import("./commands/vendor.ts")).registerVendor,

@@ -11,7 +11,7 @@ const entry = process.env.VENDORGATE_RUN_SOURCES === "1" ? "../../src/pack/pack.
 
 async function start() {
   const { startPack } = await import(entry);
-  startPack();
+  await startPack();
 }
 
 export { start as "module.exports" };

@@ -9,6 +9,7 @@ import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
+import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
 import { addPolicyOptions } from "./options.ts";
 import { describeLoadedPolicy, parseNow, type PolicyInputs, type PolicyOptions, readRegistryInput, resolvePolicyInputs } from "../policy/context.ts";
@@ -51,7 +52,7 @@ export interface DeployResult {
 export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions, inputs?: PolicyInputs): Promise<Record<string, unknown>> {
   inputs ??= await resolvePolicyInputs(opts);
   const { project: vg, registry, exceptions, bundle } = inputs;
-  const catalogue = readBundle().catalogue;
+  const catalogue = readBundle(projectBundlePaths(vg)).catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const loadedRegistry = await readRegistryInput(inputs);
@@ -90,7 +91,9 @@ export async function runDeploy(op: "preview" | "up", opts: DeployOptions, log: 
   const configFile = join(configDir, `${opts.stack}.json`);
   try {
     writeFileSync(configFile, JSON.stringify(await policyPackConfig(project, opts, inputs), null, 2) + "\n");
-    return await deployWith(op, { ...opts, ...(backend ? { backend } : {}) }, project, configFile, log);
+    // The pack learns which vendorgate.yaml (and so which bundle's rules) before its first stack.
+    const env = inputs.project ? { VENDORGATE_CONFIG_FILE: inputs.project.configFile, ...opts.env } : opts.env;
+    return await deployWith(op, { ...opts, ...(backend ? { backend } : {}), ...(env ? { env } : {}) }, project, configFile, log);
   } finally {
     rmSync(configDir, { recursive: true, force: true });
   }

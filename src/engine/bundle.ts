@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool, packageRoot } from "../paths.ts";
 import { checkCustomRules, type InspectOutput } from "./custom-rules.ts";
@@ -10,17 +10,16 @@ import type { RuleInfo, Severity } from "./violation.ts";
 
 /** The product's own rules (VG001-VG012 and their library): what the package ships, precompiled. */
 export const builtinSourceDirs: readonly string[] = ["policies/lib", "policies/rules"];
-/** This checkout's development bundle also compiles the example organisation's rules. */
-export const policySourceDirs: readonly string[] = [...builtinSourceDirs, "policies/custom"];
 
 /*
  * The compiled package (dist/) judges with the product bundle built beside it into dist/policy;
- * the TypeScript sources of a checkout with build/policy. Which folders a bundle must have been
- * built from is the reader's fact, never the bundle's own claim: a bundle that left a rule folder
- * out is stale, not fresh.
+ * the TypeScript sources of a checkout with build/policy. Both hold the product's rules only: an
+ * organisation's own rules go into its project's bundle (`vendorgate build`). Which folders a
+ * bundle must have been built from is the reader's fact, never the bundle's own claim: a bundle
+ * that left a rule folder out is stale, not fresh.
  */
 const compiled = fileURLToPath(import.meta.url).endsWith(".js");
-const defaultSources = compiled ? builtinSourceDirs : policySourceDirs;
+const defaultSources = builtinSourceDirs;
 const defaultDir = (root: string) => join(root, ...(compiled ? ["dist", "policy"] : ["build", "policy"]));
 /** Tests beside the rules are never compiled. */
 export const entrypoint = "vendorgate/main/report";
@@ -31,10 +30,21 @@ export interface BundleManifest {
   opaVersion: string;
 }
 
+/** An organisation's own rules, compiled beside the built-in ones into a project's bundle. */
+export interface CustomRuleSources {
+  /** The folder (absolute): one rule a subfolder; folders and files starting with `_` or `.` are skipped. */
+  dir: string;
+  /** Its name inside the bundle (forward slashes, relative): messages from opa are rewritten back to `dir`. */
+  as: string;
+}
+
 export interface BundlePaths {
   root: string;
   /** The rule folders, relative to root, the bundle is compiled from. */
   sources: readonly string[];
+  custom?: CustomRuleSources;
+  /** What to run when the bundle is missing or stale. */
+  buildCommand: string;
   dir: string;
   wasm: string;
   catalogue: string;
@@ -53,6 +63,7 @@ export function bundlePaths(
   return {
     root,
     sources,
+    buildCommand: "npm run build:policy",
     dir,
     wasm: join(dir, "policy.wasm"),
     catalogue: join(dir, "catalogue.json"),
@@ -62,30 +73,45 @@ export function bundlePaths(
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-function regoSources(root: string, dirs: readonly string[]): string[] {
+/**
+ * The .rego files compiled from `dir` (tests beside the rules never are), absolute and sorted. In
+ * a custom rules folder (`skipHidden`) a folder or file starting with `_` or `.` is left out: the
+ * example rule `init` writes stays off until its folder is renamed.
+ */
+export function regoSources(dir: string, skipHidden = false): string[] {
   const files: string[] = [];
-  const walk = (dir: string) => {
+  const walk = (d: string) => {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = readdirSync(d, { withFileTypes: true });
     } catch {
       return;
     }
     for (const e of entries) {
-      const p = join(dir, e.name);
+      if (skipHidden && /^[_.]/.test(e.name)) continue;
+      const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")) files.push(p);
     }
   };
-  for (const d of dirs) walk(join(root, d));
+  walk(dir);
   return files.sort();
 }
 
-/** Digest over every compiled .rego (path and content), so any edit makes the bundle stale. */
-export function sourceDigest(root = packageRoot, dirs: readonly string[] = defaultSources): string {
+const slashed = (p: string) => p.split(sep).join("/");
+
+/** Every compiled file: where it is, and its name inside the bundle (what opa records and the digest covers). */
+function compiledFiles(root: string, dirs: readonly string[], custom?: CustomRuleSources): { file: string; name: string }[] {
+  const files = dirs.flatMap((d) => regoSources(join(root, d)).map((file) => ({ file, name: slashed(relative(root, file)) })));
+  if (custom) files.push(...regoSources(custom.dir, true).map((file) => ({ file, name: `${custom.as}/${slashed(relative(custom.dir, file))}` })));
+  return files;
+}
+
+/** Digest over every compiled .rego (name and content), so any edit makes the bundle stale. */
+export function sourceDigest(root = packageRoot, dirs: readonly string[] = defaultSources, custom?: CustomRuleSources): string {
   const h = createHash("sha256");
-  for (const f of regoSources(root, dirs)) {
-    h.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
+  for (const { file, name } of compiledFiles(root, dirs, custom)) {
+    h.update(name).update("\0").update(readFileSync(file)).update("\0");
   }
   return h.digest("hex");
 }
@@ -128,54 +154,79 @@ export function catalogueFromAnnotations(annotations: readonly Annotation[]): Ru
   return rules.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
+/** How to get opa, for a user who has only the npm package. */
+export const OPA_INSTALL_HINT =
+  "install the Open Policy Agent CLI and put `opa` on PATH (https://www.openpolicyagent.org/docs/latest/#1-download-opa; e.g. `brew install opa`)";
+
 function opaOrFault(): string {
   const opa = findTool("opa");
-  if (!opa) throw new PolicyFault("opa is not installed: run `npm run setup` to build the pinned toolchain");
+  if (!opa) throw new PolicyFault(`opa is not installed: compiling Rego needs it; ${OPA_INSTALL_HINT}`);
   return opa;
 }
 
-/** Compiles the policies with `opa build -t wasm` and derives the catalogue from METADATA. */
+/**
+ * Compiles the policies with `opa build -t wasm` and derives the catalogue from METADATA. The
+ * compiled files are copied into a staging folder first, under their names in the bundle, and opa
+ * runs there: opa records each source's path as given in the WASM module, so the same sources give
+ * the same bytes wherever they sit, and exactly the files the digest covers are compiled.
+ */
 export function buildBundle(paths = bundlePaths()): BundleManifest {
   const opa = opaOrFault();
-  // Relative to the policy root (opa runs there): opa records each source's path as given in the
-  // WASM module, so absolute paths would make the digest depend on where the sources sit.
-  const dirs = [...paths.sources];
   const tmp = `${paths.dir}.tmp-${process.pid}`;
+  const staged = join(tmp, "src");
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  mkdirSync(staged, { recursive: true });
+  const custom = paths.custom;
+  // opa names staged files; the user should read the path of the file they edit.
+  const shownCustom = custom ? relative(process.cwd(), custom.dir) || "." : "";
+  const unstage = (text: string) => (custom ? text.split(`${custom.as}/`).join(`${slashed(shownCustom)}/`) : text);
   const run = (args: string[]) => {
     try {
-      return execFileSync(opa, args, { cwd: paths.root, encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+      return execFileSync(opa, args, { cwd: staged, encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string };
-      throw new PolicyFault(`opa ${args[0]} failed:\n${(e.stderr || e.stdout || String(err)).trim()}`);
+      throw new PolicyFault(`opa ${args[0]} failed:\n${unstage((e.stderr || e.stdout || String(err)).trim())}`);
     }
   };
   try {
-    const digest = sourceDigest(paths.root, paths.sources);
+    const files = compiledFiles(paths.root, paths.sources, custom);
+    const h = createHash("sha256");
+    for (const { file, name } of files) {
+      const text = readFileSync(file);
+      h.update(name).update("\0").update(text).update("\0");
+      mkdirSync(dirname(join(staged, name)), { recursive: true });
+      writeFileSync(join(staged, name), text);
+    }
+    const digest = h.digest("hex");
+    const dirs = [...paths.sources, ...(custom ? [custom.as] : [])];
+    for (const d of dirs) mkdirSync(join(staged, d), { recursive: true });
     // `opa inspect` takes one path at a time.
     const inspected = dirs.map((d) => JSON.parse(run(["inspect", "-a", "--format", "json", d])) as InspectOutput & { annotations?: Annotation[] });
     const catalogue = catalogueFromAnnotations(inspected.flatMap((i) => i.annotations ?? []));
     // Every folder other than the built-in ones holds custom rules, confined to vendorgate.custom.
     const builtIn = new Set(builtinSourceDirs);
-    for (const [i, d] of paths.sources.entries()) {
+    for (const [i, d] of dirs.entries()) {
       if (builtIn.has(d)) continue;
-      checkCustomRules(inspected[i] ?? {}, { root: paths.root, builtInIds: catalogue.filter((r) => !r.custom).map((r) => r.id) });
+      const shown = custom && d === custom.as ? (f: string) => unstage(slashed(f)) : undefined;
+      checkCustomRules(inspected[i] ?? {}, { root: staged, builtInIds: catalogue.filter((r) => !r.custom).map((r) => r.id), ...(shown ? { shown } : {}) });
     }
     // Only once the custom rules are known to stay in their package: a file that redefines the
     // entrypoint must be named as such, not surface as whatever opa makes of the clash.
-    run(["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", join(tmp, "bundle.tar.gz"), ...dirs]);
+    run(["build", "-t", "wasm", "-e", entrypoint, "-o", join(tmp, "bundle.tar.gz"), ...dirs]);
     execFileSync("tar", ["-xzf", join(tmp, "bundle.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: "pipe" });
 
     const wasm = readFileSync(join(tmp, "policy.wasm"));
     const opaVersion = /Version: (\S+)/.exec(run(["version"]))?.[1] ?? "unknown";
     const manifest: BundleManifest = { sourceDigest: digest, wasmDigest: sha256(wasm), opaVersion };
-    writeFileSync(join(tmp, "catalogue.json"), JSON.stringify(catalogue, null, 2) + "\n");
-    writeFileSync(join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
-    rmSync(join(tmp, "bundle.tar.gz"));
+    const out = join(tmp, "out");
+    mkdirSync(out);
+    renameSync(join(tmp, "policy.wasm"), join(out, "policy.wasm"));
+    writeFileSync(join(out, "catalogue.json"), JSON.stringify(catalogue, null, 2) + "\n");
+    writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
     // Swap the whole folder so a reader never sees a new wasm beside an old manifest.
+    mkdirSync(dirname(paths.dir), { recursive: true });
     rmSync(paths.dir, { recursive: true, force: true });
-    renameSync(tmp, paths.dir);
+    renameSync(out, paths.dir);
     return manifest;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -192,7 +243,7 @@ function readManifest(paths: BundlePaths): BundleManifest | undefined {
 
 /** True when the bundle on disk was built from the .rego sources on disk. */
 export function isFresh(paths = bundlePaths()): boolean {
-  return readManifest(paths)?.sourceDigest === sourceDigest(paths.root, paths.sources);
+  return readManifest(paths)?.sourceDigest === sourceDigest(paths.root, paths.sources, paths.custom);
 }
 
 export interface LoadedBundle {
@@ -210,9 +261,9 @@ export interface LoadedBundle {
 export function readBundle(paths = bundlePaths(), opts: { rebuild?: boolean } = {}): LoadedBundle {
   if (opts.rebuild === true && !isFresh(paths)) buildBundle(paths);
   const manifest = readManifest(paths);
-  if (!manifest) throw new PolicyFault(`policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`npm run build:policy\`)`);
-  if (manifest.sourceDigest !== sourceDigest(paths.root, paths.sources)) {
-    throw new PolicyFault("policy bundle is stale: the .rego sources changed since it was built (run `npm run build:policy`)");
+  if (!manifest) throw new PolicyFault(`policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`${paths.buildCommand}\`)`);
+  if (manifest.sourceDigest !== sourceDigest(paths.root, paths.sources, paths.custom)) {
+    throw new PolicyFault(`policy bundle is stale: the .rego sources changed since it was built (run \`${paths.buildCommand}\`)`);
   }
   let wasm: Uint8Array;
   let catalogue: RuleInfo[];

@@ -1,6 +1,8 @@
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
+import { findProject } from "../project/index.ts";
+import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
 import { GATE_POLICY, type GateConfig } from "./config.ts";
 import { judgeStack, type StackVerdict } from "../stack/judge-stack.ts";
@@ -134,11 +136,17 @@ export function gatePolicy(): StackPolicy {
   };
 }
 
-/** Rule policies from the catalogue; a rule that can also report advisory cases gets a companion. */
-export function packPolicies(): StackPolicy[] {
+/**
+ * Rule policies from the catalogue; a rule that can also report advisory cases gets a companion.
+ * The catalogue is the bundle that judges the project VENDORGATE_CONFIG_FILE names (its own when
+ * it has custom rules, so each custom rule gets a policy), else the shipped one.
+ */
+export async function packPolicies(): Promise<StackPolicy[]> {
   let catalogue: RuleInfo[];
   try {
-    catalogue = readBundle().catalogue;
+    const configFile = process.env.VENDORGATE_CONFIG_FILE;
+    const project = configFile === undefined ? undefined : await findProject({ configFile });
+    catalogue = readBundle(projectBundlePaths(project)).catalogue;
   } catch {
     // The gate policy reports the same fault when it tries to load the engine.
     return [gatePolicy()];
@@ -153,6 +161,6 @@ export function packPolicies(): StackPolicy[] {
   return policies;
 }
 
-export function startPack(): PolicyPack {
-  return new PolicyPack(PACK_NAME, { policies: packPolicies() });
+export async function startPack(): Promise<PolicyPack> {
+  return new PolicyPack(PACK_NAME, { policies: await packPolicies() });
 }

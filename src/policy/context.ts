@@ -9,6 +9,7 @@ import { findProject, loadProject, type LoadedProject } from "../project/index.t
 import { loadProjectBundle, type ProjectBundle } from "./project-bundle.ts";
 import type { EnforcementSource } from "./enforcement.ts";
 import { describePolicy, fileEnforcementSource, plainEnforcementSource, type PolicySummary, type ResolvedPolicy, withSource } from "./summary.ts";
+import { projectBundlePaths } from "./compiled-bundle.ts";
 
 /*
  * The policy session every judging command, the policy pack and the library share: which
@@ -168,7 +169,8 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const { project } = inputs;
   const loadedRegistry = await readRegistryInput(inputs);
   const { registry, taxonomy } = loadedRegistry;
-  const engine = await Engine.load();
+  // The project's own bundle when it has custom rules (a missing or stale one is a fault).
+  const engine = await Engine.load({ paths: projectBundlePaths(project) });
   const catalogue = engine.catalogue;
   const knownRules = catalogue.map((r) => r.id);
   // Unknown rule ids in vendorgate.yaml are reported at their line, like any other input error.

@@ -16,7 +16,8 @@ describe("vendorgate check", () => {
     const r = vendorgate(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", "json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; field?: string; waivedBy?: string }[]; summary: unknown };
-    expect(out.summary).toEqual({ mandatory: 12, advisory: 3, waived: 1 });
+    // The product's rules only: it-helpdesk (employee data to the US) breaks no built-in rule.
+    expect(out.summary).toEqual({ mandatory: 11, advisory: 3, waived: 1 });
     const keys = out.violations.map((v) => `${v.rule} ${v.integration} ${v.field ?? ""}`.trim());
     expect(keys).toEqual(
       expect.arrayContaining([

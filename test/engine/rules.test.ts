@@ -121,14 +121,6 @@ describe("every rule has a passing and a failing case", () => {
     expect(active.summary).toEqual({ mandatory: 0, advisory: 0, waived: 1 });
   });
 
-  it("the custom rule ACME001 keeps employee data in the EU", () => {
-    const employee = { vendor: "lapsed", subjects: ["employee"], destination: { url: "https://in.lapsed.example/", region: "eu" }, fields: [{ path: "os", category: "user.device" }] };
-    const stayIn = run({ now: "2026-01-01" }, { ...employee, purpose: "analytics" });
-    expect(rulesOf(stayIn)).not.toContain("ACME001:mandatory");
-    const leave = run({ now: "2026-01-01", stack: { name: "prod" } }, { ...employee, purpose: "analytics", destination: { url: "https://us.lapsed.example/", region: "us" } });
-    expect(rulesOf(leave)).toContain("ACME001:mandatory");
-  });
-
   it("a disabled integration is not judged", () => {
     expect(run({}, { vendor: "fullstory", enabled: false }).violations).toEqual([]);
   });

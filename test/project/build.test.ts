@@ -1,0 +1,214 @@
+// `vendorgate build`: a project's custom rules compiled with the built-in ones into its own bundle,
+// which every judging command then uses; without custom rules the shipped bundle judges.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { bundlePaths } from "../../src/engine/bundle.ts";
+import { packPolicies } from "../../src/pack/pack.ts";
+import { packageRoot } from "../../src/paths.ts";
+import { STACK_FRAME, vendorgate } from "../cli.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "vendorgate-build-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const NOW = ["--now", "2026-11-29"];
+
+/** This test's own custom rule: employee data only to EU endpoints. */
+const employeeRule = `# METADATA
+# title: Employee data stays in the EU
+# custom:
+#   id: ORG001
+#   severity: mandatory
+#   remediation: Send employee data to the vendor's EU endpoint only.
+package vendorgate.custom["employee-data-eu-only"]
+
+import data.vendorgate.lib.result
+
+violation contains result.fail(rego.metadata.chain(), {
+\t"integration": integration.name,
+\t"message": sprintf("Integration %s sends employee data outside the EU", [integration.name]),
+}) if {
+\tsome integration in input.integrations
+\t"employee" in object.get(integration, "subjects", [])
+\tobject.get(integration.destination, "region", "") != "eu"
+}
+`;
+
+const registry = `apiVersion: vendorgate/v1
+prohibitedCategories: []
+vendors:
+  acme-hr:
+    name: Acme HR
+    status: approved
+    domains: [acme-hr.example]
+    regions: [eu, us]
+    assurance:
+      dpa: { expires: 2030-01-31 }
+      soc2: { expires: 2030-01-31 }
+    approvals:
+      - purpose: employment
+        subjects: [employee]
+        categories: [user.contact.email]
+`;
+
+function manifest(region: "eu" | "us"): string {
+  return JSON.stringify({
+    apiVersion: "vendorgate/v1",
+    stack: { name: "prod" },
+    integrations: [
+      {
+        name: "hr-sync",
+        vendor: "acme-hr",
+        purpose: "employment",
+        subjects: ["employee"],
+        destination: { url: `https://${region}.acme-hr.example/sync`, region },
+        credentials: { secret: true },
+        fields: [{ path: "email", category: "user.contact.email" }],
+      },
+    ],
+  });
+}
+
+/** A project with vendorgate.yaml, a registry, both manifests and (unless `rules` is false) the custom rule. */
+function project(name: string, rules: Record<string, string> | false = { "employee-data-eu-only/employee_data_eu_only.rego": employeeRule }): string {
+  const dir = join(scratch, name);
+  mkdirSync(join(dir, "policy", "rules"), { recursive: true });
+  writeFileSync(join(dir, "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: policy/vendors.yaml\ncustomRules: policy/rules\n`);
+  writeFileSync(join(dir, "policy", "vendors.yaml"), registry);
+  writeFileSync(join(dir, "eu.json"), manifest("eu"));
+  writeFileSync(join(dir, "us.json"), manifest("us"));
+  for (const [path, text] of Object.entries(rules || {})) {
+    mkdirSync(dirname(join(dir, "policy", "rules", path)), { recursive: true });
+    writeFileSync(join(dir, "policy", "rules", path), text);
+  }
+  return dir;
+}
+
+const ruleIds = (stdout: string) => (JSON.parse(stdout) as { violations: { rule: string }[] }).violations.map((v) => v.rule);
+
+describe("vendorgate build", () => {
+  it("compiles the custom rule into the project's bundle; check then reports it, and passes the flow it allows", () => {
+    const dir = project("basic");
+    const built = vendorgate(["build"], {}, { cwd: dir });
+    expect(built.stderr).toBe("");
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/^built \.vendorgate\/policy with opa \S+ in \d+ ms: the built-in rules and 1 custom rule \(ORG001\) from policy\/rules; wasm sha256 [0-9a-f]{12}\n$/);
+    expect(readFileSync(join(dir, ".vendorgate", ".gitignore"), "utf8")).toMatch(/^\*$/m);
+    const catalogue = JSON.parse(readFileSync(join(dir, ".vendorgate/policy/catalogue.json"), "utf8")) as { id: string; custom: boolean }[];
+    expect(catalogue.filter((r) => r.custom).map((r) => r.id)).toEqual(["ORG001"]);
+    expect(catalogue.filter((r) => !r.custom)).toHaveLength(12);
+
+    const blocked = vendorgate(["check", "--manifest", "us.json", "--format", "json", ...NOW], {}, { cwd: dir });
+    expect(blocked.code, blocked.stderr).toBe(1);
+    expect(ruleIds(blocked.stdout)).toEqual(["ORG001"]);
+    const passed = vendorgate(["check", "--manifest", "eu.json", "--format", "json", ...NOW], {}, { cwd: dir });
+    expect(passed.code, passed.stderr).toBe(0);
+    // From a subfolder and with --project alike: the project's vendorgate.yaml picks the bundle.
+    mkdirSync(join(dir, "stacks"));
+    expect(vendorgate(["check", "--manifest", "../us.json", ...NOW], {}, { cwd: join(dir, "stacks") }).code).toBe(1);
+  });
+
+  it("the same project in two folders gives byte-identical WASM", () => {
+    const a = project("twice/a");
+    const b = project("twice/much/deeper/b");
+    for (const d of [a, b]) expect(vendorgate(["build"], {}, { cwd: d }).code).toBe(0);
+    const wasm = (d: string) => readFileSync(join(d, ".vendorgate/policy/policy.wasm"));
+    expect(wasm(a).equals(wasm(b))).toBe(true);
+    expect(wasm(a).includes(Buffer.from(scratch))).toBe(false);
+  });
+
+  it("a judging command refuses a missing or stale project bundle and says to run vendorgate build", () => {
+    const dir = project("stale");
+    const missing = vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/policy bundle missing .*\.vendorgate\/policy\/manifest\.json \(run `npx vendorgate build`\)/);
+    expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
+    const rule = join(dir, "policy/rules/employee-data-eu-only/employee_data_eu_only.rego");
+    writeFileSync(rule, `${readFileSync(rule, "utf8")}\n# edited\n`);
+    const stale = vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir });
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/policy bundle is stale: .*run `npx vendorgate build`/);
+    // A rule added after the build is a change too: it must never go unjudged.
+    expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
+    mkdirSync(join(dir, "policy/rules/second"));
+    writeFileSync(join(dir, "policy/rules/second/second.rego"), employeeRule.replace("ORG001", "ORG002").replace('"employee-data-eu-only"', '"second"'));
+    expect(vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir }).stderr).toMatch(/stale/);
+  });
+
+  it("without custom rules nothing is built and the shipped bundle judges (no opa needed); a `_` folder is not compiled", () => {
+    const dir = project("none", { "_example/example.rego": employeeRule });
+    const r = vendorgate(["build"], {}, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/no custom rule in policy\/rules \(folders starting with _ are skipped\).*nothing to build/);
+    expect(existsSync(join(dir, ".vendorgate"))).toBe(false);
+    // No opa anywhere: judging still works.
+    const checked = vendorgate(["check", "--manifest", "us.json", "--format", "json", ...NOW], { PATH: dirname(process.execPath), VENDORGATE_TOOLS: join(scratch, "no-tools") }, { cwd: dir });
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(ruleIds(checked.stdout)).toEqual([]);
+  });
+
+  it("opa missing: exit 2 naming how to install it, no stack trace", () => {
+    const dir = project("no-opa");
+    const r = vendorgate(["build"], { PATH: dirname(process.execPath), VENDORGATE_TOOLS: join(scratch, "no-tools") }, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vendorgate: build: opa is not installed: .*install the Open Policy Agent CLI and put `opa` on PATH \(https:\/\/www\.openpolicyagent\.org\//);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("a customRules folder that does not exist is an input error at its line, for build and for judging alike", () => {
+    const dir = project("typo", false);
+    writeFileSync(join(dir, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: policy/vendors.yaml\ncustomRules: policy/rulez\n");
+    for (const args of [["build"], ["check", "--manifest", "eu.json", ...NOW]]) {
+      const r = vendorgate(args, {}, { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("vendorgate.yaml:3:14 customRules: policy/rulez: no such folder");
+    }
+  });
+
+  it("custom rules stay confined: a rule leaving vendorgate.custom or taking a VG id fails the build at its file and line", () => {
+    const dir = project("confined", {
+      "takeover/takeover.rego": "package vendorgate.main\n\nreport := {}\n",
+      "fake/fake.rego": employeeRule.replace("ORG001", "VG004").replace('"employee-data-eu-only"', '"fake"'),
+    });
+    const r = vendorgate(["build"], {}, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("policy/rules/takeover/takeover.rego:1:1 package vendorgate.main is outside vendorgate.custom");
+    expect(r.stderr).toMatch(/policy\/rules\/fake\/fake\.rego:\d+:\d+ custom rule fake takes the id VG004/);
+    expect(existsSync(join(dir, ".vendorgate/policy"))).toBe(false);
+  });
+
+  it("a rule that does not compile names the user's file, not a staging folder", () => {
+    const dir = project("syntax", { "broken/broken.rego": 'package vendorgate.custom["broken"]\n\nx := \n' });
+    const r = vendorgate(["build"], {}, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/policy\/rules\/broken\/broken\.rego:\d+: rego_parse_error/);
+    expect(r.stderr).not.toMatch(/custom-rules\//);
+  });
+});
+
+describe("the policy pack with a project's custom rules", () => {
+  const saved = process.env.VENDORGATE_CONFIG_FILE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.VENDORGATE_CONFIG_FILE;
+    else process.env.VENDORGATE_CONFIG_FILE = saved;
+  });
+
+  it("gives each custom rule a policy of its own when VENDORGATE_CONFIG_FILE names the project", async () => {
+    const dir = project("pack");
+    expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
+    process.env.VENDORGATE_CONFIG_FILE = join(dir, "vendorgate.yaml");
+    expect((await packPolicies()).map((p) => p.name)).toContain("employee-data-eu-only");
+    delete process.env.VENDORGATE_CONFIG_FILE;
+    expect((await packPolicies()).map((p) => p.name)).not.toContain("employee-data-eu-only");
+  });
+});
+
+describe("the checkout's development bundle", () => {
+  it("holds the product's rules only: no example organisation's custom rule", () => {
+    const catalogue = JSON.parse(readFileSync(bundlePaths().catalogue, "utf8")) as { id: string; custom: boolean }[];
+    expect(catalogue.filter((r) => r.custom)).toEqual([]);
+    expect(catalogue.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `VG${String(i + 1).padStart(3, "0")}`));
+    expect(bundlePaths().root).toBe(packageRoot);
+  });
+});
