@@ -53,7 +53,8 @@ function rule(pkg: string, id: string | undefined): string {
 /** The build's error, or undefined when the build succeeded. */
 function buildError(root: string): InputError | undefined {
   try {
-    buildBundle(bundlePaths(root, join(root, "build", "policy")));
+    // Compiled as a project's custom rules are (`vendorgate build`): the built-in rules plus this folder.
+    buildBundle({ ...bundlePaths(root, join(root, "build", "policy")), custom: { dir: join(root, "policies", "custom"), as: "custom-rules" } });
     return undefined;
   } catch (err) {
     if (err instanceof InputError) return err;

@@ -177,7 +177,7 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     expect(requests.slice(before)).toEqual(["/good.tar.gz"]);
     const out = JSON.parse(r.stdout) as JsonReport;
     // The same verdict as the checkout's own registry and exceptions give (test/commands/check.test.ts).
-    expect(out.summary).toEqual({ mandatory: 12, advisory: 3, waived: 1 });
+    expect(out.summary).toEqual({ mandatory: 11, advisory: 3, waived: 1 });
     expect(out.violations.find((v) => v.field === "requester.phone")?.waivedBy).toBe("EXC-42");
     expect(out.policy.bundle.signed).toEqual({ source: bundles.good.url, digest: bundles.good.digest, keyId: "default" });
     expect(out.policy.registry.source).toBe(`${bundles.good.url}#registry`);
