@@ -292,9 +292,12 @@ export class Splicer {
     this.edits.push({ at: colon + 1, end, text: ` ${flowText(value)}${this.eol}` });
   }
 
-  /** The edited text. Edits never overlap: each touches its own entries. */
+  /**
+   * The edited text. Edits never overlap: each touches its own entries. Insertions at the same
+   * place keep the order they were made in (a list's new item, then the mapping's new key after it).
+   */
   apply(): string {
-    const sorted = [...this.edits].sort((a, b) => b.at - a.at || b.end - a.end);
+    const sorted = this.edits.map((e, n) => ({ ...e, n })).sort((a, b) => b.at - a.at || b.end - a.end || b.n - a.n);
     let out = this.text;
     let limit = Infinity;
     for (const e of sorted) {

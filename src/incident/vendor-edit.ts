@@ -188,7 +188,13 @@ async function edit(file: string, vendor: string, opts: EditOptions, plan: (ctx:
     }
     const next = ctx.splicer.apply();
     // The splice must mean exactly the intended change, and the whole file must still validate.
-    if (JSON.stringify(parseSource(next, file).data) !== JSON.stringify(planned.intended)) {
+    let same = false;
+    try {
+      same = JSON.stringify(parseSource(next, file).data) === JSON.stringify(planned.intended);
+    } catch {
+      // Text that does not even parse is a splicing fault, not the user's input error.
+    }
+    if (!same) {
       throw new Error(`editing ${file} did not produce the intended change to ${vendor}; the file was left unchanged`);
     }
     let after: Registry;

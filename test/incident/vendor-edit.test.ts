@@ -217,6 +217,42 @@ describe("vendor revoke", () => {
   });
 });
 
+describe("files written in other styles", () => {
+  it("keeps CRLF line ends, a four-space step, lists without indentation and block lists of categories", async () => {
+    const lines = (...l: string[]) => l.join("\r\n");
+    const head = ["apiVersion: vendorgate/v1", "prohibitedCategories: []", "vendors:", '    "acme":   # quoted key', "        name: Acme", "        status: approved", "        regions: [eu]", "        approvals:", "        - purpose: analytics.reporting", "          categories:", "          - user.device   # why", "          - user.behavior"];
+    writeFileSync(registry, lines(...head, "        # trailing note", ""));
+    // A new list item and a new key after it land at the same place, in that order.
+    await approve(registry, { vendor: "acme", purpose: "analytics.reporting", categories: ["user.unique_id"], requireTransform: ["hash"] });
+    expect(read()).toBe(lines(...head, "          - user.unique_id", "          requireTransform:", "              user.unique_id: [hash]", "        # trailing note", ""));
+    await approve(registry, { vendor: "acme", purpose: "marketing", categories: ["user.contact.email"] });
+    await addVendor(registry, { ...acme, vendor: "b" });
+    expect(read()).toBe(
+      lines(
+        ...head,
+        "          - user.unique_id",
+        "          requireTransform:",
+        "              user.unique_id: [hash]",
+        "        - purpose: marketing",
+        "          categories: [user.contact.email]",
+        "        # trailing note",
+        "    b:",
+        "        name: Acme CRM",
+        "        status: under_review",
+        "        statusChanged: 2026-11-29",
+        "        statusBy: sec@example.com",
+        "        domains: [acme.example]",
+        "        regions: [eu, us]",
+        "",
+      ),
+    );
+    await revoke(registry, { vendor: "acme", purpose: "analytics.reporting", categories: ["user.behavior", "user.unique_id"] });
+    expect(read()).toBe(
+      lines(...head.slice(0, -1), "        - purpose: marketing", "          categories: [user.contact.email]", "        # trailing note", "    b:", "        name: Acme CRM", "        status: under_review", "        statusChanged: 2026-11-29", "        statusBy: sec@example.com", "        domains: [acme.example]", "        regions: [eu, us]", ""),
+    );
+  });
+});
+
 describe("a vendor named like an Object property", () => {
   it("adds, approves and revokes a vendor named constructor, and never takes Object's for a vendor", async () => {
     await expect(approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] })).rejects.toThrow(/no vendor "constructor"/);
