@@ -10,7 +10,7 @@ import { buffer } from "node:stream/consumers";
 import { createGunzip, createGzip } from "node:zlib";
 import { extract, pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { policyPackConfig } from "../../src/commands/preview.ts";
+import { policyPackConfig, runDeploy } from "../../src/commands/preview.ts";
 import { GATE_POLICY, type GateConfig } from "../../src/pack/config.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { projectInfo } from "../../src/pulumi/project.ts";
@@ -288,5 +288,23 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     expect(gate.configFile).toBe(join(project, "vendorgate.yaml"));
     expect(gate.registry).toBeUndefined();
     expect(gate.exceptions).toBeUndefined();
+  });
+
+  it("a real pulumi preview: the policy pack fetches and verifies the bundle itself and judges the stack with it", { timeout: 300_000 }, async () => {
+    configure(bundles.good);
+    const backend = join(scratch, "backend");
+    mkdirSync(backend, { recursive: true });
+    const before = requests.length;
+    const r = await runDeploy(
+      "preview",
+      { stack: "dev", backend, configFile: join(project, "vendorgate.yaml"), now: "2026-11-29", stream: false, pulumiProject: projectInfo(packageRoot) },
+      () => {},
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(true);
+    // Zendesk's SOC 2 advisory comes from the bundle's registry, through the pack.
+    expect(r.findings.map((f) => [f.level, f.policy])).toContainEqual(["advisory", "assurance-expired-advisory"]);
+    // Once by vendorgate preview itself, once by the policy pack in the engine's process.
+    expect(requests.slice(before).filter((u) => u === "/good.tar.gz").length).toBeGreaterThanOrEqual(2);
   });
 });
