@@ -10,7 +10,7 @@ import { configFileHelp, projectHelp } from "./options.ts";
 import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
 
-interface StatusOptions extends SourceOptions {
+interface StatusOptions extends SourceOptions, OutputOptions {
   reason: string;
   by?: string;
   registry?: string;
@@ -35,7 +35,7 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   const { registry } = await loadRegistry(registryFile);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
-  out(
+  await emit(
     describeStatusChange({
       vendor,
       registry,
@@ -46,6 +46,8 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
       sources: sources.length ? sources.join(", ") : "nothing (pass --manifest, or deploy a stack)",
       stateRead: set.backend !== undefined,
     }),
+    opts,
+    out,
   );
   return 0;
 }
@@ -96,6 +98,8 @@ function statusCommand(cmd: Command, out: (s: string) => void, fixed?: VendorSta
     .option("--project <dir>", projectHelp)
     .option("--now <date>", "date recorded as statusChanged, ISO 8601 (default: today)");
   addSourceOptions(cmd, "integrations to list as blocked");
+  // The list of what the status now blocks is the incident's record: --output keeps it as a file.
+  addOutputOptions(cmd, { failOn: false, what: "change and the flows it blocks" });
   cmd.addHelpText(
     "after",
     "\nThe registry is edited in place: comments and layout stay as they are. Prints every integration\n" +

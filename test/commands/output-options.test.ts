@@ -49,6 +49,19 @@ describe.concurrent("--output and --quiet on every command that prints a report"
     expect(quiet.stdout).toBe("");
   });
 
+  it("vendor suspend and set-status write what they now block to --output, or nothing with --quiet, and still edit the registry", () => {
+    const registry = join(scratch, "vendors.yaml");
+    writeFileSync(registry, readFileSync("policies/data/vendors.yaml", "utf8"));
+    const file = join(scratch, "suspend.txt");
+    const args = ["--registry", registry, "--reason", "drill", "--by", "sec", ...NOW, "--manifest", INCIDENT, "--no-state"];
+    const suspended = vendorgate(["vendor", "suspend", "mixpanel", ...args, "--output", file], env);
+    expect(suspended).toMatchObject({ code: 0, stdout: "" });
+    expect(readFileSync(file, "utf8")).toContain("Now blocked (VG002 vendor-not-approved)");
+    const quiet = vendorgate(["vendor", "set-status", "mixpanel", "prohibited", ...args, "--quiet"], env);
+    expect(quiet).toMatchObject({ code: 0, stdout: "" });
+    expect(readFileSync(registry, "utf8")).toMatch(/ {2}mixpanel:\n {4}name: Mixpanel\n {4}status: prohibited\n/);
+  });
+
   it("--output - is standard output, as in the tools people already use", () => {
     const args = ["vendor", "list", "--format", "json"];
     expect(vendorgate([...args, "-o", "-"], env).stdout).toBe(vendorgate(args, env).stdout);
