@@ -192,6 +192,17 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     expect(r.stdout).toContain(`signed bundle ${bundles.good.url} ${bundles.good.digest.slice("sha256:".length, "sha256:".length + 12)}`);
   });
 
+  it("names the bundle and its digest in the HTML report and the PR comment's markdown", async () => {
+    configure(bundles.good);
+    const html = await run(["report", "--manifest", "incident.manifest.yaml", "--no-state", ...NOW]);
+    expect(html.code, html.stderr).toBe(0);
+    const section = /<section id="policy">([\s\S]*?)<\/section>/.exec(html.stdout)?.[1] ?? "";
+    expect(section).toContain(`<tr><th>Signed bundle</th><td><code>${bundles.good.url}</code> <code>${bundles.good.digest}</code> (key <code>default</code>)</td></tr>`);
+    expect(section).toContain(`<code>${bundles.good.url}#registry</code>`);
+    const md = await run(["check", "--manifest", "incident.manifest.yaml", ...NOW, "--format", "markdown"]);
+    expect(md.stdout).toContain(`- signed bundle: \`${bundles.good.url}\` \`${bundles.good.digest}\``);
+  });
+
   it("takes the public key inline as PEM, and a bundle by path", async () => {
     configure({ path: join("..", "good.tar.gz"), digest: bundles.good.digest, publicKey });
     const r = await run(["check", "--manifest", "incident.manifest.yaml", ...NOW, "--format", "json"]);
