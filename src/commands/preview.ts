@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { readBundle } from "../engine/bundle.ts";
 import { checkProjectRules } from "../model/index.ts";
 import { loadStackConfig } from "../plan/config.ts";
-import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
+import { readStackPolicy } from "../policy/stack.ts";
 import { GATE_POLICY, type GateConfig } from "../pack/config.ts";
 import { packageRoot } from "../paths.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
@@ -57,10 +57,10 @@ export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const loadedRegistry = await readRegistryInput(inputs);
   const stackFile = await loadStackConfig(project, opts.stack, { decrypt: false });
-  const settings = stackSettings(stackFile.src, [...byId.keys()]);
-  const policy = describeLoadedPolicy(catalogue, inputs, loadedRegistry, [stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement)], { wasm: "" });
+  const stackPolicy = readStackPolicy(opts.stack, stackFile, vg, [...byId.keys()]);
+  const policy = describeLoadedPolicy(catalogue, inputs, loadedRegistry, [stackPolicy.enforcement], { wasm: "" });
   const overrides = policy.resolved.levels;
-  const residency = vg?.config.stacks?.[opts.stack]?.residency ?? settings.residency;
+  const residency = stackPolicy.residency;
   const gate: GateConfig = {
     ...(vg ? { configFile: vg.configFile } : {}),
     // With a signed bundle the pack reads vendorgate.yaml and verifies the bundle itself; a path

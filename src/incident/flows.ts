@@ -7,6 +7,7 @@ import { chooseBackend, defaultBackendDir, parseBackendUrl } from "../sources/ba
 import { readBackend, type RecordedFlow, type Snapshot } from "../sources/backend.ts";
 import { BackendError } from "../sources/errors.ts";
 import { cmp, displayPath } from "./text.ts";
+import { stackResidency } from "../policy/stack.ts";
 
 /*
  * The flows the incident commands work from: the integrations of the manifests given on the
@@ -69,11 +70,6 @@ export function addSourceOptions(cmd: Command, what = "integrations count"): Com
 
 const display = displayPath;
 
-/** A stack's residency from vendorgate.yaml's per-stack settings. */
-function residencyOf(project: LoadedProject | undefined, stack: string): string[] | undefined {
-  const r = project?.config.stacks?.[stack]?.residency;
-  return r ? [...r] : undefined;
-}
 
 export async function loadFlows(opts: SourceOptions & { history?: boolean }, taxonomy: Taxonomy): Promise<FlowSet> {
   const flows: Flow[] = [];
@@ -135,7 +131,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   const projectsOf = new Map<string, Set<string>>();
   for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));
   for (const snap of contents.snapshots) {
-    const residency = residencyOf(opts.projectConfig, snap.stack);
+    const residency = stackResidency(opts.projectConfig, snap.stack);
     const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
       flows.push({

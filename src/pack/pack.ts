@@ -7,6 +7,7 @@ import type { RuleInfo, Violation } from "../engine/violation.ts";
 import { GATE_POLICY, type GateConfig } from "./config.ts";
 import { judgeStack, type StackVerdict } from "../stack/judge-stack.ts";
 import type { StackResource } from "../stack/resource.ts";
+import { stackResidency } from "../policy/stack.ts";
 
 /*
  * The policy pack: thin on purpose. It turns the engine's resources into StackResources, asks
@@ -70,8 +71,12 @@ async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<
     ...(gate.now ? { now: gate.now } : {}),
     ...(gate.enforcement ? { enforcement: gate.enforcement } : {}),
   });
+  const stack = stackNameOf(args.resources);
+  // Started by `vendorgate preview` the config carries the residency; started by pulumi with only
+  // vendorgate.yaml, the stack's residency there still applies.
+  const residency = gate.residency ?? stackResidency(ctx.project, stack);
   return judgeStack(ctx, resources, {
-    stack: { name: stackNameOf(args.resources), ...(gate.residency ? { residency: gate.residency } : {}) },
+    stack: { name: stack, ...(residency ? { residency } : {}) },
     ownAccounts: gate.accounts ?? [],
   });
 }

@@ -8,7 +8,7 @@ import { INTEGRATION_TYPE } from "../model/declaration.ts";
 import type { DeclaredIntegration, DeclaredStack, EgressResource } from "../engine/normalize.ts";
 import type { Report, Violation } from "../engine/violation.ts";
 import { API_VERSION } from "../model/index.ts";
-import { stackEnforcementSource, stackSettings } from "../policy/stack.ts";
+import { readStackPolicy } from "../policy/stack.ts";
 import type { PolicySummary } from "../policy/summary.ts";
 import type { ProjectInfo } from "../pulumi/project.ts";
 import { runIsolated, type ProgramLimits } from "../runner/runner.ts";
@@ -170,19 +170,18 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
 export async function planStack(ctx: PolicyContext, req: PlanRequest): Promise<PlanResult> {
   const project = req.project;
   const config = await loadStackConfig(project, req.stack, { decrypt: req.decrypt, ...(req.backend ? { backend: req.backend } : {}) });
-  const settings = stackSettings(config.src, ctx.engine.catalogue.map((r) => r.id));
+  const stackPolicy = readStackPolicy(req.stack, config, ctx.project, ctx.engine.catalogue.map((r) => r.id));
   const run: ProgramRun = {
     project: project.name,
     stack: req.stack,
     config: { ...config.values, [PLAN_CONFIG_KEY]: "true" },
     secretKeys: config.secretKeys,
-    // vendorgate.yaml's stack settings come first; the stack file's key is the older place.
-    residency: ctx.project?.config.stacks?.[req.stack]?.residency ?? settings.residency,
+    residency: stackPolicy.residency,
     program: relative(process.cwd(), project.main) || project.main,
     ...(req.remoteComponents ? { remoteComponents: req.remoteComponents } : {}),
   };
   const isolated = await runIsolated(project, run, { ...(req.limits ? { limits: req.limits } : {}), ...(req.output ? { output: req.output } : {}) });
-  const stackCtx = withStackEnforcement(ctx, stackEnforcementSource(config.file, config.src, settings.enforcement));
+  const stackCtx = withStackEnforcement(ctx, stackPolicy.enforcement);
   const judged = judgeRecorded(stackCtx, isolated.resources, isolated.sites, run);
   return {
     ...judged,

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { EnforcementLevel } from "../engine/violation.ts";
 import { enforcementLevelSchema, locate, renderPath, type SourceDocument, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
+import type { LoadedProject } from "../project/index.ts";
 import type { EnforcementSource } from "./enforcement.ts";
 
 /*
@@ -10,7 +11,7 @@ import type { EnforcementSource } from "./enforcement.ts";
  */
 
 /** The vendorgate keys of a stack file, validated where they stand. */
-export function stackSettings(configSrc: SourceDocument, knownRules: readonly string[]) {
+function stackSettings(configSrc: SourceDocument, knownRules: readonly string[]) {
   const schema = z.looseObject({
     config: z
       .looseObject({
@@ -37,3 +38,39 @@ export function stackEnforcementSource(file: string, src: SourceDocument, levels
   };
 }
 
+
+/** A stack file as read (Pulumi.<stack>.yaml, or an empty document when the stack has none). */
+export interface StackFile {
+  file: string;
+  src: SourceDocument;
+}
+
+/** What judges one stack beyond the shared policy. */
+export interface StackPolicy {
+  residency: readonly string[] | undefined;
+  /** The stack file's own levels, applied last; they may only tighten. */
+  enforcement: EnforcementSource | undefined;
+}
+
+/**
+ * The one reader of a stack's policy settings, for plan, preview, up and the pack: the stack
+ * file's `vendorgate:residency` and `vendorgate:enforcement`, validated where they stand (a scalar
+ * residency or an unknown rule is an input error at its line), with vendorgate.yaml's residency
+ * for the stack first.
+ */
+export function readStackPolicy(stack: string, stackFile: StackFile, project: LoadedProject | undefined, knownRules: readonly string[]): StackPolicy {
+  const settings = stackSettings(stackFile.src, knownRules);
+  return {
+    residency: stackResidency(project, stack, settings.residency),
+    enforcement: stackEnforcementSource(stackFile.file, stackFile.src, settings.enforcement),
+  };
+}
+
+/**
+ * A stack's residency: vendorgate.yaml's `stacks.<name>.residency`, else the stack file's key (the
+ * older place), which the incident commands, reading state rather than stack files, do not have.
+ */
+export function stackResidency(project: LoadedProject | undefined, stack: string, fromStackFile?: readonly string[]): string[] | undefined {
+  const r = project?.config.stacks?.[stack]?.residency ?? fromStackFile;
+  return r ? [...r] : undefined;
+}
