@@ -96,7 +96,7 @@ describe("the pack, started by pulumi with only vendorgate.yaml", () => {
     } as unknown as StackValidationArgs;
     const reported: string[] = [];
     // The gate computes the verdict; each rule's policy then reports its own violations.
-    for (const p of packPolicies()) await p.validateStack(args, (message) => void reported.push(`${p.name}: ${message.split("\n")[0]}`));
+    for (const p of await packPolicies()) await p.validateStack(args, (message) => void reported.push(`${p.name}: ${message.split("\n")[0]}`));
     expect(reported.filter((r) => r.startsWith("vendorgate-gate"))).toEqual([]);
     expect(reported).toContainEqual(expect.stringMatching(/^residency: VG007 analytics-us/));
   });
