@@ -164,7 +164,7 @@ await section("preview", async () => {
 
 // ── 3. Cold start ────────────────────────────────────────────────────────────────────────────────
 await section("cold", async () => {
-  const runs = quick ? 3 : 11;
+  const runs = quick ? 3 : 21;
   progress(`3/5 cold start: node bin/vendorgate.js check (the built package) vs node -e 0, ${runs} runs each (interleaved)`);
   const dir = join(work, "cold");
   timeCommand("mkdir", ["-p", dir]);
@@ -197,6 +197,9 @@ await section("cold", async () => {
     bareNodeMs: round(median(bare), 1),
     checkMs: round(median(check), 1),
     beyondNodeMs: round(median(check) - median(bare), 1),
+    ratioToNode: round(median(check) / median(bare), 2),
+    // The fastest run of each: what the start costs when no other process takes the CPU from it.
+    fastestBeyondNodeMs: round(Math.min(...check) - Math.min(...bare), 1),
     withoutCompileCacheBeyondNodeMs: round(median(noCache) - median(bare), 1),
     cpu: { bareNodeMs: round(median(bareCpu), 1), checkMs: round(median(checkCpu), 1), beyondNodeMs: round(median(checkCpu) - median(bareCpu), 1) },
     allMs: { bare: bare.map((x) => round(x, 1)), check: check.map((x) => round(x, 1)) },
@@ -205,6 +208,7 @@ await section("cold", async () => {
   };
   results.coldStart = cold;
   row("3 cold start", "check (1 integration) beyond node -e 0, medians", `wall ${cold.checkMs} - ${cold.bareNodeMs} = ${cold.beyondNodeMs} ms; CPU ${cold.cpu.checkMs} - ${cold.cpu.bareNodeMs} = ${cold.cpu.beyondNodeMs} ms`, "<= 150 ms", pass(cold.beyondNodeMs <= 150));
+  row("3 cold start", "the same, fastest run of each (least disturbed by other load)", `${round(Math.min(...check), 1)} - ${round(Math.min(...bare), 1)} = ${cold.fastestBeyondNodeMs} ms; median ratio ${cold.ratioToNode}x node -e 0`);
   row("3 cold start", "the same without the code cache (NODE_DISABLE_COMPILE_CACHE=1), medians", `${round(median(noCache), 1)} - ${cold.bareNodeMs} = ${cold.withoutCompileCacheBeyondNodeMs} ms`);
   row("3 cold start", "WASM load (read+verify, compile+instantiate, set data)", `${cold.wasmLoad.totalMs} ms (${cold.wasmLoad.readBundleMs} + ${cold.wasmLoad.compileInstantiateMs} + ${cold.wasmLoad.setDataMs})`, "<= 50 ms", pass(cold.wasmLoad.totalMs <= 50));
 });
