@@ -345,4 +345,66 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/signed policy bundle policy\.tar\.gz: digest mismatch/);
   });
+
+  it("a custom rule the user adds: vendorgate build picks it up, and check, plan and a real preview report it", () => {
+    // The user's own rule, written as init's example shows: analytics vendors get no device data.
+    const rule = `# METADATA
+# title: No device data to analytics vendors
+# custom:
+#   id: SHOP001
+#   severity: mandatory
+#   remediation: Drop the device fields from analytics integrations.
+package vendorgate.custom["no-device-data"]
+
+import data.vendorgate.lib.result
+
+violation contains result.fail(rego.metadata.chain(), {
+\t"integration": integration.name,
+\t"field": field.path,
+\t"message": sprintf("Integration %s sends device data (%s) to an analytics vendor", [integration.name, field.path]),
+}) if {
+\tsome integration in input.integrations
+\tstartswith(integration.purpose, "analytics")
+\tsome field in integration.fields
+\tfield.category == "user.device"
+}
+`;
+    const config = readFileSync(join(project, "vendorgate.yaml"), "utf8");
+    const ruleDir = join(project, "policy", "rules", "no-device-data");
+    try {
+      mkdirSync(ruleDir, { recursive: true });
+      writeFileSync(join(ruleDir, "no_device_data.rego"), rule);
+      writeFileSync(join(project, "vendorgate.yaml"), `${config}customRules: policy/rules\n`);
+      writeFileSync(join(project, "index.ts"), program(false));
+      writeFileSync(join(project, "flows.json"), manifest(false));
+
+      // Not built yet: judging would leave the rule out, so it refuses and says what to run.
+      const unbuilt = vendorgate("check", "--manifest", "flows.json", "--now", NOW);
+      expect(unbuilt.status).toBe(2);
+      expect(unbuilt.stderr).toMatch(/run `npx vendorgate build`/);
+
+      const built = vendorgate("build");
+      expect(built.status, built.stderr).toBe(0);
+      expect(built.stdout).toMatch(/^built \.vendorgate\/policy with opa .*1 custom rule \(SHOP001\) from policy\/rules/);
+
+      const checked = vendorgate("check", "--manifest", "flows.json", "--now", NOW, "--format", "json");
+      expect(checked.status, checked.stderr).toBe(1);
+      const checkReport = JSON.parse(checked.stdout) as { violations: { rule: string; field?: string }[] };
+      expect(checkReport.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["SHOP001 device.os"]);
+
+      const planned = vendorgate("plan", "--project", ".", "--stack", "dev", "--no-decrypt", "--now", NOW, "--format", "json");
+      expect(planned.status, planned.stderr).toBe(1);
+      const planReport = JSON.parse(planned.stdout) as { violations: { rule: string; field?: string }[] };
+      expect(planReport.violations.map((v) => `${v.rule} ${v.field ?? ""}`)).toEqual(["SHOP001 device.os"]);
+
+      const previewed = preview();
+      const mandatory = previewed.findings.filter((f) => f.level === "mandatory");
+      expect(mandatory.map((f) => f.policy), JSON.stringify(previewed)).toEqual(["no-device-data"]);
+      expect(mandatory[0]!.message).toMatch(/^SHOP001 product-analytics \(field device\.os\)/m);
+    } finally {
+      writeFileSync(join(project, "vendorgate.yaml"), config);
+      rmSync(join(project, "policy", "rules"), { recursive: true, force: true });
+      writeFileSync(join(project, "index.ts"), program(true));
+    }
+  });
 });
