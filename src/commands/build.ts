@@ -4,6 +4,7 @@ import { readBundle } from "../engine/bundle.ts";
 import { PolicyFault } from "../engine/errors.ts";
 import { UsageError } from "../errors.ts";
 import { buildProjectBundle, customRulesDir } from "../policy/compiled-bundle.ts";
+import { loadProjectBundle } from "../policy/project-bundle.ts";
 import { loadProject } from "../project/index.ts";
 import type { ProjectCliOptions } from "../policy/context.ts";
 import { addProjectOptions } from "./options.ts";
@@ -21,8 +22,10 @@ export async function runBuild(opts: ProjectCliOptions, out: (s: string) => void
   });
   const started = performance.now();
   let built;
+  // Security's signed bundle, verified, when vendorgate.yaml pins one: its custom rules are compiled.
+  const signed = await loadProjectBundle(project);
   try {
-    built = buildProjectBundle(project);
+    built = buildProjectBundle(project, signed);
   } catch (err) {
     // Nothing is judged here: opa missing or a rule that does not compile is the build's own failure.
     if (err instanceof PolicyFault) throw new UsageError(`build: ${err.message}`);
@@ -41,7 +44,7 @@ export async function runBuild(opts: ProjectCliOptions, out: (s: string) => void
   out(
     `built ${shown(built.paths.dir)} with opa ${built.manifest.opaVersion} in ${Math.round(performance.now() - started)} ms: ` +
       `the built-in rules and ${custom.length} custom rule${custom.length === 1 ? "" : "s"} (${custom.map((r) => r.id).join(", ")}) ` +
-      `from ${shown(built.paths.custom!.dir)}; wasm sha256 ${built.manifest.wasmDigest.slice(0, 12)}\n`,
+      `from ${signed?.customRules.size ? `signed policy bundle ${signed.bundle.source}` : shown(built.paths.custom!.dir)}; wasm sha256 ${built.manifest.wasmDigest.slice(0, 12)}\n`,
   );
   return 0;
 }

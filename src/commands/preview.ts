@@ -52,7 +52,7 @@ export interface DeployResult {
 export async function policyPackConfig(project: ProjectInfo, opts: DeployOptions, inputs?: PolicyInputs): Promise<Record<string, unknown>> {
   inputs ??= await resolvePolicyInputs(opts);
   const { project: vg, registry, exceptions, bundle } = inputs;
-  const catalogue = readBundle(projectBundlePaths(vg)).catalogue;
+  const catalogue = readBundle(projectBundlePaths(vg, bundle)).catalogue;
   const byId = new Map(catalogue.map((r) => [r.id, r]));
   if (vg) checkProjectRules(vg.loaded, [...byId.keys()]);
   const loadedRegistry = await readRegistryInput(inputs);

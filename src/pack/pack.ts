@@ -3,6 +3,7 @@ import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
 import { findProject } from "../project/index.ts";
 import { projectBundlePaths } from "../policy/compiled-bundle.ts";
+import { loadProjectBundle } from "../policy/project-bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
 import { GATE_POLICY, type GateConfig } from "./config.ts";
 import { judgeStack, type StackVerdict } from "../stack/judge-stack.ts";
@@ -151,7 +152,8 @@ export async function packPolicies(): Promise<StackPolicy[]> {
   try {
     const configFile = process.env.VENDORGATE_CONFIG_FILE;
     const project = configFile === undefined ? undefined : await findProject({ configFile });
-    catalogue = readBundle(projectBundlePaths(project)).catalogue;
+    const signed = project === undefined ? undefined : await loadProjectBundle(project);
+    catalogue = readBundle(projectBundlePaths(project, signed)).catalogue;
   } catch {
     // The gate policy reports the same fault when it tries to load the engine.
     return [gatePolicy()];

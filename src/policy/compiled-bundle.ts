@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { buildBundle, builtinSourceDirs, bundlePaths, type BundleManifest, type BundlePaths, regoSources } from "../engine/bundle.ts";
+import { PolicyFault } from "../engine/errors.ts";
 import { InputError, locate } from "../model/index.ts";
 import { type LoadedProject, PROJECT_BUNDLE_DIR } from "../project/index.ts";
+import type { ProjectBundle } from "./project-bundle.ts";
 
 /*
  * Which compiled policy judges a project. Without custom rules it is the bundle shipped with
@@ -17,6 +19,37 @@ import { type LoadedProject, PROJECT_BUNDLE_DIR } from "../project/index.ts";
 const CUSTOM_AS = "custom-rules";
 
 export const BUILD_COMMAND = "npx vendorgate build";
+
+/**
+ * Where `vendorgate build` writes the custom rules of the signed policy bundle vendorgate.yaml pins,
+ * to compile them like a project's own. Judging commands compare it with the verified bundle on
+ * every run, so what is compiled is what security signed.
+ */
+export const SIGNED_RULES_DIR = join(".vendorgate", "signed-rules");
+
+/** The signed bundle's custom rules as `build` writes them: each file under SIGNED_RULES_DIR. */
+export function writeSignedRules(project: LoadedProject, signed: ProjectBundle): string {
+  const dir = join(project.root, SIGNED_RULES_DIR);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, content] of signed.customRules) {
+    const file = join(dir, ...name.split("/"));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return dir;
+}
+
+/** Throws unless SIGNED_RULES_DIR holds exactly the signed bundle's custom rules. */
+function checkSignedRules(dir: string, signed: ProjectBundle): void {
+  const stale = () =>
+    new PolicyFault(`the custom rules of signed policy bundle ${signed.bundle.source} are not the ones compiled into this project's bundle: run \`${BUILD_COMMAND}\``);
+  const onDisk = existsSync(dir) ? regoSources(dir, false).map((f) => relative(dir, f).split(sep).join("/")) : [];
+  if (onDisk.length !== signed.customRules.size) throw stale();
+  for (const name of onDisk) {
+    const want = signed.customRules.get(name);
+    if (!want || !readFileSync(join(dir, ...name.split("/"))).equals(want)) throw stale();
+  }
+}
 
 /**
  * The custom rules folder of the project, or undefined when it names none. A folder that is named
@@ -39,12 +72,27 @@ export function customRulesDir(project: LoadedProject | undefined): string | und
   return dir;
 }
 
-/** The bundle that judges this project: its own when it has custom rules, else the shipped one. */
-export function projectBundlePaths(project: LoadedProject | undefined): BundlePaths {
-  const dir = customRulesDir(project);
-  if (project === undefined || dir === undefined || regoSources(dir, true).length === 0) return bundlePaths();
+/**
+ * The bundle that judges this project: its own when it has custom rules (in its customRules folder,
+ * or in the signed policy bundle it pins, never both), else the shipped one.
+ */
+export function projectBundlePaths(project: LoadedProject | undefined, signed?: ProjectBundle): BundlePaths {
+  const own = customRulesDir(project);
+  const hasOwn = own !== undefined && regoSources(own, true).length > 0;
+  if (project !== undefined && signed !== undefined && signed.customRules.size > 0) {
+    if (hasOwn) {
+      const at = locate(project.loaded.source, ["customRules"]);
+      throw new InputError([
+        { ...at, path: "customRules", message: `the signed policy bundle ${signed.bundle.source} holds custom rules: they are security's, and cannot be combined with a folder of this repository's` },
+      ]);
+    }
+    const dir = join(project.root, SIGNED_RULES_DIR);
+    checkSignedRules(dir, signed);
+    return { ...bundlePaths(undefined, join(project.root, PROJECT_BUNDLE_DIR), builtinSourceDirs), custom: { dir, as: CUSTOM_AS }, buildCommand: BUILD_COMMAND };
+  }
+  if (project === undefined || own === undefined || !hasOwn) return bundlePaths();
   const paths = bundlePaths(undefined, join(project.root, PROJECT_BUNDLE_DIR), builtinSourceDirs);
-  return { ...paths, dir: join(project.root, PROJECT_BUNDLE_DIR), custom: { dir, as: CUSTOM_AS }, buildCommand: BUILD_COMMAND };
+  return { ...paths, dir: join(project.root, PROJECT_BUNDLE_DIR), custom: { dir: own, as: CUSTOM_AS }, buildCommand: BUILD_COMMAND };
 }
 
 /**
@@ -52,8 +100,9 @@ export function projectBundlePaths(project: LoadedProject | undefined): BundlePa
  * bundle is used). The bundle's folder gets a .gitignore of its own, so a project that has not
  * ignored .vendorgate/ yet does not commit a build output.
  */
-export function buildProjectBundle(project: LoadedProject): { paths: BundlePaths; manifest: BundleManifest } | undefined {
-  const paths = projectBundlePaths(project);
+export function buildProjectBundle(project: LoadedProject, signed?: ProjectBundle): { paths: BundlePaths; manifest: BundleManifest } | undefined {
+  if (signed && signed.customRules.size > 0) writeSignedRules(project, signed);
+  const paths = projectBundlePaths(project, signed);
   if (!paths.custom) return undefined;
   const manifest = buildBundle(paths);
   const ignore = join(dirname(paths.dir), ".gitignore");

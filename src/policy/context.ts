@@ -170,7 +170,7 @@ export async function loadPolicyContext(opts: PolicyOptions): Promise<PolicyCont
   const loadedRegistry = await readRegistryInput(inputs);
   const { registry, taxonomy } = loadedRegistry;
   // The project's own bundle when it has custom rules (a missing or stale one is a fault).
-  const engine = await Engine.load({ paths: projectBundlePaths(project) });
+  const engine = await Engine.load({ paths: projectBundlePaths(project, inputs.bundle) });
   const catalogue = engine.catalogue;
   const knownRules = catalogue.map((r) => r.id);
   // Unknown rule ids in vendorgate.yaml are reported at their line, like any other input error.

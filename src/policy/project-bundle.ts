@@ -23,6 +23,8 @@ export interface ProjectBundle {
   bundle: VerifiedBundle;
   registry: BundleInput;
   exceptions: BundleInput | undefined;
+  /** Security's custom rules (.rego under the bundle's custom/), by path below that folder, verified. */
+  customRules: ReadonlyMap<string, Buffer>;
 }
 
 function member(bundle: VerifiedBundle, key: string): BundleInput | undefined {
@@ -43,13 +45,5 @@ export async function loadProjectBundle(project: LoadedProject): Promise<Project
   const bundle = await loadSignedBundle(ref, project.root);
   const registry = member(bundle, "registry");
   if (!registry) throw new PolicyFault(`signed policy bundle ${bundle.source}: it holds no registry (data.registry, built from registry/data.yaml)`);
-  // Judging without rules security signed would judge with less policy than security wrote.
-  const custom = [...customRuleFiles(bundle).keys()].sort();
-  if (custom.length) {
-    throw new PolicyFault(
-      `signed policy bundle ${bundle.source}: it holds custom rules (${custom.join(", ")}), which this vendorgate cannot compile from a bundle yet; ` +
-        "nothing is judged without them",
-    );
-  }
-  return { bundle, registry, exceptions: member(bundle, "exceptions") };
+  return { bundle, registry, exceptions: member(bundle, "exceptions"), customRules: customRuleFiles(bundle) };
 }

@@ -101,7 +101,30 @@ function configure(bundle: { url?: string; path?: string; digest: string; public
   writeFileSync(join(project, "vendorgate.yaml"), ["apiVersion: vendorgate/v1", "policyBundle:", where, `  digest: ${bundle.digest}`, keyYaml, extra].join("\n") + "\n");
 }
 
-const bundles: Record<"good" | "tampered" | "wrongKey", { url: string; digest: string }> = {} as never;
+const bundles: Record<"good" | "tampered" | "wrongKey" | "withRules", { url: string; digest: string }> = {} as never;
+
+/** Security's own rule, signed into the bundle: criminal history may go to no vendor. */
+const securityRule = [
+  "# METADATA",
+  "# title: No criminal history to any vendor",
+  "# custom:",
+  "#   id: ACME500",
+  "#   severity: mandatory",
+  "#   remediation: Remove the field.",
+  'package vendorgate.custom["no-criminal-history"]',
+  "",
+  "import data.vendorgate.lib.result",
+  "",
+  "violation contains result.fail(rego.metadata.chain(), {",
+  '\t"integration": integration.name,',
+  '\t"message": "criminal history leaves",',
+  "}) if {",
+  "\tsome integration in input.integrations",
+  "\tsome field in integration.fields",
+  '\tstartswith(field.category, "user.criminal_history")',
+  "}",
+  "",
+].join("\n");
 
 beforeAll(async () => {
   // Security's policy: the checkout's registry and exceptions, as files in the bundle's tree.
@@ -124,6 +147,14 @@ beforeAll(async () => {
   served.set("/good.tar.gz", good);
   served.set("/tampered.tar.gz", tampered);
   served.set("/wrong-key.tar.gz", wrongKey);
+  // The same policy plus a custom rule (and vendorgate's library, which opa build needs to compile it).
+  const orgWithRules = join(scratch, "org-with-rules");
+  cpSync(org, orgWithRules, { recursive: true });
+  cpSync(join(packageRoot, "policies", "lib"), join(orgWithRules, "lib"), { recursive: true });
+  mkdirSync(join(orgWithRules, "custom", "no-criminal-history"), { recursive: true });
+  writeFileSync(join(orgWithRules, "custom", "no-criminal-history", "no_criminal_history.rego"), securityRule);
+  const withRules = opaBuild(orgWithRules, security.privateKey, join(scratch, "with-rules.tar.gz"));
+  served.set("/with-rules.tar.gz", withRules);
 
   server = createServer((req, res) => {
     requests.push(req.url ?? "");
@@ -139,6 +170,7 @@ beforeAll(async () => {
   bundles.good = { url: `${base}/good.tar.gz`, digest: sha256(good) };
   bundles.tampered = { url: `${base}/tampered.tar.gz`, digest: sha256(tampered) };
   bundles.wrongKey = { url: `${base}/wrong-key.tar.gz`, digest: sha256(wrongKey) };
+  bundles.withRules = { url: `${base}/with-rules.tar.gz`, digest: sha256(withRules) };
 
   // A port nothing listens on: opened, then closed.
   const probe = createServer();
@@ -317,5 +349,59 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     expect(r.findings.map((f) => [f.level, f.policy])).toContainEqual(["advisory", "assurance-expired-advisory"]);
     // Once by vendorgate preview itself, once by the policy pack in the engine's process.
     expect(requests.slice(before).filter((u) => u === "/good.tar.gz").length).toBeGreaterThanOrEqual(2);
+  });
+
+  describe("custom rules security signed into the bundle", () => {
+    const criminal = () => {
+      const file = join(project, "criminal.manifest.yaml");
+      writeFileSync(
+        file,
+        readFileSync(join(project, "clean.manifest.yaml"), "utf8").replace(/category: user\.contact\.phone_number/, "category: user.criminal_history"),
+      );
+      return "criminal.manifest.yaml";
+    };
+
+    it("are compiled by vendorgate build, then judge: before the build every judging command refuses (exit 2)", async () => {
+      configure(bundles.withRules);
+      const before = await run(["check", "--manifest", "clean.manifest.yaml", ...NOW]);
+      expect(before.code).toBe(2);
+      expect(before.stderr).toMatch(/policy fault.*(run `npx vendorgate build`|vendorgate build)/);
+      const build = await run(["build"]);
+      expect(build.stderr).toBe("");
+      expect(build.code).toBe(0);
+      expect(build.stdout).toMatch(new RegExp(`1 custom rule \\(ACME500\\) from signed policy bundle ${bundles.withRules.url.replace(/[.]/g, "\\.")}`));
+      const r = await run(["check", "--manifest", criminal(), ...NOW, "--format", "json"]);
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout) as JsonReport;
+      expect(out.violations.filter((v) => v.rule === "ACME500").map((v) => v.integration)).toEqual(["support-chat"]);
+      expect(out.policy.bundle.signed?.digest).toBe(bundles.withRules.digest);
+    });
+
+    it("compiled rules that differ from the signed ones are refused (exit 2): what judges is what security signed", async () => {
+      configure(bundles.withRules);
+      const file = join(project, ".vendorgate", "signed-rules", "no-criminal-history", "no_criminal_history.rego");
+      const signed = readFileSync(file, "utf8");
+      try {
+        writeFileSync(file, signed.replace('"user.criminal_history"', '"user.nothing"'));
+        const r = await run(["check", "--manifest", criminal(), ...NOW]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/custom rules of signed policy bundle .* are not the ones compiled into this project's bundle: run `npx vendorgate build`/);
+      } finally {
+        writeFileSync(file, signed);
+      }
+    });
+
+    it("cannot be combined with a customRules folder of the repository (exit 2 at its line)", async () => {
+      mkdirSync(join(project, "rules", "mine"), { recursive: true });
+      writeFileSync(join(project, "rules", "mine", "mine.rego"), securityRule.replace("ACME500", "ACME501").replace("no-criminal-history", "mine"));
+      try {
+        configure(bundles.withRules, "customRules: rules");
+        const r = await run(["check", "--manifest", "clean.manifest.yaml", ...NOW]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/vendorgate\.yaml:6:\d+ customRules: the signed policy bundle .* holds custom rules/);
+      } finally {
+        rmSync(join(project, "rules"), { recursive: true, force: true });
+      }
+    });
   });
 });
