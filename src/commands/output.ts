@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { Report } from "../engine/violation.ts";
 import { UsageError } from "../errors.ts";
@@ -69,9 +69,29 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
   }
 }
 
+/** Options that name a file the command reads. */
+const inputOptions: Readonly<Record<string, string>> = { manifest: "--manifest", registry: "--registry", exceptions: "--exceptions", configFile: "--config-file", base: "--base", head: "--head" };
+
+/**
+ * A report written over one of its own inputs (`--manifest m.yaml --output m.yaml`) would destroy
+ * a user's file that no report command exists to edit: refused before anything is written.
+ */
+function refuseOverwritingInput(opts: OutputOptions & Record<string, unknown>, output: string): void {
+  const target = resolve(output);
+  for (const [key, flag] of Object.entries(inputOptions)) {
+    const given = opts[key];
+    for (const value of Array.isArray(given) ? given : [given]) {
+      if (typeof value === "string" && value !== "-" && resolve(value) === target) {
+        throw new UsageError(`--output ${output}: is also the ${flag} this command reads; write the report to another file`);
+      }
+    }
+  }
+}
+
 /** Writes the report where the options say: the file, standard output, or nowhere (--quiet). */
 export async function emit(text: string, opts: OutputOptions, out: (s: string) => void): Promise<void> {
   if (writesFile(opts)) {
+    refuseOverwritingInput(opts as OutputOptions & Record<string, unknown>, opts.output);
     try {
       await writeFileAtomically(opts.output, text);
     } catch (err) {

@@ -76,6 +76,22 @@ describe.concurrent("--output and --quiet on every command that prints a report"
     expect(r.stdout).toBe("");
   });
 
+  it("refuses an --output that is one of the command's own inputs, leaving it as it was", () => {
+    const dir = mkdtempSync(join(scratch, "inputs-"));
+    const manifest = join(dir, "m.yaml");
+    writeFileSync(manifest, readFileSync(CLEAN, "utf8"));
+    for (const args of [
+      ["check", "--manifest", manifest, ...NOW, "--output", manifest],
+      ["diff", "--base", CLEAN, "--head", manifest, ...NOW, "--output", manifest],
+      ["review", "--manifest", manifest, "--no-state", ...NOW, "-o", manifest],
+    ]) {
+      const r = vendorgate(args, env);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toMatch(/--output .*m\.yaml: is also the --(manifest|head) this command reads/);
+      expect(readFileSync(manifest, "utf8")).toBe(readFileSync(CLEAN, "utf8"));
+    }
+  });
+
   it("replaces an existing --output file whole, never leaving a temporary file beside it", () => {
     const dir = mkdtempSync(join(scratch, "replace-"));
     const file = join(dir, "inventory.csv");
