@@ -1,6 +1,8 @@
 import { type Command, Option } from "commander";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
+import { assuranceWarningDays, readBundle } from "../engine/bundle.ts";
 import { buildReview } from "../incident/review.ts";
+import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
 import { type Out, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
@@ -20,11 +22,13 @@ export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStd
   opts = { ...opts, projectConfig: inputs.project };
   const now = parseNow(opts.now);
   const { registry, taxonomy } = await readRegistryInput(inputs);
+  // The expiry window is VG009's, read from the bundle that judges, not a copy of it.
+  const warningDays = assuranceWarningDays(readBundle(projectBundlePaths(inputs.project)).catalogue);
   const set = await loadFlows(opts, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   // A backend read is a source even when it holds no stacks: "nothing deployed" is an answer.
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
-  await emit(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources)), opts, out);
+  await emit(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources, warningDays)), opts, out);
   return 0;
 }
 

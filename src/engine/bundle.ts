@@ -149,9 +149,20 @@ export function catalogueFromAnnotations(annotations: readonly Annotation[]): Ru
       custom: path.includes("custom"),
       ...(custom.advisory_cases === true ? { advisoryCases: true } : {}),
       ...(custom.per_field === true ? { perField: true } : {}),
+      ...(typeof custom.warning_days === "number" ? { warningDays: custom.warning_days } : {}),
     });
   }
   return rules.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/**
+ * How many days before a DPA or SOC 2 report expires VG009 warns: its METADATA says so
+ * (custom.warning_days), and `review` and the HTML report read it here rather than keep a copy.
+ */
+export function assuranceWarningDays(catalogue: readonly RuleInfo[]): number {
+  const days = catalogue.find((r) => r.warningDays !== undefined)?.warningDays;
+  if (days === undefined) throw new PolicyFault("the policy bundle's catalogue has no assurance warning window (VG009's METADATA custom.warning_days): rebuild it");
+  return days;
 }
 
 /** How to get opa, for a user who has only the npm package. */

@@ -38,6 +38,8 @@ export interface RuleInfo {
   advisoryCases?: boolean;
   /** A rule judged per field (METADATA custom.per_field): its exceptions name a category or field. */
   perField?: boolean;
+  /** Days before an expiry that the rule warns (METADATA custom.warning_days: VG009's advisory window). */
+  warningDays?: number;
 }
 
 export interface Summary {

@@ -223,7 +223,7 @@ export function renderHtml(m: ReportModel): string {
 <li class="${blocked ? "bad" : ""}"><b>${blocked}</b> blocked</li>
 <li class="${advisory ? "warn" : ""}"><b>${advisory}</b> with advisories</li>
 <li><b>${new Set(active.map((f) => f.vendor)).size}</b> vendors receiving data</li>
-<li class="${urgent ? "bad" : ""}"><b>${urgent}</b> assurances expired or due within 30 days</li>
+<li class="${urgent ? "bad" : ""}"><b>${urgent}</b> assurances expired or due within ${m.warningDays} days</li>
 </ul>
 </header>
 <main>

@@ -8,6 +8,7 @@ import { compareFlows, type Flow, stackLabel } from "./flows.ts";
 import { cmp, daysBetween, uniqueSorted } from "./text.ts";
 import { displayUrl } from "../model/url.ts";
 import type { PolicySummary } from "../policy/summary.ts";
+import { assuranceWarningDays } from "../engine/bundle.ts";
 
 /*
  * What the HTML report shows, computed apart from the markup: each flow with its verdict from the
@@ -60,12 +61,14 @@ export interface ReportModel {
   categories: { key: string; name: string }[];
   violations: (Violation & { stack: string; flowId: string })[];
   assurances: Assurance[];
+  /** VG009's window: assurances ending within it are "expiring". */
+  warningDays: number;
   warnings: string[];
   /** What judged: digests of the policy, signed bundle, registry and exceptions, overrides, disabled rules. */
   policy: PolicySummary;
 }
 
-/** Assurances ending within this many days are listed; within 30 they are VG009 advisories. */
+/** Assurances ending within this many days are listed; within VG009's window (its METADATA) they are its advisories. */
 export const ASSURANCE_HORIZON_DAYS = 90;
 
 function verdictOf(violations: readonly Violation[], enabled: boolean): Verdict {
@@ -166,6 +169,7 @@ export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sou
     );
 
   const assurances: Assurance[] = [];
+  const warningDays = assuranceWarningDays(ctx.engine.catalogue);
   for (const key of Object.keys(ctx.registry.vendors).sort(cmp)) {
     const v = ctx.registry.vendors[key]!;
     for (const [kind, doc] of [
@@ -178,12 +182,12 @@ export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sou
       }
       const daysLeft = daysBetween(ctx.now, doc.expires);
       if (daysLeft > ASSURANCE_HORIZON_DAYS) continue;
-      assurances.push({ vendor: key, name: v.name, kind, expires: doc.expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= 30 ? "expiring" : "soon" });
+      assurances.push({ vendor: key, name: v.name, kind, expires: doc.expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= warningDays ? "expiring" : "soon" });
     }
   }
   assurances.sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || cmp(a.vendor, b.vendor) || cmp(a.kind, b.kind));
 
-  return { now: ctx.now, tool, sources, flows: reportFlows, vendors, categories, violations, assurances, warnings, policy: ctx.policy.summary };
+  return { now: ctx.now, tool, sources, flows: reportFlows, vendors, categories, violations, assurances, warningDays, warnings, policy: ctx.policy.summary };
 }
 
 /** Whether any approval of the vendor covers the category. */

@@ -69,9 +69,6 @@ export interface Review {
   summary: Record<FindingSeverity, number>;
 }
 
-/** Within this many days an expiry is reported, as VG009 does. */
-export const EXPIRY_WARNING_DAYS = 30;
-
 /**
  * Categories that single a person out across datasets on their own: shipped as is, they let
  * whoever holds the vendor's data join it with any other breach.
@@ -88,10 +85,11 @@ export const identifierCategories = [
 const weight: Record<FindingSeverity, number> = { high: 100, medium: 10, low: 1 };
 const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium: 2, low: 1, none: 0 };
 
-function assurance(expires: string | undefined, now: string): AssuranceState {
+/** An expiry's state; `warningDays` is VG009's window, from the policy bundle's catalogue. */
+function assurance(expires: string | undefined, now: string, warningDays: number): AssuranceState {
   if (expires === undefined) return { state: "missing" };
   const daysLeft = daysBetween(now, expires);
-  return { expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= EXPIRY_WARNING_DAYS ? "expiring" : "valid" };
+  return { expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= warningDays ? "expiring" : "valid" };
 }
 
 function approvalUsers(approval: Approval, flows: readonly Flow[]): Flow[] {
@@ -116,6 +114,7 @@ function vendorFindings(
   taxonomy: Taxonomy,
   flows: readonly Flow[],
   now: string,
+  warningDays: number,
 ): { findings: Finding[]; dpa: AssuranceState; soc2: AssuranceState } {
   const v = registry.vendors[vendor]!;
   const findings: Finding[] = [];
@@ -129,8 +128,8 @@ function vendorFindings(
     });
   }
 
-  const dpa = assurance(v.assurance.dpa?.expires, now);
-  const soc2 = assurance(v.assurance.soc2?.expires, now);
+  const dpa = assurance(v.assurance.dpa?.expires, now, warningDays);
+  const soc2 = assurance(v.assurance.soc2?.expires, now, warningDays);
   if (dpa.state === "missing") findings.push({ kind: "dpa-missing", severity: "high", message: "no data processing agreement on record" });
   if (dpa.state === "expired") findings.push({ kind: "dpa-expired", severity: "high", message: `DPA expired on ${dpa.expires}` });
   if (dpa.state === "expiring") findings.push({ kind: "dpa-expiring", severity: "medium", message: `DPA expires on ${dpa.expires}, in ${dpa.daysLeft} day(s)` });
@@ -232,11 +231,12 @@ function vendorFindings(
   return { findings, dpa, soc2 };
 }
 
-export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: readonly Flow[], now: string, sources: string[]): Review {
+/** `warningDays`: VG009's window (assuranceWarningDays of the bundle that judges). */
+export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: readonly Flow[], now: string, sources: string[], warningDays: number): Review {
   const vendors: VendorReview[] = Object.keys(registry.vendors).map((key) => {
     const v = registry.vendors[key]!;
     const mine = flows.filter((f) => f.integration.vendor === key);
-    const { findings, dpa, soc2 } = vendorFindings(key, registry, taxonomy, mine, now);
+    const { findings, dpa, soc2 } = vendorFindings(key, registry, taxonomy, mine, now, warningDays);
     const score = findings.reduce((n, f) => n + weight[f.severity], 0);
     const level = findings.reduce<FindingSeverity | "none">((l, f) => (severityRank[f.severity] > severityRank[l] ? f.severity : l), "none");
     return {

@@ -7,6 +7,7 @@
 #   id: VG009
 #   severity: mandatory
 #   advisory_cases: true
+#   warning_days: 30
 #   remediation: >-
 #     Ask security to renew the vendor's DPA or SOC 2 report and record the new expiry date under `assurance`
 #     in policies/data/vendors.yaml. Until then, switch the integration off (`enabled: false`).
@@ -17,7 +18,12 @@ import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
 
 # Early enough to renew a contract before deploys start to block.
-_warning_days := 30
+# The advisory window is a fact of the rule's METADATA (custom.warning_days): `vendorgate review`
+# and the HTML report read it from the catalogue, so they cannot disagree with the gate.
+_warning_days := days if {
+	some entry in rego.metadata.chain()
+	days := entry.annotations.custom.warning_days
+}
 
 _names := {"dpa": "DPA", "soc2": "SOC 2 report"}
 
