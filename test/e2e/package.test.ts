@@ -186,7 +186,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the packed package in a user's project", { timeout: 600_000 }, () => {
   it("npm pack --dry-run lists only what runs: no test, bench, fixture, example, script or CI file", () => {
-    const dry = JSON.parse(ok(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packageRoot }), "npm pack --dry-run")) as { files: { path: string }[] }[];
+    const dry = JSON.parse(ok(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: tarball.root }), "npm pack --dry-run")) as { files: { path: string }[] }[];
     const files = dry[0]!.files.map((f) => f.path).sort();
     expect(files).toEqual([...tarball.files].sort());
     const unwanted = files.filter((f) => /(^|\/)(test|tests|bench|fixtures?|examples?|stacks|scripts|\.github|\.vendorgate|node_modules)\/|_test\.rego$|\.test\.|(^|\/)(src)\/.*\.ts$|tsconfig|vitest|eslint|action\.yml/.test(f));
