@@ -238,8 +238,7 @@ export class Splicer {
     if (indices.size === 0) return;
     if (seq.flow) {
       this.refuseComments(seq, this.start(seq), this.end(seq, 0));
-      const kept = items.filter((_, i) => !indices.has(i)).map((n) => this.text.slice(n.range![0], n.range![1]));
-      this.edits.push({ at: this.start(seq), end: this.end(seq, 0), text: `[${kept.join(", ")}]` });
+      this.removeFlowEntries(items.map((n) => [this.start(n), this.end(n, 0)]), indices);
       return;
     }
     if (indices.size === items.length) {
@@ -254,15 +253,31 @@ export class Splicer {
     }
   }
 
+  /**
+   * Removes entries of an inline list or mapping with their separating commas, touching nothing
+   * between the entries kept (an edit inside a kept entry may be under way): entries before the
+   * first kept one go up to the next entry's start, later ones from the previous entry's end.
+   */
+  private removeFlowEntries(spans: readonly [number, number][], removed: ReadonlySet<number>): void {
+    if (removed.size === 0) return;
+    if (removed.size === spans.length) {
+      this.edits.push({ at: spans[0]![0], end: spans.at(-1)![1], text: "" });
+      return;
+    }
+    const firstKept = spans.findIndex((_, i) => !removed.has(i));
+    for (const i of removed) {
+      if (i < firstKept) this.edits.push({ at: spans[i]![0], end: spans[i + 1]![0], text: "" });
+      else this.edits.push({ at: spans[i - 1]![1], end: spans[i]![1], text: "" });
+    }
+  }
+
   /** Removes `keys` from a mapping; the caller removes the mapping itself instead when no key would be left. */
   removePairs(map: YAMLMap, keys: ReadonlySet<string>): void {
     const pairs = map.items as Pair[];
     if (map.flow) {
       this.refuseComments(map, this.start(map), this.end(map, 0));
-      const kept = pairs
-        .filter((p) => !keys.has(keyOf(p) ?? ""))
-        .map((p) => this.text.slice((p.key as YamlNode).range![0], this.end(p.value as YamlNode | null, (p.key as YamlNode).range![1])));
-      this.edits.push({ at: this.start(map), end: this.end(map, 0), text: kept.length === 0 ? "{}" : this.json ? `{${kept.join(", ")}}` : `{ ${kept.join(", ")} }` });
+      const spans = pairs.map((p): [number, number] => [this.start(p.key as YamlNode), this.end(p.value as YamlNode | null, this.end(p.key as YamlNode, 0))]);
+      this.removeFlowEntries(spans, new Set(pairs.flatMap((p, i) => (keys.has(keyOf(p) ?? "") ? [i] : []))));
       return;
     }
     for (const p of pairs) {

@@ -253,6 +253,30 @@ describe("files written in other styles", () => {
   });
 });
 
+describe("a registry written as JSON", () => {
+  it("stays JSON through approve and revoke, inline lists and mappings edited entry by entry", async () => {
+    writeFileSync(registry, `${JSON.stringify({ apiVersion: "vendorgate/v1", prohibitedCategories: [], vendors: { other: { name: "Other", status: "approved", regions: ["eu"] } } }, null, 2)}\n`);
+    const approvals = () => (JSON.parse(read()) as { vendors: { other: { approvals?: unknown } } }).vendors.other.approvals;
+    await approve(registry, { vendor: "other", purpose: "analytics.reporting", categories: ["user.device"], requireTransform: ["hash"] });
+    await approve(registry, { vendor: "other", purpose: "analytics.reporting", categories: ["user.behavior", "user.location"] });
+    await approve(registry, { vendor: "other", purpose: "marketing", subjects: ["customer"], categories: ["user.contact.email"] });
+    expect(approvals()).toEqual([
+      { purpose: "analytics.reporting", categories: ["user.device", "user.behavior", "user.location"], requireTransform: { "user.device": ["hash"] } },
+      { purpose: "marketing", subjects: ["customer"], categories: ["user.contact.email"] },
+    ]);
+    // Two categories out of an inline list and the transform condition beside it, in one edit.
+    await revoke(registry, { vendor: "other", purpose: "analytics.reporting", categories: ["user.device", "user.behavior"] });
+    expect(approvals()).toEqual([
+      { purpose: "analytics.reporting", categories: ["user.location"] },
+      { purpose: "marketing", subjects: ["customer"], categories: ["user.contact.email"] },
+    ]);
+    await revoke(registry, { vendor: "other", purpose: "analytics.reporting" });
+    await revoke(registry, { vendor: "other", purpose: "marketing" });
+    expect(approvals()).toEqual([]);
+    expect(read()).toContain('"regions": [\n        "eu"\n      ]');
+  });
+});
+
 describe("a vendor named like an Object property", () => {
   it("adds, approves and revokes a vendor named constructor, and never takes Object's for a vendor", async () => {
     await expect(approve(registry, { vendor: "constructor", purpose: "analytics.reporting", categories: ["user.device"] })).rejects.toThrow(/no vendor "constructor"/);
