@@ -1,6 +1,38 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkDeclaration } from "../model/declaration.ts";
-import { defaultTaxonomy, inputLimits, renderPath } from "../model/index.ts";
+import { defaultTaxonomy, extendTaxonomyLeniently, inputLimits, parseProjectConfig, parseSource, renderPath, type Taxonomy } from "../model/index.ts";
+import { locateProjectConfig } from "../project/index.ts";
+
+const taxonomies = new Map<string, Taxonomy>();
+
+/**
+ * What declarations are checked against at construction: fideslang plus the `taxonomy:` additions
+ * of the registry the program's vendorgate.yaml names (found as the commands find it, from the
+ * project directory up, or VENDORGATE_CONFIG_FILE), so a key `check` accepts is accepted here too;
+ * fideslang alone where no registry file is named. The gate checks again against the registry it
+ * judges with: this only decides how early a bad key fails, so a file it cannot read is left to
+ * the gate to report rather than failing the program here.
+ */
+export function constructionTaxonomy(): Taxonomy {
+  try {
+    const env = process.env.VENDORGATE_CONFIG_FILE;
+    const configFile = locateProjectConfig(env ? { configFile: env } : {});
+    if (configFile === undefined) return defaultTaxonomy;
+    const named = parseProjectConfig(readFileSync(configFile, "utf8"), configFile).config.registry;
+    if (named === undefined) return defaultTaxonomy;
+    const registry = resolve(dirname(configFile), named);
+    const known = taxonomies.get(registry);
+    if (known) return known;
+    const data = parseSource(readFileSync(registry, "utf8"), registry).data as { taxonomy?: unknown } | null;
+    const taxonomy = extendTaxonomyLeniently(defaultTaxonomy, data?.taxonomy);
+    taxonomies.set(registry, taxonomy);
+    return taxonomy;
+  } catch {
+    return defaultTaxonomy;
+  }
+}
 
 /**
  * Fails the program at construction, naming the resource, when the declaration is invalid. Values
@@ -33,7 +65,7 @@ export function validateDeclaration(resource: pulumi.Resource, name: string, arg
   delete plain.credentials;
   // How the flow is carried is not part of the declaration; the component checks it itself.
   delete plain.eventBridge;
-  const checked = checkDeclaration(plain, defaultTaxonomy);
+  const checked = checkDeclaration(plain, constructionTaxonomy());
   if (!checked.ok) throw invalid(checked.issues.join("; "));
   return plain;
 }
