@@ -5,7 +5,7 @@
 // Built-ins come from getBuiltinModule where Node has it (22.3): importing them as ES modules builds
 // a facade of each, and node:fs's loads its file streams, which a `check` never uses.
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
-const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = await builtin("node:fs");
+const { accessSync, constants: fsConstants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { dirname, join, sep } = await builtin("node:path");
 const { fileURLToPath, pathToFileURL } = await builtin("node:url");
@@ -113,6 +113,8 @@ function findCodeCache(file, source) {
 function saveCodeCache(cache, script) {
   try {
     mkdirSync(cache.dir, { recursive: true });
+    // A read-only install would otherwise serialise the cache on every run only to fail writing it.
+    accessSync(cache.dir, fsConstants.W_OK);
     const tmp = `${cache.path}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cache.path);
