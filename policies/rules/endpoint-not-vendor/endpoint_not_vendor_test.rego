@@ -69,25 +69,30 @@ test_a_lookalike_suffix_fails if {
 
 test_a_lookalike_prefix_fails if {
 	integration := _at("https://api.notmixpanel.com/track", "https", "api.notmixpanel.com")
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG008", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 
 test_another_vendors_domain_fails if {
 	integration := _at("https://acme.zendesk.com/api", "https", "acme.zendesk.com")
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG008", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 
 test_http_to_a_foreign_host_fails_twice if {
 	integration := _at("http://collect.example.net/t", "http", "collect.example.net")
-	count(rule.violation) == 2 with input as fixtures.input_for([integration])
+	violations := rule.violation with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
+	fixtures.brief(violations) == {["VG008", "product-analytics", "", "mandatory"]}
+	{v.message | some v in violations} == {
+		"Integration product-analytics sends data to host collect.example.net over http instead of https.",
+		"Integration product-analytics sends data to host collect.example.net, which is not a registered host or domain of mixpanel (mixpanel.com).",
+	}
 }
 
 test_a_vendor_without_domains_fails if {
 	reg := fixtures.registry_with_vendor("mixpanel", {"domains": []})
-	count(rule.violation) == 1 with input as fixtures.input_for([fixtures.analytics])
+	fixtures.brief(rule.violation) == {["VG008", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([fixtures.analytics])
 		with data.registry as reg
 }
 
@@ -204,7 +209,7 @@ test_exact_hosts_refuse_another_tenant if {
 
 test_a_declared_port_must_be_registered if {
 	at_port := fixtures.analytics_with({"destination": {"port": 8443}})
-	count(rule.violation) == 1 with input as fixtures.input_for([at_port]) with data.registry as fixtures.registry
+	fixtures.brief(rule.violation) == {["VG008", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([at_port]) with data.registry as fixtures.registry
 	count(rule.violation) == 0 with input as fixtures.input_for([at_port])
 		with data.registry as fixtures.registry_with_vendor("mixpanel", {"ports": [8443]})
 }

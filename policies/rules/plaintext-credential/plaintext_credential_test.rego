@@ -24,7 +24,7 @@ test_a_plain_credential_fails if {
 
 test_applies_to_unknown_vendors if {
 	integration := fixtures.analytics_with({"vendor": "segment", "credentials": {"secret": false}})
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG011", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 

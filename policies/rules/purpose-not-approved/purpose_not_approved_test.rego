@@ -26,7 +26,7 @@ test_another_purpose_fails if {
 
 test_a_broader_purpose_fails if {
 	integration := fixtures.analytics_with({"purpose": "analytics"})
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG003", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 

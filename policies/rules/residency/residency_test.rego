@@ -42,8 +42,11 @@ test_both_reasons_give_two_violations if {
 	integration := fixtures.analytics_with({"destination": {"region": "ap"}})
 	violations := rule.violation with input as _in_stack(integration, ["eu", "us"])
 		with data.registry as fixtures.registry
-	count(violations) == 2
 	fixtures.brief(violations) == {["VG007", "product-analytics", "", "mandatory"]}
+	{v.message | some v in violations} == {
+		"Integration product-analytics sends data to region ap, outside the residency of stack prod-eu (eu, us).",
+		"Integration product-analytics sends data to region ap, which is not among the regions registered for mixpanel (us, eu).",
+	}
 }
 
 test_no_residency_means_any_registered_region if {

@@ -34,13 +34,13 @@ test_a_field_without_transform_counts_as_none if {
 
 test_another_transform_fails if {
 	integration := fixtures.analytics_sending("id", "user.unique_id", "truncate")
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG005", "product-analytics", "id", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 
 test_the_requirement_applies_below_its_key if {
 	integration := fixtures.analytics_sending("id", "user.unique_id.pseudonymous", "none")
-	count(rule.violation) == 1 with input as fixtures.input_for([integration])
+	fixtures.brief(rule.violation) == {["VG005", "product-analytics", "id", "mandatory"]} with input as fixtures.input_for([integration])
 		with data.registry as fixtures.registry
 }
 

@@ -43,7 +43,7 @@ test_suspended_and_prohibited_fail_without_a_reason if {
 
 test_every_blocking_status_fails if {
 	every status in ["under_review", "suspended", "prohibited"] {
-		count(rule.violation) == 1 with input as fixtures.input_for([fixtures.analytics])
+		fixtures.brief(rule.violation) == {["VG002", "product-analytics", "", "mandatory"]} with input as fixtures.input_for([fixtures.analytics])
 			with data.registry as fixtures.registry_with_vendor("mixpanel", {"status": status})
 	}
 }
