@@ -147,7 +147,12 @@ export class Engine {
 
   /** Raw violations of one evaluation (waivers and overrides applied in Rego), unsorted. */
   evaluate(input: WasmInput): Violation[] {
-    return this.evaluateBytes(new TextEncoder().encode(JSON.stringify(input)));
+    return this.evaluateJson(JSON.stringify(input));
+  }
+
+  /** The same for an input already serialised (JSON.stringify of a WasmInput). */
+  evaluateJson(json: string): Violation[] {
+    return this.evaluateBytes(new TextEncoder().encode(json));
   }
 
   private evaluateBytes(text: Uint8Array): Violation[] {
