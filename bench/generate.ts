@@ -8,7 +8,7 @@
  * wrong region, a plain-text credential, an endpoint outside the vendor's domains, an unknown or
  * unapproved vendor, a prohibited category).
  */
-import type { DeclaredIntegration, DeclaredRegistry } from "../src/engine/normalize.ts";
+import type { DeclaredException, DeclaredIntegration, DeclaredRegistry } from "../src/engine/normalize.ts";
 import { dataCategories, dataSubjects, dataUses } from "../src/model/index.ts";
 
 export const SEED = 0x5eed_2025;
@@ -149,3 +149,37 @@ export function manifestText(m: GeneratedManifest): string {
 /** The manifest's integrations in the engine's declared shape. */
 export const declaredOf = (m: GeneratedManifest): DeclaredIntegration[] => m.integrations;
 export const fieldCount = (m: GeneratedManifest): number => m.integrations.reduce((s, i) => s + i.fields.length, 0);
+
+/**
+ * A shared exceptions file of `count` entries as a company with many stacks keeps one: about one in
+ * twenty is for the judged stack and waives one of its actual violations (rule, vendor, integration,
+ * and the field for field rules); the others are for other stacks (each names one of 50 other stack
+ * names) and name an integration, rule and vendor of the manifest. All are within the registry's
+ * maximum lifetime, so none is reported as too long.
+ */
+export function generateExceptions(
+  m: GeneratedManifest,
+  violations: readonly { rule: string; integration: string; field?: string }[],
+  count: number,
+  seed = SEED + 7,
+): DeclaredException[] {
+  const r = prng(seed);
+  const vendorOf = new Map(m.integrations.map((i) => [i.name, i.vendor]));
+  const waivable = violations.filter((v) => v.rule !== "VG006" && vendorOf.has(v.integration));
+  const expires = "2027-03-31";
+  const own = Math.min(waivable.length, Math.round(count / 20));
+  const out: DeclaredException[] = [];
+  for (let k = 0; k < count; k++) {
+    const id = `EXC-${String(k).padStart(5, "0")}`;
+    if (k < own) {
+      const v = waivable[Math.floor((k * waivable.length) / own)]!;
+      out.push({ id, rule: v.rule, vendor: vendorOf.get(v.integration)!, integration: v.integration, ...(v.field ? { field: v.field } : {}), stacks: [m.stack.name], expires });
+    } else {
+      const i = pick(r, m.integrations);
+      const rule = pick(r, ["VG002", "VG003", "VG004", "VG005", "VG007", "VG008", "VG009", "VG011"]);
+      const field = rule === "VG004" || rule === "VG005" ? pick(r, i.fields) : undefined;
+      out.push({ id, rule, vendor: i.vendor, integration: i.name, ...(field ? { field: field.path } : {}), stacks: [`stack-${int(r, 1, 50)}`], expires });
+    }
+  }
+  return out;
+}

@@ -52,12 +52,15 @@ export interface PreviewRun {
 export interface PreviewResult {
   integrations: number;
   runs: number;
-  nullPackRuns: number;
   packPolicies: number;
   medianMs: Record<Variant, number>;
   allMs: Record<Variant, number[]>;
   allCpuMs: Record<Variant, number[]>;
   nullPackManyCpuOverheadPct: number;
+  /** CPU the pack adds over what an empty single-policy pack adds, from the medians (goal <= 1.25). */
+  packAddedCpuOverNullPack: number;
+  /** The same ratio taken round by round (every configuration runs in every round), its median. */
+  packAddedCpuOverNullPackRoundMedian: number;
   medianCpuMs: Record<Variant, number>;
   packCpuOverheadPct: number;
   nullPackCpuOverheadPct: number;
@@ -69,7 +72,7 @@ export interface PreviewResult {
   packJudgeStackMs?: number;
 }
 
-export async function previewBench(n: number, runs: number, nullRuns: number, dir: string): Promise<PreviewResult> {
+export async function previewBench(n: number, runs: number, dir: string): Promise<PreviewResult> {
   const flows = await passingFlows(n);
   const projectDir = join(dir, "project");
   mkdirSync(projectDir, { recursive: true });
@@ -112,9 +115,11 @@ export async function previewBench(n: number, runs: number, nullRuns: number, di
   const times: Record<Variant, number[]> = { none: [], pack: [], nullPack: [], nullPackMany: [] };
   const cpu: Record<Variant, number[]> = { none: [], pack: [], nullPack: [], nullPackMany: [] };
   const last: Partial<Record<Variant, PreviewRun>> = {};
+  const all: Variant[] = ["none", "pack", "nullPack", "nullPackMany"];
   for (let i = 0; i < runs; i++) {
-    // The empty pack only tells what any pack costs: fewer runs of it keep the section short.
-    const variants: Variant[] = i < nullRuns ? ["none", "pack", "nullPack", "nullPackMany"] : ["none", "pack"];
+    // Every configuration in every round, the order rotated each round, so that no configuration
+    // has the slow first round to itself or always follows the same neighbour.
+    const variants = all.map((_, k) => all[(k + i) % all.length]!);
     for (const v of variants) {
       const r = await once(v);
       times[v].push(r.ms);
@@ -130,7 +135,6 @@ export async function previewBench(n: number, runs: number, nullRuns: number, di
   return {
     integrations: n,
     runs,
-    nullPackRuns: nullRuns,
     packPolicies: packPolicyCount,
     medianMs: { none: round(med("none"), 0), pack: round(med("pack"), 0), nullPack: round(med("nullPack"), 0), nullPackMany: round(med("nullPackMany"), 0) },
     allMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map((x) => round(x, 0))])) as Record<Variant, number[]>,
@@ -142,6 +146,8 @@ export async function previewBench(n: number, runs: number, nullRuns: number, di
     nullPackManyCpuOverheadPct: round((medCpu("nullPackMany") / medCpu("none") - 1) * 100, 1),
     packOverheadPairMedianPct: round((median(pairRatios) - 1) * 100, 1),
     nullPackOverheadPct: round((med("nullPack") / med("none") - 1) * 100, 1),
+    packAddedCpuOverNullPack: round((medCpu("pack") - medCpu("none")) / (medCpu("nullPack") - medCpu("none")), 2),
+    packAddedCpuOverNullPackRoundMedian: round(median(cpu.pack.map((p, i) => (p - cpu.none[i]!) / (cpu.nullPack[i]! - cpu.none[i]!))), 2),
     lastRun: last,
   };
 }

@@ -27,7 +27,7 @@ import { inputLimits, loadRegistry } from "../src/model/index.ts";
 import { backendBench } from "./backend.ts";
 import { generateManifest, manifestText, NOW, SEED } from "./generate.ts";
 import type { PreviewResult } from "./preview.ts";
-import type { MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
+import type { ExceptionsResult, MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
 import { benchDir, linearFit, logLogFit, machine, median, oneCore, progress, repoRoot, round, timeCommand, toolVersions, worker } from "./lib.ts";
 
 const args = process.argv.slice(2);
@@ -104,7 +104,7 @@ const opaData = (dir: string, n: number) => [...POLICY_DIRS.flatMap((d) => ["-d"
 
 // ── 1. Verdict throughput ────────────────────────────────────────────────────────────────────────
 await section("throughput", async () => {
-  const sizes = quick ? [1, 100, 1000] : [1, 100, 10_000];
+  const sizes = quick ? [1, 100, 1000] : [1, 100, 1000, 10_000];
   progress(`1/5 throughput: engine (WASM) on N = ${sizes.join(", ")}`);
   const dir = join(work, "throughput");
   rmSync(dir, { recursive: true, force: true });
@@ -132,20 +132,33 @@ await section("throughput", async () => {
   }
   results.throughput = { measured: "judge() per manifest: normalise, one evaluate, validate and sort; integrations per CPU second on one pinned core", rows };
   for (const r of rows) {
-    const big = r.n === Math.max(...sizes);
-    row("1 throughput", `N=${fmt(r.n)} (${fmt(r.fields)} fields, ${r.violations} violations, ${r.integrationsFailing} blocked)`, `${fmt(r.integrationsPerCpuSec)}/s engine (wall ${fmt(r.integrationsPerSec)}/s, WASM alone ${fmt(r.wasmOnlyIntegrationsPerSec)}/s); OPA Go ${fmt(r.opa.integrationsPerSec)}/s; ratio ${r.ratioVsOpa}x; counts ${r.sameViolationCount ? "equal" : "DIFFER"}`, big ? ">= 50,000/s, >= 1.0x OPA" : "", big ? pass(r.integrationsPerCpuSec >= 50_000 && r.ratioVsOpa >= 1) : "");
+    // The goal is read at N = 1,000 (issue 21): 50,000 integrations per CPU second, 35,000 at the least.
+    const goal = r.n === 1000;
+    const verdict = r.integrationsPerCpuSec >= 50_000 ? "met" : r.integrationsPerCpuSec >= 35_000 ? "floor met" : "NOT met";
+    row("1 throughput", `N=${fmt(r.n)} (${fmt(r.fields)} fields, ${r.violations} violations, ${r.integrationsFailing} blocked)`, `${fmt(r.integrationsPerCpuSec)}/s engine (wall ${fmt(r.integrationsPerSec)}/s, WASM alone ${fmt(r.wasmOnlyIntegrationsPerSec)}/s); OPA Go ${fmt(r.opa.integrationsPerSec)}/s; ratio ${r.ratioVsOpa}x; counts ${r.sameViolationCount ? "equal" : "DIFFER"}`, goal ? ">= 50,000/s (floor 35,000), counts equal" : "", goal ? (r.sameViolationCount ? verdict : "NOT met") : "");
   }
+  const excN = quick ? 100 : 1000;
+  const excCount = quick ? 400 : 4000;
+  progress(`1/5 throughput: judge() at N = ${excN} without and with ${excCount} exceptions (alternating)`);
+  const exc = worker<ExceptionsResult>("exceptions", [String(excN), String(excCount)]);
+  results.exceptions = { ...exc, workload: "a shared file: 1 in 20 for the judged stack, each waiving one of its violations; the rest for 50 other stacks" };
+  row(
+    "1 throughput",
+    `${fmt(exc.exceptions)} exceptions at N=${fmt(exc.n)} (${exc.forThisStack} for this stack: ${exc.waived} waived, ${exc.staleReported} VG012), median of ${exc.rounds} alternating rounds`,
+    `${fmt(exc.withoutCpuMs, 1)} ms -> ${fmt(exc.withCpuMs, 1)} ms CPU: +${exc.addedPct} %`,
+    "<= +20 %",
+    pass(exc.addedPct <= 20),
+  );
 });
 
 // ── 2. Gate overhead on a real preview ───────────────────────────────────────────────────────────
 await section("preview", async () => {
   const n = Number(flag("preview-n") ?? (quick ? 100 : 1000));
   const runs = Number(flag("preview-runs") ?? (quick ? 1 : 5));
-  const nullRuns = 1;
-  progress(`2/5 preview: ${n} Integrations, ${runs} runs each without and with the pack, ${nullRuns} with an empty pack (interleaved)`);
+  progress(`2/5 preview: ${n} Integrations, ${runs} rounds of: no pack, the pack, an empty 1-policy pack, an empty many-policy pack (interleaved)`);
   const dir = join(work, "preview");
   timeCommand("mkdir", ["-p", dir]);
-  const p = worker<PreviewResult>("preview", [String(n), String(runs), String(nullRuns), dir], { oneCore: false });
+  const p = worker<PreviewResult>("preview", [String(n), String(runs), dir], { oneCore: false });
   // Where the pack's time goes: its module graph loading, and the verdict itself (judgeStack).
   const importRuns = Array.from({ length: quick ? 2 : 5 }, () =>
     timeCommand(process.execPath, ["--input-type=module", "-e", `const c = process.cpuUsage(); await import(${JSON.stringify(join(repoRoot, "src/pack/pack.ts"))}); const u = process.cpuUsage(c); console.log((u.user + u.system) / 1000)`]),
@@ -157,8 +170,15 @@ await section("preview", async () => {
   const m = p.medianMs;
   const c = p.medianCpuMs;
   row("2 preview", `pulumi preview, ${n} Integrations, median of ${runs}`, `wall ${fmt(m.none)} ms without pack, ${fmt(m.pack)} ms with (+${p.packOverheadPct} %); CPU ${fmt(c.none)} ms, ${fmt(c.pack)} ms (+${p.packCpuOverheadPct} %)`, "pack adds <= 5 %", pass(p.packOverheadPct <= 5 && p.packCpuOverheadPct <= 5));
-  row("2 preview", `empty pack with 1 policy (any pack's plumbing), ${nullRuns} run`, `wall ${fmt(m.nullPack)} ms (+${p.nullPackOverheadPct} %); CPU ${fmt(c.nullPack)} ms (+${p.nullPackCpuOverheadPct} %)`);
-  row("2 preview", `empty pack with ${p.packPolicies} no-op stack policies, ${nullRuns} run`, `wall ${fmt(m.nullPackMany)} ms; CPU ${fmt(c.nullPackMany)} ms (+${p.nullPackManyCpuOverheadPct} %)`);
+  row("2 preview", `empty pack with 1 policy (any pack's plumbing), median of ${runs}`, `wall ${fmt(m.nullPack)} ms (+${p.nullPackOverheadPct} %); CPU ${fmt(c.nullPack)} ms (+${p.nullPackCpuOverheadPct} %)`);
+  row("2 preview", `empty pack with ${p.packPolicies} no-op stack policies, median of ${runs}`, `wall ${fmt(m.nullPackMany)} ms; CPU ${fmt(c.nullPackMany)} ms (+${p.nullPackManyCpuOverheadPct} %)`);
+  row(
+    "2 preview",
+    "CPU the pack adds / CPU an empty 1-policy pack adds",
+    `${p.packAddedCpuOverNullPack}x from the medians (+${fmt(c.pack - c.none)} / +${fmt(c.nullPack - c.none)} ms); ${p.packAddedCpuOverNullPackRoundMedian}x median of rounds`,
+    "<= 1.25x",
+    pass(p.packAddedCpuOverNullPack <= 1.25),
+  );
   row("2 preview", "where the pack's CPU goes", `plumbing, 1 policy +${fmt(c.nullPack - c.none)} ms; ${p.packPolicies} policies +${fmt(c.nullPackMany - c.none)} ms; vendorgate's pack +${fmt(c.pack - c.none)} ms, of which loading its modules ${p.packModuleImportMs} ms and the verdict (judgeStack) ${p.packJudgeStackMs} ms`);
 });
 
@@ -304,7 +324,8 @@ await section("scaling", async () => {
   for (const [k, f] of Object.entries(fits)) {
     const pts = all[k as keyof typeof all];
     const c = cpuFits[k];
-    row("5 scaling", `${k}: ${pts.map((p) => `${fmt(p.n)}→${fmt(p.ms)} ms`).join(", ")}`, `log-log slope ${f.logLogSlope} (R² ${f.logLogR2})${c ? `, CPU ${c.logLogSlope}` : ""}; ${f.msPerIntegration} ms per integration + ${f.fixedMs} ms`, "linear or better (slope <= 1.1)", pass(f.logLogSlope <= 1.1 && (!c || c.logLogSlope <= 1.1)));
+    const label = k === "judgeStack" ? "pack (its verdict, judgeStack)" : k;
+    row("5 scaling", `${label}: ${pts.map((p) => `${fmt(p.n)}→${fmt(p.ms)} ms`).join(", ")}`, `log-log slope over N >= 100: ${f.logLogSlope} (R² ${f.logLogR2})${c ? `, CPU ${c.logLogSlope}` : ""}; ${f.msPerIntegration} ms per integration + ${f.fixedMs} ms`, "linear (slope <= 1.05)", pass(f.logLogSlope <= 1.05 && (!c || c.logLogSlope <= 1.05)));
   }
   for (const [k, r] of Object.entries(refused) as [string, { exit: number | null; ms: number }][]) {
     row("5 scaling", `${k}: N=10,000 (over the input limits)`, `refused, exit ${r.exit}, in ${fmt(r.ms)} ms`);

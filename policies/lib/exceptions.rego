@@ -44,11 +44,11 @@ matches(exception, violation) if {
 	_category_covered(exception, violation, integration)
 }
 
-_same_or_unset(exception, _, key) if not key in object.keys(exception)
+_same_or_unset(exception, _, key) if not _has(exception, key)
 
 _same_or_unset(exception, violation, key) if exception[key] == violation[key]
 
-_category_covered(exception, _, _) if not "category" in object.keys(exception)
+_category_covered(exception, _, _) if not _has(exception, "category")
 
 _category_covered(exception, violation, integration) if {
 	some field in integration.fields
@@ -58,7 +58,7 @@ _category_covered(exception, violation, integration) if {
 
 # METADATA
 # description: True when the exception names no stacks or names the stack being judged.
-applies_to_stack(exception) if not "stacks" in object.keys(exception)
+applies_to_stack(exception) if not _has(exception, "stacks")
 
 applies_to_stack(exception) if input.stack.name in exception.stacks
 
@@ -67,28 +67,57 @@ applies_to_stack(exception) if input.stack.name in exception.stacks
 # of objects hashes each whole object.
 _named[integration.name] contains i if some i, integration in input.integrations
 
-# The exceptions by rule and vendor, so that a violation is tested only against
-# those that could match it: thousands of exceptions cost a lookup per violation.
-_by_rule_vendor[[exception.rule, exception.vendor]] contains exception if some exception in declared
+# A key present with any value, false and null included; cheaper than building object.keys.
+_has(object, key) if _ = object[key]
 
-# The rules some exception names: a violation of any other rule needs no lookup at all.
-_excepted_rules contains exception.rule if some exception in declared
+# The exceptions that apply to the judged stack, by rule and the integration
+# they name (null for none), so that a violation is tested only against those
+# that could match it: a shared file of thousands of exceptions for many stacks
+# costs two lookups per violation.
+_applicable[[exception.rule, object.get(exception, "integration", null)]] contains exception if {
+	some exception in applicable
+}
+
+# METADATA
+# description: The declared exceptions that apply to the judged stack, found once per evaluation.
+applicable contains exception if {
+	some exception in declared
+	applies_to_stack(exception)
+}
+
+# The rules some applicable exception names: a violation of any other rule needs no lookup at all.
+_excepted_rules contains rule if some [rule, _], _ in _applicable
 
 # METADATA
 # description: The set of exceptions that match the violation.
 matching(violation) := {exception |
 	excepted := _excepted_rules
 	excepted[violation.rule]
-	named := _named
-	by_rule_vendor := _by_rule_vendor
-	some i in named[violation.integration]
-	some exception in by_rule_vendor[[violation.rule, input.integrations[i].vendor]]
+	applicable := _applicable
+	some integration in [violation.integration, null]
+	some exception in applicable[[violation.rule, integration]]
 	matches(exception, violation)
 }
 
 # METADATA
 # description: True when the exception runs longer past the evaluation date than the registry allows.
-too_long(exception) if dates.days_between(input.now, exception.expires) > max_lifetime_days
+too_long(exception) if _days_from_now(exception.expires) > max_lifetime_days
+
+_days_from_now(date) := days if {
+	known := _days_to
+	days := known[date]
+} else := dates.days_between(input.now, date)
+
+# METADATA
+# description: The expiry dates of declared exceptions that lie further past the evaluation date than the registry allows.
+too_long_dates contains expires if {
+	some expires, days in _days_to
+	days > max_lifetime_days
+}
+
+# Days from the evaluation date to each expiry date in the input, computed once
+# per date rather than once per exception.
+_days_to[expires] := dates.days_between(input.now, expires) if some expires in {exception.expires | some exception in declared}
 
 # METADATA
 # description: True while the exception is in force - on or before its expiry date and within the maximum lifetime.

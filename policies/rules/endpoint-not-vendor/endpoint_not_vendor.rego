@@ -93,8 +93,10 @@ violation contains result.fail(rego.metadata.chain(), {
 
 # Each destination of each resource an enabled integration of a known vendor owns.
 _owned contains {"resource": resource, "integration": integration, "vendor": vendor, "d": d} if {
+	named := _named
 	some resource in input.resources
-	some integration in _named[resource.integration]
+	some i in named[resource.integration]
+	integration := input.integrations[i]
 	vendor := registry.vendor(integration)
 	some d in resource.destinations
 }
@@ -174,11 +176,19 @@ violation contains result.fail(rego.metadata.chain(), {
 		integration.name, " that send data (", concat(", ", sort(senders)), "); its declaration describes one flow.",
 	]),
 }) if {
-	some name, integration in _by_name
-	senders := [r.name | some r in input.resources; r.integration == name; r.sender == true]
-	count(senders) > 1
-	some resource in input.resources
-	resource.integration == name
+	by_name := _by_name
+	some name, indexes in _senders
+	integration := by_name[name]
+	count(indexes) > 1
+	senders := [input.resources[j].name | some j in indexes]
+	some i in indexes
+	resource := input.resources[i]
+}
+
+# The indexes of the sending resources of each integration, by its name: one
+# pass over the resources rather than one per integration.
+_senders[resource.integration] contains i if {
+	some i, resource in input.resources
 	resource.sender == true
 }
 
@@ -190,10 +200,12 @@ violation contains result.fail(rego.metadata.chain(), {
 		" forwards whole events, not only the declared fields.",
 	]),
 }) if {
+	named := _named
 	some resource in input.resources
-	some integration in _named[resource.integration]
 	"forwards" in object.keys(resource)
 	resource.forwards == null
+	some i in named[resource.integration]
+	integration := input.integrations[i]
 }
 
 violation contains result.fail(rego.metadata.chain(), {
@@ -205,11 +217,14 @@ violation contains result.fail(rego.metadata.chain(), {
 		concat(", ", sort(_sources(integration))), ").",
 	]),
 }) if {
+	named := _named
 	some resource in input.resources
-	some integration in _named[resource.integration]
 	is_array(resource.forwards)
+	some i in named[resource.integration]
+	integration := input.integrations[i]
+	sources := _sources(integration)
 	some path in resource.forwards
-	not path in _sources(integration)
+	not path in sources
 }
 
 # Where each declared field is read in the event: its declared source, or the
@@ -218,8 +233,9 @@ _sources(integration) := {object.get(field, "source", concat("", ["$.detail.", f
 	some field in integration.fields
 }
 
-# The integrations by name, so that pairing resources with their integration is
-# a lookup per resource rather than a scan of every integration.
-_named[integration.name] contains integration if some integration in input.integrations
+# The indexes of the integrations by name, so that pairing resources with their
+# integration is a lookup per resource rather than a scan of every integration
+# (indexes: a set of whole integrations would hash each one).
+_named[integration.name] contains i if some i, integration in input.integrations
 
 _by_name[integration.name] := integration if some integration in input.integrations

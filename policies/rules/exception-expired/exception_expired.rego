@@ -50,8 +50,9 @@ violation contains _about(exception, concat("", [
 	format_int(exceptions.max_lifetime_days, 10), " days after ", input.now,
 	" (the registry's maximum lifetime), so it waives nothing.",
 ])) if {
+	too_long := exceptions.too_long_dates
 	some exception in exceptions.declared
-	exceptions.too_long(exception)
+	too_long[exception.expires]
 }
 
 violation contains _about(exception, concat("", [
@@ -66,8 +67,8 @@ violation contains _about(exception, concat("", [
 	"Exception ", exception.id, " names integration ", exception.integration,
 	", which this stack does not declare (or has disabled), so it matches nothing.",
 ])) if {
-	some exception in exceptions.declared
-	_in_scope(exception)
+	some exception in exceptions.applicable
+	_vendor_listed(exception)
 	not _declared(exception.integration)
 }
 
@@ -75,8 +76,8 @@ violation contains _about(exception, concat("", [
 	"Exception ", exception.id, " for ", exception.rule, " matches no violation",
 	_stack_clause, ": delete it, or correct what it names.",
 ])) if {
-	some exception in exceptions.declared
-	_in_scope(exception)
+	some exception in exceptions.applicable
+	_vendor_listed(exception)
 	_declared_or_unset(exception)
 	not _matches_any(exception)
 }
@@ -85,11 +86,9 @@ _stack_clause := concat("", [" in stack ", input.stack.name])
 
 default _stack_clause := ""
 
-# Checked against this stack only when the exception is about it and names a vendor the registry lists.
-_in_scope(exception) if {
-	exceptions.applies_to_stack(exception)
-	data.registry.vendors[exception.vendor]
-}
+# Checked against this stack only when the exception is about it (the
+# applicable ones) and names a vendor the registry lists.
+_vendor_listed(exception) if data.registry.vendors[exception.vendor]
 
 _declared(name) if {
 	names := _declared_names
