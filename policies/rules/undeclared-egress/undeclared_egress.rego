@@ -36,11 +36,13 @@ violation contains result.fail(rego.metadata.chain(), {
 		" for integration ", resource.integration, ", which is disabled or not declared.",
 	]),
 }) if {
+	declared := _declared
 	some resource in input.resources
 	is_string(resource.integration)
-	not resource.integration in _declared
+	not declared[resource.integration]
 }
 
+# A lookup per resource: `in` tests a set by scanning it in the WASM build.
 _declared contains integration.name if some integration in input.integrations
 
 # Hosts and accounts, never a URL: its path or query may carry a token. Types
