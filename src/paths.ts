@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -14,6 +14,20 @@ export const packageRoot = ((): string => {
     if (dirname(dir) === dir) return dirname(start);
   }
 })();
+
+/**
+ * vendorgate's cache beside the installed package: node_modules/.cache/vendorgate of the
+ * node_modules holding it (a checkout's own node_modules otherwise). What is kept there runs in or
+ * decides for the judging process, so it must be no easier to write than the package itself: never
+ * a shared temporary folder (another user could plant it) nor the judged repository (a pull
+ * request could). `npm ci` starts it afresh with the package.
+ */
+export function packageCacheDir(root = packageRoot): string {
+  const marker = `${sep}node_modules${sep}`;
+  const at = root.lastIndexOf(marker);
+  const modules = at >= 0 ? root.slice(0, at + marker.length - 1) : join(root, "node_modules");
+  return join(modules, ".cache", "vendorgate");
+}
 
 /** Where scripts/setup.sh keeps the pinned toolchain (outside the checkout). */
 export function toolsDir(): string {

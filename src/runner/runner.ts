@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { tmpdir } from "node:os";
 import { extname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
+import { packageCacheDir } from "../paths.ts";
 import type { ConstructionSite } from "../components/integration.ts";
 import type { RecordedResource } from "../plan/mocks.ts";
 import { entryModuleKind, type ProjectInfo } from "../pulumi/project.ts";
@@ -81,12 +81,15 @@ const loader = (): string => import.meta.resolve("tsx");
 // secrets were decrypted here and handed over.
 const WITHHELD_ENV = ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN", "NODE_OPTIONS"];
 
-function childEnv(): NodeJS.ProcessEnv {
+/** The program host's environment: ours, less what the program must not see. */
+export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of WITHHELD_ENV) delete env[k];
   if (process.env.PULUMI_NODEJS_TSCONFIG_PATH) env.TSX_TSCONFIG_PATH = process.env.PULUMI_NODEJS_TSCONFIG_PATH;
-  // V8's compiled code of the SDKs (@pulumi/aws is thousands of modules), kept between runs.
-  env.NODE_COMPILE_CACHE ??= join(tmpdir(), "vendorgate-node-compile-cache");
+  // V8's compiled code of the SDKs (@pulumi/aws is thousands of modules), kept between runs, in
+  // vendorgate's own cache: in a shared temporary folder another local user could plant code that
+  // changes what the program reports.
+  env.NODE_COMPILE_CACHE ??= join(packageCacheDir(), "program-host");
   return env;
 }
 
