@@ -62,9 +62,9 @@ test_a_missing_region_fails if {
 	)
 	violations := rule.violation with input as _in_stack(integration, ["eu"])
 		with data.registry as fixtures.registry
-	count(violations) == 2
-	every v in violations {
-		contains(v.message, "region (unspecified)")
+	{v.message | some v in violations} == {
+		"Integration product-analytics sends data to region (unspecified), outside the residency of stack prod-eu (eu).",
+		"Integration product-analytics sends data to region (unspecified), which is not among the regions registered for mixpanel (us, eu).",
 	}
 }
 
