@@ -72,6 +72,15 @@ async function verdictFor(args: StackValidationArgs, gate: GateConfig): Promise<
     ...(gate.now ? { now: gate.now } : {}),
     ...(gate.enforcement ? { enforcement: gate.enforcement } : {}),
   });
+  // A pack started without the project (no VENDORGATE_CONFIG_FILE when it started) has no policy
+  // for the project's custom rules: their advisory findings would vanish. Say so and block.
+  const missing = covered.size === 0 ? [] : ctx.engine.catalogue.filter((r) => !covered.has(r.id)).map((r) => r.id);
+  if (missing.length) {
+    throw new Error(
+      `the policy pack started without this project's custom rules (${missing.join(", ")}), so it cannot report them: ` +
+        "set VENDORGATE_CONFIG_FILE to the project's vendorgate.yaml in the environment pulumi runs in (the pack reads it when it starts)",
+    );
+  }
   const stack = stackNameOf(args.resources);
   // Started by `vendorgate preview` the config carries the residency; started by pulumi with only
   // vendorgate.yaml, the stack's residency there still applies.
@@ -149,6 +158,8 @@ export function gatePolicy(): StackPolicy {
  */
 export async function packPolicies(): Promise<StackPolicy[]> {
   let catalogue: RuleInfo[];
+  // What this pack covers, not what an earlier pack in the same process did.
+  covered.clear();
   try {
     const configFile = process.env.VENDORGATE_CONFIG_FILE;
     const project = configFile === undefined ? undefined : await findProject({ configFile });

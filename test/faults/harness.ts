@@ -193,11 +193,15 @@ function builtRoot(root: string, change: (root: string) => void): FaultSetup {
   return { env: { VENDORGATE_POLICY_ROOT: root } };
 }
 
-/** Adds one of test/fixtures/faults/rules as a custom rule folder. */
+/**
+ * Adds one of test/fixtures/faults/rules (a package under vendorgate.custom) beside the built-in
+ * rules: the policy root's bundle compiles policies/lib and policies/rules only (a project's custom
+ * rules go into its own bundle), and the drill is about what the rule does when it runs.
+ */
 const withCustomRule = (fixture: string) => (root: string) => {
   const name = `fault-${fixture}`;
-  mkdirSync(join(root, "policies", "custom", name), { recursive: true });
-  copyFileSync(join(FIXTURES, "rules", `${fixture}.rego`), join(root, "policies", "custom", name, `${name.replaceAll("-", "_")}.rego`));
+  mkdirSync(join(root, "policies", "rules", name), { recursive: true });
+  copyFileSync(join(FIXTURES, "rules", `${fixture}.rego`), join(root, "policies", "rules", name, `${name.replaceAll("-", "_")}.rego`));
 };
 
 /** Edits policies/lib/main.rego, failing loudly if the text to replace is gone. */

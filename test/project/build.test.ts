@@ -3,8 +3,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { StackValidationArgs } from "@pulumi/policy";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { bundlePaths } from "../../src/engine/bundle.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { packPolicies } from "../../src/pack/pack.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME, vendorgate } from "../cli.ts";
@@ -201,6 +203,33 @@ describe("the policy pack with a project's custom rules", () => {
     expect((await packPolicies()).map((p) => p.name)).toContain("employee-data-eu-only");
     delete process.env.VENDORGATE_CONFIG_FILE;
     expect((await packPolicies()).map((p) => p.name)).not.toContain("employee-data-eu-only");
+  });
+
+  it("started without the project, it blocks a stack whose project has custom rules instead of dropping them", async () => {
+    const dir = project("pack-unaware");
+    expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
+    delete process.env.VENDORGATE_CONFIG_FILE;
+    const policies = await packPolicies();
+    const name = "hr-sync";
+    const args = {
+      resources: [
+        {
+          urn: `urn:pulumi:prod::hr::${INTEGRATION_TYPE}::${name}`,
+          type: INTEGRATION_TYPE,
+          name,
+          props: { ...(JSON.parse(manifest("eu")) as { integrations: Record<string, unknown>[] }).integrations[0], enabled: true },
+          opts: {},
+          dependencies: [],
+          propertyDependencies: {},
+        },
+      ],
+      getConfig: () => ({ configFile: join(dir, "vendorgate.yaml"), now: "2026-11-29" }),
+    } as unknown as StackValidationArgs;
+    const reported: string[] = [];
+    for (const p of policies) await p.validateStack(args, (message) => void reported.push(`${p.name}: ${message}`));
+    expect(reported.filter((r) => r.startsWith("vendorgate-gate"))).toEqual([
+      expect.stringMatching(/^vendorgate-gate: .*fail closed\): the policy pack started without this project's custom rules \(ORG001\).*set VENDORGATE_CONFIG_FILE/),
+    ]);
   });
 });
 
