@@ -349,7 +349,7 @@ export const policyFaults: readonly FaultCase[] = [
     id: "wrong-shape",
     title: "entrypoint returns a result of the wrong shape (violations a string)",
     reason: /policy returned a malformed result \(0\.result\.violations: Invalid input: expected array, received string\)/,
-    setup: (s) => builtRoot(s, editMain('"violations": [violation | some entry in sort(_sort_keys); violation := entry[5]]', '"violations": "none"')),
+    setup: (s) => builtRoot(s, editMain('"violations": [violation | some violation in _enforced]', '"violations": "none"')),
   },
   {
     id: "result-without-rules",
