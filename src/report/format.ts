@@ -30,6 +30,7 @@ export interface ReportContext {
   policy?: PolicySummary;
 }
 
+/** Writes the violations in the order given: `formats` (report/index.ts) sorts them first. */
 export type Formatter = (report: Report, ctx: ReportContext) => string;
 
 /** Whether a violation stops the deploy: the exit code, JUnit failures and SARIF levels agree on this. */

@@ -1,6 +1,5 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { fromRoot, knownPosition, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "../engine/summarize.ts";
 
 // The runner's own escaping (actions/toolkit command.ts). Without it a newline in a message would
 // end the command and let the rest of the line be read as a new workflow command.
@@ -55,7 +54,7 @@ function logLine(v: Violation): string {
 }
 
 export function formatGithub(report: Report, ctx: ReportContext): string {
-  const sorted = sortViolations(report.violations);
+  const sorted = report.violations;
   const lines: string[] = [];
   const hidden: Violation[] = [];
   for (const kind of KINDS) {

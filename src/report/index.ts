@@ -1,3 +1,5 @@
+import { sortViolations } from "../engine/summarize.ts";
+import type { Report } from "../engine/violation.ts";
 import type { Formatter } from "./format.ts";
 import { formatGithub } from "./github.ts";
 import { formatJson } from "./json.ts";
@@ -13,13 +15,22 @@ export { compareViolations, sortViolations, summarize } from "../engine/summariz
 export const formatNames = ["text", "json", "sarif", "junit", "markdown", "github"] as const;
 export type FormatName = (typeof formatNames)[number];
 
+/**
+ * The edge where violations are put in their documented order, once for every format: a
+ * formatter writes them in the order given (whatever added, located or waived them before).
+ */
+const ordered =
+  (format: Formatter): Formatter =>
+  (report: Report, ctx) =>
+    format({ ...report, violations: sortViolations(report.violations) }, ctx);
+
 export const formats: Record<FormatName, Formatter> = {
-  text: formatText,
-  json: formatJson,
-  sarif: formatSarif,
-  junit: formatJunit,
-  markdown: formatMarkdown,
-  github: formatGithub,
+  text: ordered(formatText),
+  json: ordered(formatJson),
+  sarif: ordered(formatSarif),
+  junit: ordered(formatJunit),
+  markdown: ordered(formatMarkdown),
+  github: ordered(formatGithub),
 };
 
 export function isFormatName(s: string): s is FormatName {

@@ -1,7 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
 import { REPORT_SCHEMA_VERSION, type JsonViolation, type ReportDocument } from "./schema.ts";
-import { sortViolations } from "../engine/summarize.ts";
 import { policyJson } from "./policy.ts";
 
 // Built key by key, never spread from the violation: the key order is part of the format, and
@@ -25,7 +24,7 @@ export function reportDocument(report: Report, ctx: ReportContext): ReportDocume
   const { mandatory, advisory, waived } = report.summary;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    violations: sortViolations(report.violations).map((v) => toJson(v, ctx)),
+    violations: report.violations.map((v) => toJson(v, ctx)),
     summary: { mandatory, advisory, waived },
     ...(ctx.policy ? { policy: policyJson(ctx.policy) } : {}),
   };

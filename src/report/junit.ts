@@ -1,6 +1,5 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { isBlocking, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "../engine/summarize.ts";
 
 /*
  * Layout, after Conftest: one <testsuite> per integration, one <testcase> per violation (so the
@@ -65,7 +64,7 @@ function caseName(v: Violation): string {
 function suites(report: Report, ctx: ReportContext): Suite[] {
   const byIntegration = new Map<string, Case[]>();
   for (const name of ctx.integrations ?? []) byIntegration.set(name, []);
-  for (const v of sortViolations(report.violations)) {
+  for (const v of report.violations) {
     const cases = byIntegration.get(v.integration) ?? [];
     byIntegration.set(v.integration, cases);
     cases.push({ name: caseName(v), violations: [v] });

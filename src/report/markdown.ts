@@ -1,7 +1,6 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { markdownWithCode } from "./code-spans.ts";
 import { ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "../engine/summarize.ts";
 import { overrideLines } from "./policy.ts";
 import type { PolicySummary } from "../policy/summary.ts";
 
@@ -33,7 +32,7 @@ function row(cells: string[]): string {
 }
 
 export function formatMarkdown(report: Report, ctx: ReportContext): string {
-  const sorted = sortViolations(report.violations);
+  const sorted = report.violations;
   const open = sorted.filter((v) => v.waivedBy === undefined);
   const waived = sorted.filter((v) => v.waivedBy !== undefined);
   const { mandatory, advisory, waived: waivedCount } = report.summary;

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Report, RuleInfo, Severity, Violation } from "../engine/violation.ts";
 import { fromRoot, knownPosition, type ReportContext } from "./format.ts";
-import { sortViolations } from "../engine/summarize.ts";
 import { policyJson } from "./policy.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -92,7 +91,7 @@ function fingerprints(sorted: readonly Violation[]): string[] {
 }
 
 export function formatSarif(report: Report, ctx: ReportContext): string {
-  const sorted = sortViolations(report.violations);
+  const sorted = report.violations;
   const rules = ruleTable(ctx.catalogue, sorted);
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const prints = fingerprints(sorted);

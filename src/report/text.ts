@@ -1,6 +1,5 @@
 import type { Report, Violation } from "../engine/violation.ts";
 import { knownPosition, ruleLabel, type ReportContext } from "./format.ts";
-import { sortViolations } from "../engine/summarize.ts";
 import { policyTextLines } from "./policy.ts";
 
 const ANSI = { red: "\u001b[31m", yellow: "\u001b[33m", dim: "\u001b[2m", bold: "\u001b[1m", reset: "\u001b[0m" };
@@ -31,7 +30,7 @@ export function formatText(report: Report, ctx: ReportContext): string {
   if (ctx.title !== undefined) lines.push(paint("bold", printable(ctx.title)), "");
 
   let current: string | undefined;
-  for (const v of sortViolations(report.violations)) {
+  for (const v of report.violations) {
     if (v.integration !== current) {
       if (current !== undefined) lines.push("");
       current = v.integration;

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { codeSpans, htmlWithCode, markdownWithCode } from "../../src/report/code-spans.ts";
 import { escapeHtml } from "../../src/incident/text.ts";
-import { escapeMarkdown, formatMarkdown } from "../../src/report/markdown.ts";
+import { escapeMarkdown } from "../../src/report/markdown.ts";
 import { summarize } from "../../src/engine/summarize.ts";
 import { context, report } from "./fixture.ts";
+import { formats } from "../../src/report/index.ts";
+
+// Through `formats`, as the commands call them: that is where violations are put in order.
+const formatMarkdown = formats.markdown;
 
 describe("code spans in remediations", () => {
   it("splits text the CommonMark way", () => {

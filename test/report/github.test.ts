@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { escapeData, escapeProperty, formatGithub } from "../../src/report/github.ts";
+import { escapeData, escapeProperty } from "../../src/report/github.ts";
 import { summarize } from "../../src/engine/summarize.ts";
 import { context, emptyReport, report } from "./fixture.ts";
+import { formats } from "../../src/report/index.ts";
+
+// Through `formats`, as the commands call them: that is where violations are put in order.
+const formatGithub = formats.github;
 
 describe("github", () => {
   const out = formatGithub(report, context);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { escapeMarkdown, formatMarkdown } from "../../src/report/markdown.ts";
+import { escapeMarkdown } from "../../src/report/markdown.ts";
 import { context, emptyReport, report } from "./fixture.ts";
+import { formats } from "../../src/report/index.ts";
+
+// Through `formats`, as the commands call them: that is where violations are put in order.
+const formatMarkdown = formats.markdown;
 
 /** Cells as GitHub splits a table row: on every `|` not preceded by a backslash. */
 function cells(row: string): string[] {
