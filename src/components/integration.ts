@@ -139,8 +139,8 @@ function admit(resource: pulumi.Resource, name: string, declaration: Record<stri
 
 /**
  * One outbound data flow. Construction validates the declaration against the schema and the
- * taxonomy of the project's registry (a bad value fails at once, naming the resource); the policy pack judges the recorded
- * declaration against the vendor registry at preview time.
+ * taxonomy of the project's registry (a bad value fails at once, naming the resource); the policy
+ * pack judges the recorded declaration against the vendor registry at preview time.
  */
 export class Integration extends pulumi.ComponentResource {
   /** The declared destination URL, for the resources that carry the flow. */
