@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { readBundle } from "../engine/bundle.ts";
 import { PolicyFault } from "../engine/errors.ts";
 import { UsageError } from "../errors.ts";
-import { buildProjectBundle, customRulesDir } from "../policy/compiled-bundle.ts";
+import { buildProjectBundle, customRulesDir, projectBundleCache } from "../policy/compiled-bundle.ts";
 import { loadProjectBundle } from "../policy/project-bundle.ts";
 import { loadProject } from "../project/index.ts";
 import type { ProjectCliOptions } from "../policy/context.ts";
@@ -29,6 +29,9 @@ export async function runBuild(opts: ProjectCliOptions, out: (s: string) => void
   } catch (err) {
     // Nothing is judged here: opa missing or a rule that does not compile is the build's own failure.
     if (err instanceof PolicyFault) throw new UsageError(`build: ${err.message}`);
+    // vendorgate's cache beside the package: a read-only install cannot hold a project's bundle.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === "string") throw new UsageError(`build: cannot write the project's bundle under ${shown(projectBundleCache())} (${code}): ${(err as Error).message}`);
     throw err;
   }
   if (!built) {
@@ -52,11 +55,14 @@ export async function runBuild(opts: ProjectCliOptions, out: (s: string) => void
 export function registerBuild(program: Command, out: (s: string) => void): void {
   const cmd = program
     .command("build")
-    .description("compile the built-in rules and the project's custom rules (vendorgate.yaml customRules) into the project's policy bundle, .vendorgate/policy (needs opa)");
+    .description(
+      "compile the built-in rules and the project's custom rules (vendorgate.yaml customRules, or the signed policy bundle's) into the project's policy bundle, kept in node_modules/.cache/vendorgate/policy (needs opa)",
+    );
   addProjectOptions(cmd);
   cmd.addHelpText(
     "after",
-    "\nRun it after changing a custom rule: every judging command refuses a project bundle older than its rules.\n" +
+    "\nRun it after changing a custom rule (and after `npm ci`): every judging command looks for the bundle compiled from the rules as they are, and refuses to judge without it.\n" +
+      "The bundle is never read from the repository, which a pull request controls: it is kept beside the installed package, in a folder named for the digest of its sources.\n" +
       "Without custom rules there is nothing to build (the bundle shipped with vendorgate is used, and opa is not needed).\n" +
       "Exit codes: 0 built (or nothing to build), 2 opa missing, a rule that does not compile or breaks the custom-rule rules, or no vendorgate.yaml.",
   );

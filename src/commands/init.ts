@@ -62,8 +62,9 @@ export function runInit(opts: InitOptions, out: (s: string) => void): number {
       "  1. Put your vendors and their approvals in policy/vendors.yaml (security owns it).",
       "  2. npx vendorgate plan --stack <stack>     judge the stack's declared flows (no cloud access needed)",
       "  3. npx vendorgate preview --stack <stack>  a real pulumi preview with the policy pack",
-      "Custom rules: add a folder under policy/rules, then npx vendorgate build (needs opa): it compiles them into",
-      "  .vendorgate/policy, vendorgate's own folder (also the default state backend); add .vendorgate/ to .gitignore.",
+      "Custom rules: add a folder under policy/rules, then npx vendorgate build (needs opa; in CI after npm ci): it",
+      "  compiles them into vendorgate's cache in node_modules, never into the repository.",
+      "Add .vendorgate/ (the default local state backend) to .gitignore.",
       "",
     ].join("\n"),
   );

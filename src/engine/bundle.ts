@@ -32,8 +32,16 @@ export interface BundleManifest {
 
 /** An organisation's own rules, compiled beside the built-in ones into a project's bundle. */
 export interface CustomRuleSources {
-  /** The folder (absolute): one rule a subfolder; folders and files starting with `_` or `.` are skipped. */
+  /**
+   * The folder (absolute): one rule a subfolder; folders and files starting with `_` or `.` are
+   * skipped. Messages from opa name files under it.
+   */
   dir: string;
+  /**
+   * The rules themselves, by path below `dir`, when they are not files on disk (security's signed
+   * bundle, verified in memory): `dir` then only names them in messages.
+   */
+  files?: ReadonlyMap<string, Uint8Array>;
   /** Its name inside the bundle (forward slashes, relative): messages from opa are rewritten back to `dir`. */
   as: string;
 }
@@ -45,6 +53,8 @@ export interface BundlePaths {
   custom?: CustomRuleSources;
   /** What to run when the bundle is missing or stale. */
   buildCommand: string;
+  /** Why a missing bundle is missing, when the reader knows better than "missing or unreadable". */
+  missing?: string;
   dir: string;
   wasm: string;
   catalogue: string;
@@ -110,20 +120,27 @@ export function regoSources(dir: string, skipHidden = false): string[] {
 
 const slashed = (p: string) => p.split(sep).join("/");
 
-/** Every compiled file: where it is, and its name inside the bundle (what opa records and the digest covers). */
-function compiledFiles(root: string, dirs: readonly string[], custom?: CustomRuleSources): { file: string; name: string }[] {
-  const files = dirs.flatMap((d) => regoSources(join(root, d)).map((file) => ({ file, name: slashed(relative(root, file)) })));
-  if (custom) files.push(...regoSources(custom.dir, true).map((file) => ({ file, name: `${custom.as}/${slashed(relative(custom.dir, file))}` })));
+/** Every compiled file: its name inside the bundle (what opa records and the digest covers) and its bytes. */
+function compiledFiles(root: string, dirs: readonly string[], custom?: CustomRuleSources): { name: string; text: Uint8Array }[] {
+  const onDisk = (dir: string, skipHidden: boolean, prefix: string): { name: string; text: Uint8Array }[] =>
+    regoSources(dir, skipHidden).map((file) => ({ name: `${prefix}${slashed(relative(dir, file))}`, text: readFileSync(file) }));
+  const files = dirs.flatMap((d) => onDisk(join(root, d), false, `${d.split(sep).join("/")}/`));
+  if (custom?.files) {
+    const names = [...custom.files.keys()].filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego")).sort();
+    files.push(...names.map((n) => ({ name: `${custom.as}/${n}`, text: custom.files!.get(n)! })));
+  } else if (custom) files.push(...onDisk(custom.dir, true, `${custom.as}/`));
   return files;
+}
+
+function digestOf(files: readonly { name: string; text: Uint8Array }[]): string {
+  const h = createHash("sha256");
+  for (const { name, text } of files) h.update(name).update("\0").update(text).update("\0");
+  return h.digest("hex");
 }
 
 /** Digest over every compiled .rego (name and content), so any edit makes the bundle stale. */
 export function sourceDigest(root = packageRoot, dirs: readonly string[] = defaultSources, custom?: CustomRuleSources): string {
-  const h = createHash("sha256");
-  for (const { file, name } of compiledFiles(root, dirs, custom)) {
-    h.update(name).update("\0").update(readFileSync(file)).update("\0");
-  }
-  return h.digest("hex");
+  return digestOf(compiledFiles(root, dirs, custom));
 }
 
 interface Annotation {
@@ -199,7 +216,7 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
   mkdirSync(staged, { recursive: true });
   const custom = paths.custom;
   // opa names staged files; the user should read the path of the file they edit.
-  const shownCustom = custom ? relative(process.cwd(), custom.dir) || "." : "";
+  const shownCustom = !custom ? "" : custom.files ? custom.dir : relative(process.cwd(), custom.dir) || ".";
   const unstage = (text: string) => (custom ? text.split(`${custom.as}/`).join(`${slashed(shownCustom)}/`) : text);
   const run = (args: string[]) => {
     try {
@@ -211,14 +228,11 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
   };
   try {
     const files = compiledFiles(paths.root, paths.sources, custom);
-    const h = createHash("sha256");
-    for (const { file, name } of files) {
-      const text = readFileSync(file);
-      h.update(name).update("\0").update(text).update("\0");
+    for (const { name, text } of files) {
       mkdirSync(dirname(join(staged, name)), { recursive: true });
       writeFileSync(join(staged, name), text);
     }
-    const digest = h.digest("hex");
+    const digest = digestOf(files);
     const dirs = [...paths.sources, ...(custom ? [custom.as] : [])];
     for (const d of dirs) mkdirSync(join(staged, d), { recursive: true });
     // `opa inspect` takes one path at a time.
@@ -247,7 +261,13 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
     // Swap the whole folder so a reader never sees a new wasm beside an old manifest.
     mkdirSync(dirname(paths.dir), { recursive: true });
     rmSync(paths.dir, { recursive: true, force: true });
-    renameSync(out, paths.dir);
+    try {
+      renameSync(out, paths.dir);
+    } catch (err) {
+      // A folder named for its sources' digest: another build of the same sources got there
+      // first, and (the build being reproducible) holds the same wasm.
+      if (readManifest(paths)?.wasmDigest !== manifest.wasmDigest) throw err;
+    }
     return manifest;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -282,7 +302,7 @@ export interface LoadedBundle {
 export function readBundle(paths = bundlePaths(), opts: { rebuild?: boolean } = {}): LoadedBundle {
   if (opts.rebuild === true && !isFresh(paths)) buildBundle(paths);
   const manifest = readManifest(paths);
-  if (!manifest) throw new PolicyFault(`policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`${paths.buildCommand}\`)`);
+  if (!manifest) throw new PolicyFault(paths.missing ?? `policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`${paths.buildCommand}\`)`);
   if (manifest.sourceDigest !== sourceDigest(paths.root, paths.sources, paths.custom)) {
     throw new PolicyFault(`policy bundle is stale: the .rego sources changed since it was built (run \`${paths.buildCommand}\`)`);
   }

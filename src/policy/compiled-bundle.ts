@@ -1,18 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
-import { buildBundle, builtinSourceDirs, bundlePaths, type BundleManifest, type BundlePaths, regoSources } from "../engine/bundle.ts";
-import { PolicyFault } from "../engine/errors.ts";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { buildBundle, builtinSourceDirs, bundlePaths, type BundleManifest, type BundlePaths, type CustomRuleSources, regoSources, sourceDigest } from "../engine/bundle.ts";
 import { InputError, locate } from "../model/index.ts";
-import { type LoadedProject, PROJECT_BUNDLE_DIR } from "../project/index.ts";
+import { packageCacheDir } from "../paths.ts";
+import type { LoadedProject } from "../project/index.ts";
 import type { ProjectBundle } from "./project-bundle.ts";
 
 /*
  * Which compiled policy judges a project. Without custom rules it is the bundle shipped with
  * vendorgate (no opa needed). With them (vendorgate.yaml's `customRules` folder holds at least one
- * rule) it is the project's own bundle, which `vendorgate build` compiles from the built-in rules
- * plus the custom ones into the project's ignored .vendorgate/policy: every judging command then
- * reads that bundle, and a missing or stale one is a fault ("run vendorgate build"), never a
- * silent fallback to the rules without the organisation's own.
+ * rule, or the signed policy bundle it pins does) it is the project's own bundle, which `vendorgate
+ * build` compiles from the built-in rules plus the custom ones.
+ *
+ * That bundle never lives in the repository: a pull request controls every file there, and could
+ * commit a policy.wasm that allows everything beside a manifest claiming the right sources. It is
+ * kept in vendorgate's cache beside the installed package (node_modules/.cache/vendorgate/policy,
+ * which `npm ci` recreates and a pull request cannot write), in a folder named for the digest of
+ * the sources as they are when judging: a stale bundle, or one built from other rules, is simply
+ * not found ("run vendorgate build"), never a silent fallback to the rules without the
+ * organisation's own. The CLI and the policy pack (another process) compute the same folder.
  */
 
 /** The custom rules' folder name inside a project bundle: fixed, so where a project sits never changes the WASM. */
@@ -20,35 +26,9 @@ const CUSTOM_AS = "custom-rules";
 
 export const BUILD_COMMAND = "npx vendorgate build";
 
-/**
- * Where `vendorgate build` writes the custom rules of the signed policy bundle vendorgate.yaml pins,
- * to compile them like a project's own. Judging commands compare it with the verified bundle on
- * every run, so what is compiled is what security signed.
- */
-export const SIGNED_RULES_DIR = join(".vendorgate", "signed-rules");
-
-/** The signed bundle's custom rules as `build` writes them: each file under SIGNED_RULES_DIR. */
-export function writeSignedRules(project: LoadedProject, signed: ProjectBundle): string {
-  const dir = join(project.root, SIGNED_RULES_DIR);
-  rmSync(dir, { recursive: true, force: true });
-  for (const [name, content] of signed.customRules) {
-    const file = join(dir, ...name.split("/"));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  }
-  return dir;
-}
-
-/** Throws unless SIGNED_RULES_DIR holds exactly the signed bundle's custom rules. */
-function checkSignedRules(dir: string, signed: ProjectBundle): void {
-  const stale = () =>
-    new PolicyFault(`the custom rules of signed policy bundle ${signed.bundle.source} are not the ones compiled into this project's bundle: run \`${BUILD_COMMAND}\``);
-  const onDisk = existsSync(dir) ? regoSources(dir, false).map((f) => relative(dir, f).split(sep).join("/")) : [];
-  if (onDisk.length !== signed.customRules.size) throw stale();
-  for (const name of onDisk) {
-    const want = signed.customRules.get(name);
-    if (!want || !readFileSync(join(dir, ...name.split("/"))).equals(want)) throw stale();
-  }
+/** Where project bundles are kept, one folder per source digest. */
+export function projectBundleCache(): string {
+  return join(packageCacheDir(), "policy");
 }
 
 /**
@@ -72,11 +52,8 @@ export function customRulesDir(project: LoadedProject | undefined): string | und
   return dir;
 }
 
-/**
- * The bundle that judges this project: its own when it has custom rules (in its customRules folder,
- * or in the signed policy bundle it pins, never both), else the shipped one.
- */
-export function projectBundlePaths(project: LoadedProject | undefined, signed?: ProjectBundle): BundlePaths {
+/** The custom rules that judge this project, or undefined when it has none (the shipped bundle judges). */
+function projectCustomRules(project: LoadedProject | undefined, signed?: ProjectBundle): CustomRuleSources | undefined {
   const own = customRulesDir(project);
   const hasOwn = own !== undefined && regoSources(own, true).length > 0;
   if (project !== undefined && signed !== undefined && signed.customRules.size > 0) {
@@ -86,29 +63,52 @@ export function projectBundlePaths(project: LoadedProject | undefined, signed?: 
         { ...at, path: "customRules", message: `the signed policy bundle ${signed.bundle.source} holds custom rules: they are security's, and cannot be combined with a folder of this repository's` },
       ]);
     }
-    const dir = join(project.root, SIGNED_RULES_DIR);
-    checkSignedRules(dir, signed);
-    return { ...bundlePaths(undefined, join(project.root, PROJECT_BUNDLE_DIR), builtinSourceDirs), custom: { dir, as: CUSTOM_AS }, buildCommand: BUILD_COMMAND };
+    // Compiled straight from the verified bundle: no copy on disk stands between what security
+    // signed and what is compiled.
+    return { dir: `${signed.bundle.source}#custom`, files: signed.customRules, as: CUSTOM_AS };
   }
-  if (project === undefined || own === undefined || !hasOwn) return bundlePaths();
-  const paths = bundlePaths(undefined, join(project.root, PROJECT_BUNDLE_DIR), builtinSourceDirs);
-  return { ...paths, dir: join(project.root, PROJECT_BUNDLE_DIR), custom: { dir: own, as: CUSTOM_AS }, buildCommand: BUILD_COMMAND };
+  return hasOwn ? { dir: own, as: CUSTOM_AS } : undefined;
 }
 
 /**
- * Compiles the project's bundle; undefined when the project has no custom rules (the shipped
- * bundle is used). The bundle's folder gets a .gitignore of its own, so a project that has not
- * ignored .vendorgate/ yet does not commit a build output.
+ * The bundle that judges this project: its own when it has custom rules (in its customRules folder,
+ * or in the signed policy bundle it pins, never both), else the shipped one.
  */
+export function projectBundlePaths(project: LoadedProject | undefined, signed?: ProjectBundle): BundlePaths {
+  const custom = projectCustomRules(project, signed);
+  if (!custom) return bundlePaths();
+  const base = bundlePaths(undefined, undefined, builtinSourceDirs);
+  const dir = join(projectBundleCache(), sourceDigest(base.root, base.sources, custom));
+  const from = custom.files ? `signed policy bundle ${signed!.bundle.source}` : relative(process.cwd(), custom.dir) || ".";
+  return {
+    ...bundlePaths(base.root, dir, builtinSourceDirs),
+    custom,
+    buildCommand: BUILD_COMMAND,
+    missing: `no policy bundle compiled from this project's custom rules as they are now (from ${from}): run \`${BUILD_COMMAND}\` after every change to them`,
+  };
+}
+
+/** Bundles of other sources are dropped once unused this long: a judging command never rebuilds one. */
+const KEEP_MS = 7 * 86_400_000;
+
+/** Compiles the project's bundle; undefined when the project has no custom rules (the shipped bundle is used). */
 export function buildProjectBundle(project: LoadedProject, signed?: ProjectBundle): { paths: BundlePaths; manifest: BundleManifest } | undefined {
-  if (signed && signed.customRules.size > 0) writeSignedRules(project, signed);
   const paths = projectBundlePaths(project, signed);
   if (!paths.custom) return undefined;
   const manifest = buildBundle(paths);
-  const ignore = join(dirname(paths.dir), ".gitignore");
-  if (!existsSync(ignore)) {
-    mkdirSync(dirname(ignore), { recursive: true });
-    writeFileSync(ignore, "# vendorgate's own files (the built policy bundle, a local state backend): never committed\n*\n");
-  }
+  pruneCache(paths.dir);
   return { paths, manifest };
+}
+
+/** Drops bundles of other sources not built for a week; never fails the build. */
+function pruneCache(keep: string): void {
+  const cache = projectBundleCache();
+  try {
+    for (const name of readdirSync(cache)) {
+      const dir = join(cache, name);
+      if (dir !== keep && /^[0-9a-f]{64}$/.test(name) && Date.now() - statSync(dir).mtimeMs > KEEP_MS) rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // a cache another process is pruning too only costs disk
+  }
 }

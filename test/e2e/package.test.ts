@@ -4,7 +4,7 @@
 // command runs from the project's own node_modules.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -385,7 +385,9 @@ violation contains result.fail(rego.metadata.chain(), {
 
       const built = vendorgate("build");
       expect(built.status, built.stderr).toBe(0);
-      expect(built.stdout).toMatch(/^built \.vendorgate\/policy with opa .*1 custom rule \(SHOP001\) from policy\/rules/);
+      // Beside the installed package, never in the repository a pull request controls.
+      expect(built.stdout).toMatch(/^built node_modules\/\.cache\/vendorgate\/policy\/[0-9a-f]{64} with opa .*1 custom rule \(SHOP001\) from policy\/rules/);
+      expect(existsSync(join(project, ".vendorgate", "policy"))).toBe(false);
 
       const checked = vendorgate("check", "--manifest", "flows.json", "--now", NOW, "--format", "json");
       expect(checked.status, checked.stderr).toBe(1);

@@ -1,12 +1,13 @@
 // `vendorgate build`: a project's custom rules compiled with the built-in ones into its own bundle,
 // which every judging command then uses; without custom rules the shipped bundle judges.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { StackValidationArgs } from "@pulumi/policy";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { bundlePaths } from "../../src/engine/bundle.ts";
+import { builtinSourceDirs, bundlePaths, sourceDigest } from "../../src/engine/bundle.ts";
 import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
+import { projectBundleCache } from "../../src/policy/compiled-bundle.ts";
 import { packPolicies } from "../../src/pack/pack.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME, vendorgate } from "../cli.ts";
@@ -82,10 +83,22 @@ function project(name: string, rules: Record<string, string> | false = { "employ
   writeFileSync(join(dir, "us.json"), manifest("us"));
   for (const [path, text] of Object.entries(rules || {})) {
     mkdirSync(dirname(join(dir, "policy", "rules", path)), { recursive: true });
-    writeFileSync(join(dir, "policy", "rules", path), text);
+    // Bundles are kept by the digest of their sources in a cache other tests and runs share: each
+    // test its own (the folders of one test, `twice/a` and `twice/b`, share theirs).
+    writeFileSync(join(dir, "policy", "rules", path), `${text}\n# ${scratch} ${name.split("/")[0]}\n`);
   }
   return dir;
 }
+
+/** The folder `vendorgate build` says it wrote. */
+function builtDir(cwd: string, stdout: string): string {
+  const dir = /^built (\S+) with opa/.exec(stdout)?.[1];
+  expect(dir, stdout).toBeDefined();
+  return resolve(cwd, dir!);
+}
+
+/** The digest of the built-in rules plus this project's custom rules, as a judging command computes it. */
+const projectDigest = (dir: string) => sourceDigest(packageRoot, builtinSourceDirs, { dir: join(dir, "policy", "rules"), as: "custom-rules" });
 
 const ruleIds = (stdout: string) => (JSON.parse(stdout) as { violations: { rule: string }[] }).violations.map((v) => v.rule);
 
@@ -95,9 +108,12 @@ describe("vendorgate build", () => {
     const built = vendorgate(["build"], {}, { cwd: dir });
     expect(built.stderr).toBe("");
     expect(built.code).toBe(0);
-    expect(built.stdout).toMatch(/^built \.vendorgate\/policy with opa \S+ in \d+ ms: the built-in rules and 1 custom rule \(ORG001\) from policy\/rules; wasm sha256 [0-9a-f]{12}\n$/);
-    expect(readFileSync(join(dir, ".vendorgate", ".gitignore"), "utf8")).toMatch(/^\*$/m);
-    const catalogue = JSON.parse(readFileSync(join(dir, ".vendorgate/policy/catalogue.json"), "utf8")) as { id: string; custom: boolean }[];
+    expect(built.stdout).toMatch(/^built \S+ with opa \S+ in \d+ ms: the built-in rules and 1 custom rule \(ORG001\) from policy\/rules; wasm sha256 [0-9a-f]{12}\n$/);
+    // Kept beside the installed package under the digest of its sources, never in the repository.
+    const bundle = builtDir(dir, built.stdout);
+    expect(bundle).toBe(join(projectBundleCache(), projectDigest(dir)));
+    expect(existsSync(join(dir, ".vendorgate"))).toBe(false);
+    const catalogue = JSON.parse(readFileSync(join(bundle, "catalogue.json"), "utf8")) as { id: string; custom: boolean }[];
     expect(catalogue.filter((r) => r.custom).map((r) => r.id)).toEqual(["ORG001"]);
     expect(catalogue.filter((r) => !r.custom)).toHaveLength(12);
 
@@ -114,28 +130,54 @@ describe("vendorgate build", () => {
   it("the same project in two folders gives byte-identical WASM", () => {
     const a = project("twice/a");
     const b = project("twice/much/deeper/b");
-    for (const d of [a, b]) expect(vendorgate(["build"], {}, { cwd: d }).code).toBe(0);
-    const wasm = (d: string) => readFileSync(join(d, ".vendorgate/policy/policy.wasm"));
-    expect(wasm(a).equals(wasm(b))).toBe(true);
-    expect(wasm(a).includes(Buffer.from(scratch))).toBe(false);
+    // One cache folder for both (same sources, same digest): each build replaces it, so compare copies.
+    const wasm = (d: string) => {
+      const r = vendorgate(["build"], {}, { cwd: d });
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(join(builtDir(d, r.stdout), "policy.wasm"));
+    };
+    const first = wasm(a);
+    expect(first.equals(wasm(b))).toBe(true);
+    expect(first.includes(Buffer.from(scratch))).toBe(false);
   });
 
   it("a judging command refuses a missing or stale project bundle and says to run vendorgate build", () => {
     const dir = project("stale");
     const missing = vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/policy bundle missing .*\.vendorgate\/policy\/manifest\.json \(run `npx vendorgate build`\)/);
+    const notBuilt = /no policy bundle compiled from this project's custom rules as they are now \(from policy\/rules\): run `npx vendorgate build`/;
+    expect(missing.stderr).toMatch(notBuilt);
     expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
     const rule = join(dir, "policy/rules/employee-data-eu-only/employee_data_eu_only.rego");
     writeFileSync(rule, `${readFileSync(rule, "utf8")}\n# edited\n`);
     const stale = vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir });
     expect(stale.code).toBe(2);
-    expect(stale.stderr).toMatch(/policy bundle is stale: .*run `npx vendorgate build`/);
+    expect(stale.stderr).toMatch(notBuilt);
     // A rule added after the build is a change too: it must never go unjudged.
     expect(vendorgate(["build"], {}, { cwd: dir }).code).toBe(0);
     mkdirSync(join(dir, "policy/rules/second"));
     writeFileSync(join(dir, "policy/rules/second/second.rego"), employeeRule.replace("ORG001", "ORG002").replace('"employee-data-eu-only"', '"second"'));
-    expect(vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir }).stderr).toMatch(/stale/);
+    expect(vendorgate(["check", "--manifest", "eu.json", ...NOW], {}, { cwd: dir }).stderr).toMatch(notBuilt);
+  });
+
+  it("a compiled bundle committed in the repository never judges (issues 13, 15): a forged .vendorgate/policy is not read", () => {
+    const dir = project("forged");
+    const built = vendorgate(["build"], {}, { cwd: dir });
+    expect(built.code, built.stderr).toBe(0);
+    // What a pull request can commit: the product bundle (no ORG001) with a manifest claiming the
+    // project's sources, where the bundle used to be kept.
+    const forged = join(dir, ".vendorgate", "policy");
+    cpSync(bundlePaths().dir, forged, { recursive: true });
+    const manifestFile = join(forged, "manifest.json");
+    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, "utf8")), sourceDigest: projectDigest(dir) }));
+    const blocked = vendorgate(["check", "--manifest", "us.json", "--format", "json", ...NOW], {}, { cwd: dir });
+    expect(blocked.code, blocked.stderr).toBe(1);
+    expect(ruleIds(blocked.stdout)).toEqual(["ORG001"]);
+    // Without the real bundle (a fresh `npm ci`), the forged one still does not stand in: exit 2.
+    rmSync(builtDir(dir, built.stdout), { recursive: true });
+    const refused = vendorgate(["check", "--manifest", "us.json", ...NOW], {}, { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run `npx vendorgate build`/);
   });
 
   it("without custom rules nothing is built and the shipped bundle judges (no opa needed); a `_` folder is not compiled", () => {
@@ -177,7 +219,7 @@ describe("vendorgate build", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("policy/rules/takeover/takeover.rego:1:1 package vendorgate.main is outside vendorgate.custom");
     expect(r.stderr).toMatch(/policy\/rules\/fake\/fake\.rego:\d+:\d+ custom rule fake takes the id VG004/);
-    expect(existsSync(join(dir, ".vendorgate/policy"))).toBe(false);
+    expect(existsSync(join(dir, ".vendorgate"))).toBe(false);
   });
 
   it("a rule that does not compile names the user's file, not a staging folder", () => {

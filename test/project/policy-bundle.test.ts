@@ -11,6 +11,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { extract, pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyPackConfig, runDeploy } from "../../src/commands/preview.ts";
+import { bundlePaths } from "../../src/engine/bundle.ts";
 import { GATE_POLICY, type GateConfig } from "../../src/pack/config.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { projectInfo } from "../../src/pulumi/project.ts";
@@ -123,6 +124,8 @@ const securityRule = [
   "\tsome field in integration.fields",
   '\tstartswith(field.category, "user.criminal_history")',
   "}",
+  // Compiled bundles are kept by the digest of their sources in a cache other runs share: this run's own.
+  `# ${scratch}`,
   "",
 ].join("\n");
 
@@ -377,17 +380,23 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
       expect(out.policy.bundle.signed?.digest).toBe(bundles.withRules.digest);
     });
 
-    it("compiled rules that differ from the signed ones are refused (exit 2): what judges is what security signed", async () => {
+    it("compiled straight from the verified bundle: rules or a compiled bundle committed in the repository never judge", async () => {
       configure(bundles.withRules);
-      const file = join(project, ".vendorgate", "signed-rules", "no-criminal-history", "no_criminal_history.rego");
-      const signed = readFileSync(file, "utf8");
+      expect((await run(["build"])).code).toBe(0);
+      // What a pull request can commit where vendorgate once staged the signed rules and their
+      // bundle: a weakened copy of the rule, and the product bundle claiming to be the compiled one.
+      const copy = join(project, ".vendorgate", "signed-rules", "no-criminal-history", "no_criminal_history.rego");
+      mkdirSync(join(copy, ".."), { recursive: true });
+      writeFileSync(copy, securityRule.replace('"user.criminal_history"', '"user.nothing"'));
+      const forged = join(project, ".vendorgate", "policy");
+      cpSync(bundlePaths().dir, forged, { recursive: true });
       try {
-        writeFileSync(file, signed.replace('"user.criminal_history"', '"user.nothing"'));
-        const r = await run(["check", "--manifest", criminal(), ...NOW]);
-        expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/custom rules of signed policy bundle .* are not the ones compiled into this project's bundle: run `npx vendorgate build`/);
+        const r = await run(["check", "--manifest", criminal(), ...NOW, "--format", "json"]);
+        expect(r.code, r.stderr).toBe(1);
+        expect((JSON.parse(r.stdout) as JsonReport).violations.map((v) => v.rule)).toContain("ACME500");
       } finally {
-        writeFileSync(file, signed);
+        rmSync(join(project, ".vendorgate", "signed-rules"), { recursive: true, force: true });
+        rmSync(forged, { recursive: true, force: true });
       }
     });
 
