@@ -23,7 +23,9 @@ const NOW = "2026-10-26";
 /** A policy root whose VG009 warns `days` ahead, built. */
 function policyRoot(days: number): string {
   const root = join(scratch, `window-${days}`);
-  cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true, filter: (src) => !src.includes(join("policies", "pack")) && !src.endsWith("_test.rego") });
+  // The product's rules only, as the shipped bundle holds: a policy root's custom folder would be compiled too.
+  const skipped = ["pack", "custom"].map((d) => join("policies", d));
+  cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true, filter: (src) => !skipped.some((d) => src.includes(d)) && !src.endsWith("_test.rego") });
   const rule = join(root, "policies/rules/assurance-expired/assurance_expired.rego");
   const text = readFileSync(rule, "utf8");
   expect(text).toContain("#   warning_days: 30\n");
