@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool, packageRoot } from "../paths.ts";
@@ -64,31 +64,21 @@ export interface BundlePaths {
 /**
  * VENDORGATE_POLICY_ROOT (a folder holding policies/) and VENDORGATE_BUNDLE_DIR point the CLI and
  * the pack at other policy sources and another built bundle: fault drills and policy development.
- * Such a root's policies/custom folder is compiled as custom rules, as a project's are; the
- * package's own root never has its example rules compiled in.
  */
 export function bundlePaths(
   root = process.env.VENDORGATE_POLICY_ROOT ?? packageRoot,
   dir = process.env.VENDORGATE_BUNDLE_DIR ?? defaultDir(root),
   sources: readonly string[] = defaultSources,
-  custom: CustomRuleSources | undefined = policyRootCustom(root),
 ): BundlePaths {
   return {
     root,
     sources,
-    ...(custom ? { custom } : {}),
     buildCommand: "npm run build:policy",
     dir,
     wasm: join(dir, "policy.wasm"),
     catalogue: join(dir, "catalogue.json"),
     manifest: join(dir, "manifest.json"),
   };
-}
-
-function policyRootCustom(root: string): CustomRuleSources | undefined {
-  if (root === packageRoot) return undefined;
-  const dir = join(root, "policies", "custom");
-  return existsSync(dir) ? { dir, as: "custom-rules" } : undefined;
 }
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");

@@ -13,8 +13,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A copy of the project's policies with its own build folder, so tests can break it freely. */
 function copyProject(name: string): string {
   const root = join(scratch, name);
-  // The product's rules only, as the checkout's bundle holds: a policy root's custom folder would be compiled too.
-  cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true, filter: (src) => !src.includes("/pack") && !src.includes("/custom") });
+  cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true, filter: (src) => !src.includes("/pack") });
   cpSync(bundlePaths().dir, join(root, "build", "policy"), { recursive: true });
   return root;
 }
