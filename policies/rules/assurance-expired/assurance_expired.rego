@@ -10,7 +10,7 @@
 #   warning_days: 30
 #   remediation: >-
 #     Ask security to renew the vendor's DPA or SOC 2 report and record the new expiry date under `assurance`
-#     in policies/data/vendors.yaml. Until then, switch the integration off (`enabled: false`).
+#     in the vendor registry. Until then, switch the integration off (`enabled: false`).
 package vendorgate.rules["assurance-expired"]
 
 import data.vendorgate.lib.dates

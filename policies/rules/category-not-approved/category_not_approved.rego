@@ -9,8 +9,8 @@
 #   per_field: true
 #   remediation: >-
 #     Remove the field from the integration (and from the payload the code sends), or ask security to add
-#     the category to the vendor's approval in policies/data/vendors.yaml; a time-boxed exception in
-#     policies/data/exceptions.yaml can bridge the review.
+#     the category to the vendor's approval in the vendor registry; a time-boxed exception in
+#     the exceptions file can bridge the review.
 package vendorgate.rules["category-not-approved"]
 
 import data.vendorgate.lib.registry

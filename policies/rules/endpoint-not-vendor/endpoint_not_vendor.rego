@@ -10,7 +10,7 @@
 #   severity: mandatory
 #   remediation: >-
 #     Set `destination.url` to an https endpoint on one of the vendor's hosts or domains listed in
-#     policies/data/vendors.yaml, and make every resource the integration owns (its Pulumi children) send to
+#     the vendor registry, and make every resource the integration owns (its Pulumi children) send to
 #     that host only, and only the declared fields; give each further flow its own Integration. If the
 #     vendor has a new host, port or AWS account, ask security to register it.
 package vendorgate.rules["endpoint-not-vendor"]

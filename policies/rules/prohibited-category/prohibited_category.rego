@@ -9,7 +9,7 @@
 #   remediation: >-
 #     Remove the field from the integration and stop sending the value; prohibited categories may not
 #     leave for any vendor and cannot be waived. If this data really has to leave, take it to security:
-#     only a change to prohibitedCategories in policies/data/vendors.yaml can allow it.
+#     only a change to prohibitedCategories in the vendor registry can allow it.
 package vendorgate.rules["prohibited-category"]
 
 import data.vendorgate.lib.registry

@@ -6,7 +6,7 @@
 #   severity: mandatory
 #   remediation: >-
 #     Change the integration's `purpose` (or `subjects`) to one the vendor is approved for in
-#     policies/data/vendors.yaml, or ask security to add an approval for this purpose and these subjects.
+#     the vendor registry, or ask security to add an approval for this purpose and these subjects.
 package vendorgate.rules["purpose-not-approved"]
 
 import data.vendorgate.lib.registry

@@ -9,7 +9,7 @@
 #   remediation: >-
 #     Point `destination.url` at the vendor's endpoint in an allowed region and set `destination.region` to
 #     match. If the vendor really hosts the data there, ask security to add the region to the vendor in
-#     policies/data/vendors.yaml; the stack's residency is set in its stack configuration.
+#     the vendor registry; the stack's residency is set in its stack configuration.
 package vendorgate.rules.residency
 
 import data.vendorgate.lib.registry

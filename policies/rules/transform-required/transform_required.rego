@@ -10,7 +10,7 @@
 #   remediation: >-
 #     Apply one of the accepted transforms to the value before it leaves, and set the field's `transform`
 #     in the integration to match; or drop the field. The accepted transforms are listed per category under
-#     requireTransform in policies/data/vendors.yaml.
+#     requireTransform in the vendor registry.
 package vendorgate.rules["transform-required"]
 
 import data.vendorgate.lib.registry

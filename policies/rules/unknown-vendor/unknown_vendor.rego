@@ -8,7 +8,7 @@
 #   severity: mandatory
 #   remediation: >-
 #     If the vendor key is a typo, fix the integration's `vendor` in the stack program or manifest.
-#     Otherwise ask security to review the vendor and add it, with its approvals, to policies/data/vendors.yaml.
+#     Otherwise ask security to review the vendor and add it, with its approvals, to the vendor registry.
 package vendorgate.rules["unknown-vendor"]
 
 import data.vendorgate.lib.registry

@@ -19,7 +19,7 @@ test_an_unregistered_vendor_fails if {
 		"severity": "mandatory",
 		"remediation": concat(" ", [
 			"If the vendor key is a typo, fix the integration's `vendor` in the stack program or manifest.",
-			"Otherwise ask security to review the vendor and add it, with its approvals, to policies/data/vendors.yaml.",
+			"Otherwise ask security to review the vendor and add it, with its approvals, to the vendor registry.",
 		]),
 		"integration": "session-replay",
 		"message": "Integration session-replay sends data to vendor fullstory, which is not in the vendor registry.",

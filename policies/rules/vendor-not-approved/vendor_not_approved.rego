@@ -8,7 +8,7 @@
 #   severity: mandatory
 #   remediation: >-
 #     Switch the integration off (`enabled: false`) or remove it until security sets the vendor's status
-#     to approved in policies/data/vendors.yaml; a suspended or prohibited vendor must not receive new data.
+#     to approved in the vendor registry; a suspended or prohibited vendor must not receive new data.
 package vendorgate.rules["vendor-not-approved"]
 
 import data.vendorgate.lib.registry
