@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { acceptingTransforms, vendorStatuses, type Transform, type VendorStatus } from "../model/index.ts";
+import { acceptingTransforms, vendorStatuses, type Transform } from "../model/index.ts";
 import { displayPath, type Out, printable } from "../incident/text.ts";
-import { addVendor, approve, type EditResult, lineDiff, revoke } from "../incident/vendor-edit.ts";
+import { addVendor, type ApprovalChange, approve, type EditOptions, type EditResult, lineDiff, type NewVendor, revoke, type Revocation } from "../incident/vendor-edit.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
 import { parseNow, resolvePolicyInputs } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
@@ -22,33 +22,10 @@ interface CommonOptions {
   quiet?: boolean;
 }
 
-interface AddOptions extends CommonOptions {
-  name: string;
-  status: VendorStatus;
-  domains?: string[];
-  hosts?: string[];
-  ports?: number[];
-  accounts?: string[];
-  regions: string[];
-  dpaExpires?: string;
-  soc2Expires?: string;
-  reason?: string;
-  by?: string;
-  now?: string;
-}
-
-interface ApproveOptions extends CommonOptions {
-  purpose: string;
-  subjects?: string[];
-  categories: string[];
-  requireTransform?: Transform[];
-}
-
-interface RevokeOptions extends CommonOptions {
-  purpose: string;
-  subjects?: string[];
-  categories?: string[];
-}
+/** The registry change as the edit takes it, less what the command line gives otherwise (the key is an argument). */
+type AddOptions = CommonOptions & Omit<NewVendor, "vendor" | "by" | "date"> & { by?: string; now?: string };
+type ApproveOptions = CommonOptions & Omit<ApprovalChange, "vendor">;
+type RevokeOptions = CommonOptions & Omit<Revocation, "vendor">;
 
 /** Who is making the change when --by is not given: the git identity, else the OS user. */
 export function defaultActor(): string {
@@ -110,6 +87,18 @@ export function describeEdit(r: EditResult, dryRun: boolean, note?: string): str
   return `${lines.join("\n")}\n\n${printable(lineDiff(r.before.replaceAll("\r\n", "\n"), r.after.replaceAll("\r\n", "\n"), shown))}`;
 }
 
+/** One edit of the registry vendorgate.yaml names (or --registry), then what changed unless --quiet. */
+async function runEdit(
+  opts: CommonOptions,
+  out: Out,
+  edit: (file: string, options: EditOptions) => Promise<EditResult>,
+  note?: (r: EditResult) => string | undefined,
+): Promise<void> {
+  const r = await edit(await registryFile(opts), { dryRun: opts.dryRun === true });
+  if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true, note?.(r)));
+  process.exitCode = 0;
+}
+
 function common(cmd: Command): Command {
   return cmd
     .option("--registry <file>", "vendor registry to edit (default: vendorgate.yaml's registry)")
@@ -145,32 +134,16 @@ export function registerVendorEdits(vendor: Command, out: Out): void {
       .option("--now <date>", "date recorded as statusChanged, ISO 8601 (default: today)")
       .addHelpText("after", "\nExample: npx vendorgate vendor add acme-crm --name \"Acme CRM\" --domains acme.example --regions eu --dpa-expires 2027-06-30"),
   ).action(async (key: string, opts: AddOptions) => {
-    const file = await registryFile(opts);
-    const regions = opts.regions;
-    const reason = oneLine("--reason", opts.reason);
-    const by = oneLine("--by", opts.by) ?? defaultActor();
-    const r = await addVendor(
-      file,
-      {
-        vendor: key,
-        name: oneLine("--name", opts.name)!,
-        status: opts.status,
-        regions,
-        ...(opts.domains ? { domains: opts.domains } : {}),
-        ...(opts.hosts ? { hosts: opts.hosts } : {}),
-        ...(opts.ports ? { ports: opts.ports } : {}),
-        ...(opts.accounts ? { accounts: opts.accounts } : {}),
-        ...(opts.dpaExpires ? { dpaExpires: opts.dpaExpires } : {}),
-        ...(opts.soc2Expires ? { soc2Expires: opts.soc2Expires } : {}),
-        ...(reason ? { reason } : {}),
-        by,
-        date: parseNow(opts.now),
+    await runEdit(
+      opts,
+      out,
+      (file, options) => {
+        const reason = oneLine("--reason", opts.reason);
+        const by = oneLine("--by", opts.by) ?? defaultActor();
+        return addVendor(file, { ...opts, vendor: key, name: oneLine("--name", opts.name)!, reason, by, date: parseNow(opts.now) }, options);
       },
-      { dryRun: opts.dryRun === true },
+      () => `  next: vendorgate vendor approve ${key} --purpose <use> --categories <keys>${opts.status === "approved" ? "" : `, then vendor set-status ${key} approved`}`,
     );
-    const note = `  next: vendorgate vendor approve ${key} --purpose <use> --categories <keys>${opts.status === "approved" ? "" : `, then vendor set-status ${key} approved`}`;
-    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true, note));
-    process.exitCode = 0;
   });
 
   common(
@@ -189,25 +162,15 @@ export function registerVendorEdits(vendor: Command, out: Out): void {
           "Example: npx vendorgate vendor approve mixpanel --purpose analytics.reporting --categories user.unique_id --require-transform hash,pseudonymize",
       ),
   ).action(async (key: string, opts: ApproveOptions) => {
-    const file = await registryFile(opts);
-    const r = await approve(
-      file,
-      {
-        vendor: key,
-        purpose: opts.purpose,
-        categories: opts.categories,
-        ...(opts.subjects ? { subjects: opts.subjects } : {}),
-        ...(opts.requireTransform ? { requireTransform: opts.requireTransform } : {}),
-      },
-      { dryRun: opts.dryRun === true },
+    await runEdit(
+      opts,
+      out,
+      (file, options) => approve(file, { ...opts, vendor: key }, options),
+      (r) =>
+        r.result.status === "approved" || r.changes.length === 0
+          ? undefined
+          : `  note: ${key} is ${r.result.status}: its flows stay blocked (VG002) until vendorgate vendor set-status ${key} approved --reason "…"`,
     );
-    const status = r.result.status;
-    const note =
-      status === "approved" || r.changes.length === 0
-        ? undefined
-        : `  note: ${key} is ${status}: its flows stay blocked (VG002) until vendorgate vendor set-status ${key} approved --reason "…"`;
-    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true, note));
-    process.exitCode = 0;
   });
 
   common(
@@ -226,18 +189,6 @@ export function registerVendorEdits(vendor: Command, out: Out): void {
           "Example: npx vendorgate vendor revoke mixpanel --purpose analytics.reporting --categories user.location",
       ),
   ).action(async (key: string, opts: RevokeOptions) => {
-    const file = await registryFile(opts);
-    const r = await revoke(
-      file,
-      {
-        vendor: key,
-        purpose: opts.purpose,
-        ...(opts.subjects ? { subjects: opts.subjects } : {}),
-        ...(opts.categories ? { categories: opts.categories } : {}),
-      },
-      { dryRun: opts.dryRun === true },
-    );
-    if (opts.quiet !== true) out(describeEdit(r, opts.dryRun === true));
-    process.exitCode = 0;
+    await runEdit(opts, out, (file, options) => revoke(file, { ...opts, vendor: key }, options));
   });
 }
