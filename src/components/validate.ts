@@ -5,6 +5,7 @@ import { checkDeclaration } from "../model/declaration.ts";
 import { defaultTaxonomy, extendTaxonomyLeniently, inputLimits, parseProjectConfig, parseSource, renderPath, type Taxonomy } from "../model/index.ts";
 import { locateProjectConfig } from "../project/index.ts";
 
+/** By VENDORGATE_CONFIG_FILE and working directory: what decides which vendorgate.yaml is found. */
 const taxonomies = new Map<string, Taxonomy>();
 
 /**
@@ -16,19 +17,24 @@ const taxonomies = new Map<string, Taxonomy>();
  * the gate to report rather than failing the program here.
  */
 export function constructionTaxonomy(): Taxonomy {
+  // Every Integration of a program asks: the config is found and read once per place it is looked
+  // up from, not once per construction.
+  const env = process.env.VENDORGATE_CONFIG_FILE;
+  const key = `${env ?? ""}\u0000${process.cwd()}`;
+  let taxonomy = taxonomies.get(key);
+  if (taxonomy === undefined) taxonomies.set(key, (taxonomy = readConstructionTaxonomy(env)));
+  return taxonomy;
+}
+
+function readConstructionTaxonomy(env: string | undefined): Taxonomy {
   try {
-    const env = process.env.VENDORGATE_CONFIG_FILE;
     const configFile = locateProjectConfig(env ? { configFile: env } : {});
     if (configFile === undefined) return defaultTaxonomy;
     const named = parseProjectConfig(readFileSync(configFile, "utf8"), configFile).config.registry;
     if (named === undefined) return defaultTaxonomy;
     const registry = resolve(dirname(configFile), named);
-    const known = taxonomies.get(registry);
-    if (known) return known;
     const data = parseSource(readFileSync(registry, "utf8"), registry).data as { taxonomy?: unknown } | null;
-    const taxonomy = extendTaxonomyLeniently(defaultTaxonomy, data?.taxonomy);
-    taxonomies.set(registry, taxonomy);
-    return taxonomy;
+    return extendTaxonomyLeniently(defaultTaxonomy, data?.taxonomy);
   } catch {
     return defaultTaxonomy;
   }
