@@ -55,6 +55,8 @@ export interface BundlePaths {
   buildCommand: string;
   /** Why a missing bundle is missing, when the reader knows better than "missing or unreadable". */
   missing?: string;
+  /** The sources' digest, when whoever chose the folder has computed it already (a project bundle's folder is named for it). */
+  sourceDigest?: string;
   dir: string;
   wasm: string;
   catalogue: string;
@@ -264,6 +266,9 @@ export function buildBundle(paths = bundlePaths()): BundleManifest {
   }
 }
 
+/** The digest a fresh bundle of these paths records: the sources as they are now. */
+const expectedDigest = (paths: BundlePaths): string => paths.sourceDigest ?? sourceDigest(paths.root, paths.sources, paths.custom);
+
 function readManifest(paths: BundlePaths): BundleManifest | undefined {
   try {
     return JSON.parse(readFileSync(paths.manifest, "utf8")) as BundleManifest;
@@ -274,7 +279,7 @@ function readManifest(paths: BundlePaths): BundleManifest | undefined {
 
 /** True when the bundle on disk was built from the .rego sources on disk. */
 export function isFresh(paths = bundlePaths()): boolean {
-  return readManifest(paths)?.sourceDigest === sourceDigest(paths.root, paths.sources, paths.custom);
+  return readManifest(paths)?.sourceDigest === expectedDigest(paths);
 }
 
 export interface LoadedBundle {
@@ -293,7 +298,7 @@ export function readBundle(paths = bundlePaths(), opts: { rebuild?: boolean } = 
   if (opts.rebuild === true && !isFresh(paths)) buildBundle(paths);
   const manifest = readManifest(paths);
   if (!manifest) throw new PolicyFault(paths.missing ?? `policy bundle missing or unreadable: ${relative(process.cwd(), paths.manifest)} (run \`${paths.buildCommand}\`)`);
-  if (manifest.sourceDigest !== sourceDigest(paths.root, paths.sources, paths.custom)) {
+  if (manifest.sourceDigest !== expectedDigest(paths)) {
     throw new PolicyFault(`policy bundle is stale: the .rego sources changed since it was built (run \`${paths.buildCommand}\`)`);
   }
   let wasm: Uint8Array;

@@ -78,11 +78,13 @@ export function projectBundlePaths(project: LoadedProject | undefined, signed?: 
   const custom = projectCustomRules(project, signed);
   if (!custom) return bundlePaths();
   const base = bundlePaths(undefined, undefined, builtinSourceDirs);
-  const dir = join(projectBundleCache(), sourceDigest(base.root, base.sources, custom));
+  const digest = sourceDigest(base.root, base.sources, custom);
+  const dir = join(projectBundleCache(), digest);
   const from = custom.files ? `signed policy bundle ${signed!.bundle.source}` : relative(process.cwd(), custom.dir) || ".";
   return {
     ...bundlePaths(base.root, dir, builtinSourceDirs),
     custom,
+    sourceDigest: digest,
     buildCommand: BUILD_COMMAND,
     missing: `no policy bundle compiled from this project's custom rules as they are now (from ${from}): run \`${BUILD_COMMAND}\` after every change to them`,
   };
