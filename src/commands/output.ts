@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { Report } from "../engine/violation.ts";
 import { UsageError } from "../errors.ts";
+import { writeAtomically } from "../incident/registry-edit.ts";
 
 /*
  * The options every report-writing command shares, after the tools people already use in CI:
@@ -54,21 +53,6 @@ export function writesFile(opts: OutputOptions): opts is OutputOptions & { outpu
   return opts.output !== undefined && opts.output !== "-";
 }
 
-/**
- * Writes `text` beside `file` and renames it into place, so that a reader (a browser, a CI upload
- * step, the next command) never sees half a report, and a failed run leaves the old file whole.
- */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await writeFile(tmp, text, { encoding: "utf8", flag: "wx" });
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
-
 /** Options that name a file the command reads. */
 const inputOptions: Readonly<Record<string, string>> = { manifest: "--manifest", registry: "--registry", exceptions: "--exceptions", configFile: "--config-file", base: "--base", head: "--head" };
 
@@ -93,7 +77,7 @@ export async function emit(text: string, opts: OutputOptions, out: (s: string) =
   if (writesFile(opts)) {
     refuseOverwritingInput(opts as OutputOptions & Record<string, unknown>, opts.output);
     try {
-      await writeFileAtomically(opts.output, text);
+      await writeAtomically(opts.output, text);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new UsageError(`--output ${opts.output}: cannot write it (${e.code ?? e.message}); nothing was written`);

@@ -143,9 +143,15 @@ export function spliceStatus(registryText: string, file: string, vendor: string,
   return out;
 }
 
-/** Temp file beside the target, synced, then renamed over it: a reader sees the old file or the new one. */
+/**
+ * Temp file beside the target, synced, then renamed over it: a reader sees the old file or the new
+ * one, and a failed write leaves the old one whole. An existing file keeps its permissions.
+ */
 export async function writeAtomically(file: string, text: string): Promise<void> {
-  const mode = (await stat(file)).mode & 0o777;
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => undefined,
+  );
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open(tmp, "wx", mode);
   try {
