@@ -5,7 +5,7 @@ import { acceptingTransforms, vendorStatuses, type Transform } from "../model/in
 import { displayPath, type Out, printable } from "../incident/text.ts";
 import { addVendor, type ApprovalChange, approve, type EditOptions, type EditResult, lineDiff, type NewVendor, revoke, type Revocation } from "../incident/vendor-edit.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
-import { parseNow, resolvePolicyInputs } from "../policy/context.ts";
+import { parseNow, type PolicyInputs, resolvePolicyInputs } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
 
 /*
@@ -71,10 +71,17 @@ function oneLine(flag: string, value: string | undefined): string | undefined {
   return value.trim();
 }
 
-async function registryFile(opts: CommonOptions): Promise<string> {
-  const inputs = await resolvePolicyInputs(opts);
-  if (inputs.bundle) throw new UsageError(`${inputs.project!.loaded.file} pins security's signed policy bundle: vendors are changed in the registry security signs, not here`);
+/**
+ * The registry file a command may edit; refused when vendorgate.yaml pins security's signed policy
+ * bundle, whose registry is not a file of this repository. `what` says what the command changes.
+ */
+export function editableRegistry(inputs: PolicyInputs, what: string): string {
+  if (inputs.bundle) throw new UsageError(`${inputs.project!.loaded.file} pins security's signed policy bundle: ${what} changed in the registry security signs, not here`);
   return inputs.registry;
+}
+
+async function registryFile(opts: CommonOptions): Promise<string> {
+  return editableRegistry(await resolvePolicyInputs(opts), "vendors are");
 }
 
 /** What changed, then the diff of the file (on a dry run: what would change). */

@@ -5,7 +5,7 @@ import { addSourceOptions, current, loadFlows, type SourceOptions } from "../inc
 import { changeVendorStatus } from "../incident/registry-edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { defaultActor, registerVendorEdits } from "./vendor-edit.ts";
+import { defaultActor, editableRegistry, registerVendorEdits } from "./vendor-edit.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
 import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
@@ -21,8 +21,7 @@ interface StatusOptions extends SourceOptions, OutputOptions {
 
 export async function runSetStatus(vendor: string, status: VendorStatus, opts: StatusOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const inputs = await resolvePolicyInputs(opts);
-  if (inputs.bundle) throw new UsageError(`${inputs.project!.loaded.file} pins security's signed policy bundle: vendor status is changed in the registry security signs, not here`);
-  const registryFile = inputs.registry;
+  const registryFile = editableRegistry(inputs, "vendor status is");
   opts = { ...opts, projectConfig: inputs.project };
   const date = parseNow(opts.now);
   if (opts.reason.trim() === "" || /[\r\n]/.test(opts.reason)) throw new UsageError("--reason: expected one non-empty line saying why");
