@@ -6,11 +6,11 @@ export const layers = [
   ["runtime"], // the run-time guard: imports nothing else of ours (browser bundles)
   ["paths", "errors", "text"],
   ["model"],
-  ["engine", "project", "pulumi"],
+  ["engine", "project", "pulumi", "registry"],
   ["policy"],
   ["report", "components"],
   ["stack", "sources"],
-  ["plan", "pack", "runner", "diff", "incident"],
+  ["plan", "pack", "runner", "diff", "audit"],
   ["commands", "init"],
   ["cli", "index"],
 ];

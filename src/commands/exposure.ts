@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { buildExposure } from "../incident/exposure.ts";
-import { exposureFormats, exposureFormatters, type ExposureFormat } from "../incident/exposure-format.ts";
-import { addSourceOptions, loadFlows, type SourceOptions } from "../incident/flows.ts";
-import { displayPath, type Out, toStderr } from "../incident/text.ts";
+import { buildExposure } from "../audit/exposure/exposure.ts";
+import { exposureFormats, exposureFormatters, type ExposureFormat } from "../audit/exposure/format.ts";
+import { addSourceOptions, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { displayPath, type Out, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
 import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";

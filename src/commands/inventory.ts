@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { parse } from "yaml";
-import { formatCycloneDx } from "../incident/cyclonedx.ts";
-import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
-import { buildInventory, formatInventoryJson, formatRopa } from "../incident/inventory.ts";
-import { type Out, toStderr } from "../incident/text.ts";
+import { formatCycloneDx } from "../audit/inventory/cyclonedx.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { buildInventory, formatInventoryJson, formatRopa } from "../audit/inventory/inventory.ts";
+import { type Out, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
 import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";

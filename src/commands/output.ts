@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { Report } from "../engine/violation.ts";
 import { UsageError } from "../errors.ts";
-import { writeAtomically } from "../incident/registry-edit.ts";
+import { writeAtomically } from "../registry/edit.ts";
 
 /*
  * The options every report-writing command shares, after the tools people already use in CI:

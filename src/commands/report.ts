@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
-import { renderHtml } from "../incident/html-report.ts";
-import { buildReportModel } from "../incident/report-model.ts";
-import { displayPath, type Out, toStderr } from "../incident/text.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { renderHtml } from "../audit/report/html.ts";
+import { buildReportModel } from "../audit/report/model.ts";
+import { displayPath, type Out, toStderr } from "../text/output.ts";
 import { addPolicyOptions } from "./options.ts";
 import { loadPolicyContext, type PolicyOptions } from "../policy/context.ts";
 import { addOutputOptions, emit, type OutputOptions, writesFile } from "./output.ts";

@@ -1,10 +1,10 @@
 import { type Command, Option } from "commander";
-import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
 import { assuranceWarningDays, readBundle } from "../engine/bundle.ts";
-import { buildReview } from "../incident/review.ts";
+import { buildReview } from "../audit/review/review.ts";
 import { projectBundlePaths } from "../policy/compiled-bundle.ts";
-import { reviewFormats, reviewFormatters, type ReviewFormat } from "../incident/review-format.ts";
-import { type Out, toStderr } from "../incident/text.ts";
+import { reviewFormats, reviewFormatters, type ReviewFormat } from "../audit/review/format.ts";
+import { type Out, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
 import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";

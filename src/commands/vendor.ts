@@ -1,9 +1,9 @@
 import { Argument, type Command, Option } from "commander";
 import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
-import { describeStatusChange, flowsOf } from "../incident/blocked.ts";
-import { addSourceOptions, current, loadFlows, type SourceOptions } from "../incident/flows.ts";
-import { changeVendorStatus } from "../incident/registry-edit.ts";
-import { displayPath, type Out, printable, table, toStderr } from "../incident/text.ts";
+import { describeStatusChange, flowsOf } from "../audit/blocked.ts";
+import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { changeVendorStatus } from "../registry/edit.ts";
+import { displayPath, type Out, printable, table, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { defaultActor, editableRegistry, registerVendorEdits } from "./vendor-edit.ts";
 import { configFileHelp, projectHelp } from "./options.ts";

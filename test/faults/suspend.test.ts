@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { changeVendorStatus } from "../../src/incident/registry-edit.ts";
+import { changeVendorStatus } from "../../src/registry/edit.ts";
 import { parseRegistry, type VendorStatus } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME } from "./harness.ts";

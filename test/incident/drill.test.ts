@@ -14,8 +14,8 @@ import { runPlan } from "../../src/commands/plan.ts";
 import { runDeploy, type DeployResult } from "../../src/commands/preview.ts";
 import { runReview } from "../../src/commands/review.ts";
 import { runSetStatus } from "../../src/commands/vendor.ts";
-import type { Exposure } from "../../src/incident/exposure.ts";
-import type { Review } from "../../src/incident/review.ts";
+import type { Exposure } from "../../src/audit/exposure/exposure.ts";
+import type { Review } from "../../src/audit/review/review.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { openStack, type ProjectInfo } from "../../src/pulumi/workspace.ts";
 

@@ -7,7 +7,7 @@ import { runExposure } from "../../src/commands/exposure.ts";
 import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { readBackend, recordedFlow } from "../../src/sources/backend.ts";
 import { parseBackendUrl } from "../../src/sources/backend-url.ts";
-import type { Exposure } from "../../src/incident/exposure.ts";
+import type { Exposure } from "../../src/audit/exposure/exposure.ts";
 import { packageRoot } from "../../src/paths.ts";
 
 /*

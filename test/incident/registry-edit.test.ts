@@ -4,8 +4,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.ts";
-import { withFileLock } from "../../src/incident/lock.ts";
-import { changeVendorStatus, spliceStatus } from "../../src/incident/registry-edit.ts";
+import { withFileLock } from "../../src/registry/lock.ts";
+import { changeVendorStatus, spliceStatus } from "../../src/registry/edit.ts";
 import { InputError, parseRegistry } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 

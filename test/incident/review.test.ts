@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runReview } from "../../src/commands/review.ts";
-import type { Review } from "../../src/incident/review.ts";
+import type { Review } from "../../src/audit/review/review.ts";
 import { packageRoot } from "../../src/paths.ts";
 
 const fixture = (f: string) => join(packageRoot, "test/fixtures/incident", f);

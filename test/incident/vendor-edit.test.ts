@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.ts";
-import { addVendor, approve, lineDiff, type NewVendor, revoke } from "../../src/incident/vendor-edit.ts";
+import { addVendor, approve, lineDiff, type NewVendor, revoke } from "../../src/registry/vendor.ts";
 import { InputError, parseRegistry } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME } from "../cli.ts";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runReview } from "../../src/commands/review.ts";
 import { bundlePaths, buildBundle } from "../../src/engine/bundle.ts";
-import type { Review } from "../../src/incident/review.ts";
+import type { Review } from "../../src/audit/review/review.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { vendorgate } from "../cli.ts";
 

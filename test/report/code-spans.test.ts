@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeSpans, htmlWithCode, markdownWithCode } from "../../src/report/code-spans.ts";
-import { escapeHtml } from "../../src/incident/text.ts";
+import { escapeHtml } from "../../src/text/output.ts";
 import { escapeMarkdown } from "../../src/report/markdown.ts";
 import { summarize } from "../../src/engine/summarize.ts";
 import { context, report } from "./fixture.ts";

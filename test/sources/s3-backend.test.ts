@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExposure } from "../../src/commands/exposure.ts";
 import { runReview } from "../../src/commands/review.ts";
 import { runSetStatus } from "../../src/commands/vendor.ts";
-import type { Exposure } from "../../src/incident/exposure.ts";
+import type { Exposure } from "../../src/audit/exposure/exposure.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { openStack, type ProjectInfo } from "../../src/pulumi/workspace.ts";
 import { parseBackendUrl } from "../../src/sources/backend-url.ts";

@@ -1,7 +1,7 @@
-import { escapeMarkdown } from "../report/markdown.ts";
-import type { Approval } from "../model/index.ts";
+import { escapeMarkdown } from "../../report/markdown.ts";
+import type { Approval } from "../../model/index.ts";
 import type { AssuranceState, Review, VendorReview } from "./review.ts";
-import { printable } from "./text.ts";
+import { printable } from "../../text/output.ts";
 
 export const reviewFormats = ["text", "json", "markdown"] as const;
 export type ReviewFormat = (typeof reviewFormats)[number];

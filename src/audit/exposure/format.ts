@@ -1,7 +1,7 @@
-import { escapeMarkdown } from "../report/markdown.ts";
+import { escapeMarkdown } from "../../report/markdown.ts";
 import type { Exposure, ExposureRecord, Seen } from "./exposure.ts";
 import { capitalize, transformPhrase } from "./plain.ts";
-import { csvLine, dayOf, printable, table } from "./text.ts";
+import { csvLine, dayOf, printable, table } from "../../text/output.ts";
 
 export const exposureFormats = ["text", "json", "csv", "markdown", "notice"] as const;
 export type ExposureFormat = (typeof exposureFormats)[number];

@@ -1,14 +1,14 @@
-import type { PolicyContext } from "../policy/context.ts";
-import { judge } from "../engine/judge.ts";
-import type { DeclaredIntegration } from "../engine/normalize.ts";
-import type { Violation } from "../engine/violation.ts";
-import { covers, integrationSchema, nameOf, renderPath } from "../model/index.ts";
-import { isBlocking } from "../report/format.ts";
-import { compareFlows, type Flow, stackLabel } from "./flows.ts";
-import { cmp, daysBetween, uniqueSorted } from "./text.ts";
-import { displayUrl } from "../model/url.ts";
-import type { PolicySummary } from "../policy/summary.ts";
-import { assuranceWarningDays } from "../engine/bundle.ts";
+import type { PolicyContext } from "../../policy/context.ts";
+import { judge } from "../../engine/judge.ts";
+import type { DeclaredIntegration } from "../../engine/normalize.ts";
+import type { Violation } from "../../engine/violation.ts";
+import { covers, integrationSchema, nameOf, renderPath } from "../../model/index.ts";
+import { isBlocking } from "../../report/format.ts";
+import { compareFlows, type Flow, stackLabel } from "../../sources/flows.ts";
+import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
+import { displayUrl } from "../../model/url.ts";
+import type { PolicySummary } from "../../policy/summary.ts";
+import { assuranceWarningDays } from "../../engine/bundle.ts";
 
 /*
  * What the HTML report shows, computed apart from the markup: each flow with its verdict from the

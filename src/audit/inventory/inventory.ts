@@ -1,7 +1,7 @@
-import { nameOf, type Registry, type Taxonomy } from "../model/index.ts";
-import { compareFlows, type Flow, stackLabel } from "./flows.ts";
-import { csvLine, uniqueSorted } from "./text.ts";
-import { displayUrl } from "../model/url.ts";
+import { nameOf, type Registry, type Taxonomy } from "../../model/index.ts";
+import { compareFlows, type Flow, stackLabel } from "../../sources/flows.ts";
+import { csvLine, uniqueSorted } from "../../text/output.ts";
+import { displayUrl } from "../../model/url.ts";
 
 /*
  * The record of processing (GDPR Art. 30 style) built from the declarations: one record per

@@ -3,10 +3,10 @@ import { loadManifest, type Taxonomy } from "../model/index.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedProject } from "../project/index.ts";
-import { chooseBackend, defaultBackendDir, parseBackendUrl } from "../sources/backend-url.ts";
-import { readBackend, type RecordedFlow, type Snapshot } from "../sources/backend.ts";
-import { BackendError } from "../sources/errors.ts";
-import { cmp, displayPath } from "./text.ts";
+import { chooseBackend, defaultBackendDir, parseBackendUrl } from "./backend-url.ts";
+import { readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
+import { BackendError } from "./errors.ts";
+import { cmp, displayPath } from "../text/output.ts";
 import { stackResidency } from "../policy/stack.ts";
 
 /*

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { isBlocking } from "../report/format.ts";
-import { approves, type ReportFlow, type ReportModel, type ReportVendor, type Verdict } from "./report-model.ts";
-import { htmlWithCode } from "../report/code-spans.ts";
-import { policyJson } from "../report/policy.ts";
-import { escapeHtml as h } from "./text.ts";
+import { isBlocking } from "../../report/format.ts";
+import { approves, type ReportFlow, type ReportModel, type ReportVendor, type Verdict } from "./model.ts";
+import { htmlWithCode } from "../../report/code-spans.ts";
+import { policyJson } from "../../report/policy.ts";
+import { escapeHtml as h } from "../../text/output.ts";
 
 /*
  * One self-contained HTML page: styles, script and the SVG graph are inline, and the page's

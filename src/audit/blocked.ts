@@ -1,6 +1,6 @@
 import type { Registry, VendorStatus } from "../model/index.ts";
-import { compareFlows, type Flow, originLabel, stackLabel } from "./flows.ts";
-import { printable, table, uniqueSorted } from "./text.ts";
+import { compareFlows, type Flow, originLabel, stackLabel } from "../sources/flows.ts";
+import { printable, table, uniqueSorted } from "../text/output.ts";
 
 /*
  * Which flows a vendor's status stops. VG002 fires for every enabled integration of a vendor whose

@@ -3,8 +3,8 @@
  * user's file (vendor names, field paths, reasons), so each output kind has its own escaping.
  */
 
-export { cmp, displayPath } from "../text/order.ts";
-import { cmp } from "../text/order.ts";
+export { cmp, displayPath } from "./order.ts";
+import { cmp } from "./order.ts";
 
 export function uniqueSorted(items: Iterable<string>): string[] {
   return [...new Set(items)].sort(cmp);

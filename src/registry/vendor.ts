@@ -17,8 +17,8 @@ import {
   type VendorStatus,
 } from "../model/index.ts";
 import { withFileLock, type LockOptions } from "./lock.ts";
-import { problem, unknownVendor, writeAtomically } from "./registry-edit.ts";
-import { NotSpliceable, pairOf, type Plain, Splicer } from "./registry-splice.ts";
+import { problem, unknownVendor, writeAtomically } from "./edit.ts";
+import { NotSpliceable, pairOf, type Plain, Splicer } from "./splice.ts";
 
 /*
  * `vendor add`, `vendor approve` and `vendor revoke`: the registry edits security makes most,

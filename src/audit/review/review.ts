@@ -1,7 +1,7 @@
-import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../model/index.ts";
-import type { Flow } from "./flows.ts";
-import { stackLabel } from "./flows.ts";
-import { cmp, daysBetween, uniqueSorted } from "./text.ts";
+import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../../model/index.ts";
+import type { Flow } from "../../sources/flows.ts";
+import { stackLabel } from "../../sources/flows.ts";
+import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
 
 /*
  * The periodic vendor review the incident forces: for every vendor, where its paperwork stands

@@ -1,8 +1,8 @@
-import { ancestors, nameOf, type Registry, type Taxonomy } from "../model/index.ts";
-import type { Flow, FlowOrigin, FlowSet } from "./flows.ts";
+import { ancestors, nameOf, type Registry, type Taxonomy } from "../../model/index.ts";
+import type { Flow, FlowOrigin, FlowSet } from "../../sources/flows.ts";
 import { plainName } from "./plain.ts";
-import { cmp, dayOf, uniqueSorted } from "./text.ts";
-import { displayUrl } from "../model/url.ts";
+import { cmp, dayOf, uniqueSorted } from "../../text/output.ts";
+import { displayUrl } from "../../model/url.ts";
 
 /*
  * The notification scope of a vendor incident: every field ever sent to the vendor, from the

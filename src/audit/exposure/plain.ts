@@ -1,4 +1,4 @@
-import { nameOf, parentOf, type Taxonomy, type TaxonomyKind } from "../model/index.ts";
+import { nameOf, parentOf, type Taxonomy, type TaxonomyKind } from "../../model/index.ts";
 
 /*
  * Words for people who are not privacy engineers: a notification letter says "email address",
