@@ -1,46 +1,40 @@
 import { type Command, Option } from "commander";
 import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
-import { assuranceWarningDays, readBundle } from "../engine/bundle.ts";
+import { assuranceWarningDays } from "../engine/bundle.ts";
+import { judgeFlows } from "../audit/judge-flows.ts";
 import { buildReview } from "../audit/review/review.ts";
-import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import { reviewFormats, reviewFormatters, type ReviewFormat } from "../audit/review/format.ts";
 import { type Out, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
-import { configFileHelp, projectHelp } from "./options.ts";
-import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
+import { addPolicyOptions } from "./options.ts";
+import { loadPolicyContext, type PolicyOptions } from "../policy/context.ts";
 
-interface ReviewOptions extends SourceOptions, OutputOptions {
-  registry?: string;
-  configFile?: string;
-  project?: string;
-  now?: string;
+interface ReviewOptions extends PolicyOptions, SourceOptions, OutputOptions {
   format: ReviewFormat;
 }
 
 export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStderr): Promise<number> {
-  const inputs = await resolvePolicyInputs(opts);
-  opts = { ...opts, projectConfig: inputs.project };
-  const now = parseNow(opts.now);
-  const { registry, taxonomy } = await readRegistryInput(inputs);
+  const ctx = await loadPolicyContext(opts);
+  opts = { ...opts, projectConfig: ctx.project };
+  const { registry, taxonomy, now } = ctx;
   // The expiry window is VG009's, read from the bundle that judges, not a copy of it.
-  const warningDays = assuranceWarningDays(readBundle(projectBundlePaths(inputs.project)).catalogue);
+  const warningDays = assuranceWarningDays(ctx.engine.catalogue);
   const set = await loadFlows(opts, taxonomy);
-  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
+  const flows = current(set);
+  const judged = judgeFlows(ctx, flows);
+  for (const w of [...set.warnings, ...judged.warnings]) warn(`vendorgate: warning: ${w}\n`);
   // A backend read is a source even when it holds no stacks: "nothing deployed" is an answer.
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
-  await emit(reviewFormatters[opts.format](buildReview(registry, taxonomy, current(set), now, sources, warningDays)), opts, out);
+  await emit(reviewFormatters[opts.format](buildReview(registry, taxonomy, flows, judged.violations, now, sources, warningDays)), opts, out);
   return 0;
 }
 
 export function registerReview(program: Command, out: (s: string) => void): void {
   const cmd = program
     .command("review")
-    .description("review every vendor: status, DPA and SOC 2 expiry, approvals, and approvals broader than the flows need")
-    .option("--registry <file>", "vendor registry (default: vendorgate.yaml's registry)")
-    .option("--config-file <file>", configFileHelp)
-    .option("--project <dir>", projectHelp)
-    .option("--now <date>", "review date, ISO 8601 (default: today)")
-    .addOption(new Option("--format <format>", "output format").choices([...reviewFormats]).default("text"));
+    .description("review every vendor: status, DPA and SOC 2 expiry, approvals, and approvals broader than the flows need");
+  // The policy options of `check`: whether a flow is blocked is the gate's verdict, exceptions and enforcement levels included.
+  addPolicyOptions(cmd).addOption(new Option("--format <format>", "output format").choices([...reviewFormats]).default("text"));
   addSourceOptions(cmd, "integrations are the flows in use");
   addOutputOptions(cmd, { failOn: false, what: "review" });
   cmd.addHelpText(

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCheck } from "../../src/commands/check.ts";
 import { runReview } from "../../src/commands/review.ts";
 import type { Review } from "../../src/audit/review/review.ts";
 import { packageRoot } from "../../src/paths.ts";
@@ -73,5 +76,42 @@ describe("review", () => {
   it("says when it had no flows to judge approvals against", async () => {
     const out = await review("text", { manifest: [] });
     expect(out).toContain("Flows from: none (pass --manifest or deploy a stack: every approval looks unused)");
+  });
+});
+
+describe("review's blocked flows are the gate's verdict", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vendorgate-review-gate-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const registry = join(dir, "vendors.yaml");
+  const manifest = join(dir, "tidy.manifest.yaml");
+  const exceptions = join(dir, "exceptions.yaml");
+  const registryText = readFileSync(fixture("review.registry.yaml"), "utf8").replace(/( {2}tidy:\n {4}name: [^\n]*\n {4}status: )approved/, "$1suspended");
+  writeFileSync(manifest, readFileSync(fixture("review.manifest.yaml"), "utf8").replace(/integrations:[\s\S]*( {2}- name: tidy\n)/, "integrations:\n$1"));
+  writeFileSync(
+    exceptions,
+    "exceptions:\n  - id: EXC-1\n    rule: VG002\n    vendor: tidy\n    integration: tidy\n    reason: contract renewal signed, status update pending\n    approvedBy: privacy@example.com\n    expires: 2026-12-31\n",
+  );
+
+  async function verdicts(registryBody: string, extra: Record<string, unknown> = {}): Promise<{ review: string[]; check: number }> {
+    writeFileSync(registry, registryBody);
+    let json = "";
+    await runReview({ registry, manifest: [manifest], state: false, now: NOW, format: "json", ...extra }, (x) => (json += x), () => {});
+    const tidy = (JSON.parse(json) as Review).vendors.find((v) => v.vendor === "tidy")!;
+    const check = await runCheck({ registry, manifest, now: NOW, ...extra }, () => {});
+    return { review: tidy.findings.map((f) => f.kind), check };
+  }
+
+  it("blocked when the gate blocks: a suspended vendor's enabled flow", async () => {
+    expect(registryText).toContain("status: suspended");
+    expect(await verdicts(registryText)).toEqual({ review: ["blocked-flows"], check: 1 });
+  });
+
+  it("not blocked when an exception waives VG002 for the flow, as check passes it", async () => {
+    expect(await verdicts(registryText, { exceptions })).toEqual({ review: [], check: 0 });
+  });
+
+  it("not blocked when the registry makes VG002 advisory", async () => {
+    const advisory = registryText.replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:");
+    expect(await verdicts(advisory)).toEqual({ review: [], check: 0 });
   });
 });

@@ -1,8 +1,7 @@
 import type { PolicyContext } from "../../policy/context.ts";
-import { judge } from "../../engine/judge.ts";
-import type { DeclaredIntegration } from "../../engine/normalize.ts";
 import type { Violation } from "../../engine/violation.ts";
-import { covers, integrationSchema, nameOf, renderPath } from "../../model/index.ts";
+import { covers, nameOf } from "../../model/index.ts";
+import { judgeFlows } from "../judge-flows.ts";
 import { isBlocking } from "../../report/format.ts";
 import { compareFlows, type Flow, stackLabel } from "../../sources/flows.ts";
 import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
@@ -12,9 +11,8 @@ import { assuranceWarningDays } from "../../engine/bundle.ts";
 
 /*
  * What the HTML report shows, computed apart from the markup: each flow with its verdict from the
- * same engine `check` uses, the vendors with what they are approved for and sent, and the
- * assurances that run out. Each manifest and each stack's state is judged as one unit, as `check`
- * and the policy pack would.
+ * same engine `check` uses (judgeFlows), the vendors with what they are approved for and sent,
+ * and the assurances that run out.
  */
 
 export type Verdict = "blocked" | "advisory" | "pass" | "off";
@@ -78,46 +76,8 @@ function verdictOf(violations: readonly Violation[], enabled: boolean): Verdict 
 }
 
 export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sources: string[], tool: ReportModel["tool"]): ReportModel {
-  const warnings: string[] = [];
   const sorted = [...flows].sort(compareFlows);
-  const groups = new Map<string, Flow[]>();
-  for (const f of sorted) groups.set(f.file, [...(groups.get(f.file) ?? []), f]);
-
-  const perFlow = new Map<Flow, Violation[]>();
-  for (const [file, group] of groups) {
-    const valid: DeclaredIntegration[] = [];
-    for (const f of group) {
-      perFlow.set(f, []);
-      // Recorded state was validated when it was deployed, but the taxonomy may have moved since.
-      const parsed = f.origin === "manifest" ? undefined : integrationSchema(ctx.taxonomy).safeParse(f.integration);
-      if (parsed && !parsed.success) {
-        warnings.push(`${file}: ${f.integration.name} is not a valid declaration (${parsed.error.issues.map((i) => `${renderPath(i.path)}: ${i.message}`).join("; ")}); shown as blocked`);
-        perFlow.get(f)!.push({
-          rule: "INPUT",
-          name: "invalid-declaration",
-          title: "Invalid declaration",
-          severity: "mandatory",
-          integration: f.integration.name,
-          message: "The recorded declaration does not validate against the current taxonomy.",
-          remediation: "Fix the declaration in the program and deploy again.",
-        });
-        continue;
-      }
-      valid.push(f.integration);
-    }
-    const first = group[0]!;
-    const report = judge(ctx.engine, {
-      now: ctx.now,
-      ...(first.stack !== undefined ? { stack: { name: first.stack, ...(first.residency ? { residency: first.residency } : {}) } } : {}),
-      integrations: valid,
-      exceptions: ctx.exceptions,
-      enforcement: ctx.enforcement,
-    });
-    for (const v of report.violations) {
-      const owner = group.find((f) => f.integration.name === v.integration);
-      if (owner) perFlow.get(owner)!.push(v);
-    }
-  }
+  const { violations: perFlow, warnings } = judgeFlows(ctx, sorted);
 
   const reportFlows: ReportFlow[] = sorted.map((f, index) => {
     const violations = perFlow.get(f) ?? [];

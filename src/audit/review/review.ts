@@ -1,4 +1,6 @@
+import type { Violation } from "../../engine/violation.ts";
 import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../../model/index.ts";
+import { isBlocking } from "../../report/format.ts";
 import type { Flow } from "../../sources/flows.ts";
 import { stackLabel } from "../../sources/flows.ts";
 import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
@@ -82,6 +84,11 @@ export const identifierCategories = [
   "user.government_id",
 ] as const;
 
+/** The engine's violations of each flow (judgeFlows). */
+export type FlowVerdicts = ReadonlyMap<Flow, readonly Violation[]>;
+
+const VENDOR_NOT_APPROVED = "VG002";
+
 const weight: Record<FindingSeverity, number> = { high: 100, medium: 10, low: 1 };
 const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium: 2, low: 1, none: 0 };
 
@@ -113,6 +120,7 @@ function vendorFindings(
   registry: Registry,
   taxonomy: Taxonomy,
   flows: readonly Flow[],
+  verdicts: FlowVerdicts,
   now: string,
   warningDays: number,
 ): { findings: Finding[]; dpa: AssuranceState; soc2: AssuranceState } {
@@ -120,11 +128,13 @@ function vendorFindings(
   const findings: Finding[] = [];
   const enabled = flows.filter((f) => f.integration.enabled);
 
-  if (v.status !== "approved" && enabled.length > 0) {
+  // Blocked is the engine's word (VG002 as enforced, exceptions applied), not the status read again.
+  const blocked = enabled.filter((f) => (verdicts.get(f) ?? []).some((x) => x.rule === VENDOR_NOT_APPROVED && isBlocking(x)));
+  if (blocked.length > 0) {
     findings.push({
       kind: "blocked-flows",
       severity: "high",
-      message: `status is ${v.status}, yet ${enabled.length} integration(s) still send to it (${uniqueSorted(enabled.map((f) => `${stackLabel(f)}/${f.integration.name}`)).join(", ")}); they are blocked (VG002) until switched off or removed`,
+      message: `status is ${v.status}, yet ${blocked.length} integration(s) still send to it (${uniqueSorted(blocked.map((f) => `${stackLabel(f)}/${f.integration.name}`)).join(", ")}); they are blocked (VG002) until switched off or removed`,
     });
   }
 
@@ -231,12 +241,12 @@ function vendorFindings(
   return { findings, dpa, soc2 };
 }
 
-/** `warningDays`: VG009's window (assuranceWarningDays of the bundle that judges). */
-export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: readonly Flow[], now: string, sources: string[], warningDays: number): Review {
+/** `verdicts`: the engine's violations of each flow; `warningDays`: VG009's window (assuranceWarningDays of the bundle that judges). */
+export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: readonly Flow[], verdicts: FlowVerdicts, now: string, sources: string[], warningDays: number): Review {
   const vendors: VendorReview[] = Object.keys(registry.vendors).map((key) => {
     const v = registry.vendors[key]!;
     const mine = flows.filter((f) => f.integration.vendor === key);
-    const { findings, dpa, soc2 } = vendorFindings(key, registry, taxonomy, mine, now, warningDays);
+    const { findings, dpa, soc2 } = vendorFindings(key, registry, taxonomy, mine, verdicts, now, warningDays);
     const score = findings.reduce((n, f) => n + weight[f.severity], 0);
     const level = findings.reduce<FindingSeverity | "none">((l, f) => (severityRank[f.severity] > severityRank[l] ? f.severity : l), "none");
     return {
