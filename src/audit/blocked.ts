@@ -1,12 +1,36 @@
+import type { Violation } from "../engine/violation.ts";
 import type { Registry, VendorStatus } from "../model/index.ts";
+import { isBlocking } from "../report/format.ts";
 import { compareFlows, type Flow, originLabel, stackLabel } from "../sources/flows.ts";
 import { printable, table, uniqueSorted } from "../text/output.ts";
 
 /*
- * Which flows a vendor's status stops. VG002 fires for every enabled integration of a vendor whose
- * status is not `approved`, and for nothing else, so the answer needs no policy evaluation: the
- * kill switch must report what it switched off even if the policy bundle is broken.
+ * Which flows a vendor's status stops. Which of them the gate blocks is the engine's verdict
+ * (VG002 as enforced, exceptions applied: an exception or an advisory level lets a flow through
+ * whatever the status). The kill switch must still report what it switched off when the policy
+ * cannot be loaded, so the status alone answers then, and says that it does.
  */
+
+/** The engine's violations of each enabled flow, or why the policy could not judge them. */
+export type GateVerdict = { judged: ReadonlyMap<Flow, readonly Violation[]> } | { unjudged: string };
+
+const VENDOR_NOT_APPROVED = "VG002";
+
+/** The enabled flows the gate blocks for the vendor's status, and those it lets through despite it. */
+function splitByGate(enabled: Flow[], gate: GateVerdict): { blocked: Flow[]; through: { flow: Flow; why: string }[] } {
+  if ("unjudged" in gate) return { blocked: enabled, through: [] };
+  const blocked: Flow[] = [];
+  const through: { flow: Flow; why: string }[] = [];
+  for (const f of enabled) {
+    const vg002 = (gate.judged.get(f) ?? []).filter((v) => v.rule === VENDOR_NOT_APPROVED);
+    if (vg002.some(isBlocking)) blocked.push(f);
+    else {
+      const v = vg002[0];
+      through.push({ flow: f, why: v === undefined ? "VG002 disabled" : v.waivedBy !== undefined ? `waived by ${printable(v.waivedBy)}` : `VG002 ${v.severity}` });
+    }
+  }
+  return { blocked, through };
+}
 
 export interface VendorFlows {
   /** Enabled flows to the vendor: blocked unless the status is approved. */
@@ -49,6 +73,7 @@ export function describeStatusChange(opts: {
   sources: string;
   /** Whether a Pulumi backend was read: without it, what still sends is unknown. */
   stateRead: boolean;
+  gate: GateVerdict;
 }): string {
   const v = opts.registry.vendors[opts.vendor]!;
   const lines: string[] = [];
@@ -61,14 +86,20 @@ export function describeStatusChange(opts: {
   const { enabled, disabled } = opts.flows;
   const rows = (fs: Flow[]) => table(fs.map((f) => [stackLabel(f), f.integration.name, originLabel(f)]), "  ");
   if (blocksFlows(v.status)) {
-    const stacks = uniqueSorted(enabled.map(stackLabel));
-    lines.push(`Now blocked (VG002 vendor-not-approved): ${enabled.length} integration(s) in ${stacks.length} stack(s)`);
-    if (enabled.length) lines.push(...rows(enabled), "", `Blocked stacks: ${stacks.join(", ")}`);
+    const { blocked, through } = splitByGate(enabled, opts.gate);
+    const stacks = uniqueSorted(blocked.map(stackLabel));
+    lines.push(`Now blocked (VG002 vendor-not-approved): ${blocked.length} integration(s) in ${stacks.length} stack(s)`);
+    if ("unjudged" in opts.gate) lines.push(`  by the status alone: the policy could not be loaded to apply exceptions and enforcement levels (${printable(opts.gate.unjudged)})`);
+    if (blocked.length) lines.push(...rows(blocked), "", `Blocked stacks: ${stacks.join(", ")}`);
+    if (through.length) {
+      lines.push("", `Not blocked despite the status: ${through.length} integration(s) the gate lets through`);
+      lines.push(...table(through.map(({ flow, why }) => [stackLabel(flow), flow.integration.name, why]), "  "));
+    }
+    lines.push("", ...stillSending(opts.vendor, blocked, opts.stateRead));
   } else {
     lines.push(`No longer blocked by VG002: ${enabled.length} integration(s) (other rules still apply)`);
     if (enabled.length) lines.push(...rows(enabled));
   }
-  if (blocksFlows(v.status)) lines.push("", ...stillSending(opts.vendor, enabled, opts.stateRead));
   if (disabled.length) lines.push("", `Switched off (enabled: false), sending nothing:`, ...rows(disabled));
   lines.push("", `Looked at: ${opts.sources}`);
   return `${lines.join("\n")}\n`;

@@ -1,13 +1,14 @@
 import { Argument, type Command, Option } from "commander";
 import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
-import { describeStatusChange, flowsOf } from "../audit/blocked.ts";
-import { addSourceOptions, current, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { describeStatusChange, flowsOf, type GateVerdict } from "../audit/blocked.ts";
+import { judgeFlows } from "../audit/judge-flows.ts";
+import { addSourceOptions, current, type Flow, loadFlows, type SourceOptions } from "../sources/flows.ts";
 import { changeVendorStatus } from "../registry/edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { defaultActor, editableRegistry, registerVendorEdits } from "./vendor-edit.ts";
 import { configFileHelp, projectHelp } from "./options.ts";
-import { readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
+import { loadPolicyContext, readRegistryInput, resolvePolicyInputs, parseNow } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
 
 interface StatusOptions extends SourceOptions, OutputOptions {
@@ -32,7 +33,9 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
   const set = await loadFlows(opts, (await loadRegistry(registryFile)).taxonomy);
   const result = await changeVendorStatus(registryFile, { vendor, status, reason: opts.reason.trim(), by: by.trim(), date });
   const { registry } = await loadRegistry(registryFile);
-  for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
+  const flows = flowsOf(vendor, current(set));
+  const gate = await gateVerdict({ ...opts, registry: registryFile }, flows.enabled);
+  for (const w of [...set.warnings, ...(gate.warnings ?? [])]) warn(`vendorgate: warning: ${w}\n`);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi stacks in ${set.backend}${set.unreadable ? ` (${set.unreadable} checkpoint(s) unreadable: see the warnings)` : ""}`] : [])];
   await emit(
     describeStatusChange({
@@ -41,7 +44,8 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
       registryFile: displayPath(registryFile),
       before: result.before.status,
       written: result.written,
-      flows: flowsOf(vendor, current(set)),
+      flows,
+      gate,
       sources: sources.length ? sources.join(", ") : "nothing (pass --manifest, or deploy a stack)",
       stateRead: set.backend !== undefined,
     }),
@@ -49,6 +53,22 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
     out,
   );
   return 0;
+}
+
+/**
+ * The engine's verdict on the vendor's enabled flows under the registry just written. The status
+ * is already changed when this runs, so a policy that cannot load (a broken bundle, a bad
+ * exceptions file) is said in the output, never an exit that hides what the switch blocked.
+ */
+async function gateVerdict(opts: StatusOptions, enabled: Flow[]): Promise<GateVerdict & { warnings?: string[] }> {
+  let ctx;
+  try {
+    ctx = await loadPolicyContext(opts);
+  } catch (e) {
+    return { unjudged: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
+  }
+  const { violations, warnings } = judgeFlows(ctx, enabled);
+  return { judged: violations, warnings };
 }
 
 interface ListOptions extends OutputOptions {
