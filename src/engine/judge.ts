@@ -23,7 +23,9 @@ export function judge(engine: Engine, req: JudgeRequest): Report {
 const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
 
 export function holdsLoneSurrogate(json: string): boolean {
-  return LONE_SURROGATE_ESCAPE.test(json);
+  // Almost no input holds the escape at all; a substring search rules that out in a fraction of
+  // the regular expression's time (which backtracks at every backslash).
+  return json.includes("\\ud") && LONE_SURROGATE_ESCAPE.test(json);
 }
 
 /** A mandatory violation that nobody waived blocks the deploy. */

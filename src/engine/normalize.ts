@@ -1,4 +1,4 @@
-import { credentialParams, displayUrl, parseUrl } from "../model/url.ts";
+import { credentialParams, displayUrl, parseDestinationUrl, parseUrl } from "../model/url.ts";
 import type { EnforcementLevel } from "./violation.ts";
 
 /*
@@ -153,12 +153,6 @@ export interface DeclaredRegistry {
 
 export type WasmRegistry = ReturnType<typeof normalizeRegistry>;
 
-// A declaration's URL was refused at validation where parsers disagree; what reaches here parses.
-const hostOf = (url: string): { scheme: string; host: string; port?: number } => {
-  const parsed = parseUrl(url);
-  return parsed.ok ? parsed.value : { scheme: "", host: "" };
-};
-
 function destinationOf(d: Destination): WasmDestination {
   const out: WasmDestination = { via: d.via };
   if (d.url !== undefined) {
@@ -210,21 +204,27 @@ export function withZone(value: string): string {
 const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
+/*
+ * normalizeIntegration and normalizeInput run for every integration and exception of every
+ * judgement (a fifth of judge() at N = 1,000 when written with object spreads and three URL parses
+ * per destination), so they assign properties one by one and parse each URL once.
+ */
 export function normalizeIntegration(i: DeclaredIntegration): WasmIntegration {
-  return {
-    name: i.name,
-    vendor: i.vendor,
-    purpose: i.purpose,
-    subjects: [...i.subjects],
-    destination: {
-      url: i.destination.url,
-      ...hostOf(i.destination.url),
-      region: i.destination.region,
-      ...opt("credentialParams", credentialParams(i.destination.url).length > 0 ? credentialParams(i.destination.url) : undefined),
-    },
-    ...opt("credentials", i.credentials ? { secret: i.credentials.secret, ...opt("source", i.credentials.source) } : undefined),
-    fields: i.fields.map((f) => ({ path: f.path, category: f.category, transform: f.transform ?? "none", ...opt("source", f.source) })),
-  };
+  const { url, region } = i.destination;
+  const { parsed, credentialParams: params } = parseDestinationUrl(url);
+  // A declaration's URL was refused at validation where parsers disagree; what reaches here parses.
+  const at = parsed.ok ? parsed.value : { scheme: "", host: "", port: undefined };
+  const destination: WasmIntegration["destination"] =
+    at.port === undefined ? { url, scheme: at.scheme, host: at.host, region } : { url, scheme: at.scheme, host: at.host, port: at.port, region };
+  if (params.length > 0) destination.credentialParams = params;
+  const fields: WasmIntegration["fields"] = [];
+  for (const f of i.fields) {
+    fields.push(f.source === undefined ? { path: f.path, category: f.category, transform: f.transform ?? "none" } : { path: f.path, category: f.category, transform: f.transform ?? "none", source: f.source });
+  }
+  const c = i.credentials;
+  return c
+    ? { name: i.name, vendor: i.vendor, purpose: i.purpose, subjects: [...i.subjects], destination, credentials: c.source === undefined ? { secret: c.secret } : { secret: c.secret, source: c.source }, fields }
+    : { name: i.name, vendor: i.vendor, purpose: i.purpose, subjects: [...i.subjects], destination, fields };
 }
 
 export function normalizeRegistry(r: DeclaredRegistry) {
@@ -268,6 +268,19 @@ export interface JudgeRequest {
   enforcement?: Readonly<Record<string, EnforcementLevel>> | undefined;
 }
 
+type WasmException = WasmInput["exceptions"][number];
+
+// Property by property, not with spreads: a shared exceptions file can hold thousands of entries.
+function normalizeException(e: DeclaredException): WasmException {
+  const out: Omit<WasmException, "expires"> & { expires?: string } = { id: e.id, rule: e.rule, vendor: e.vendor };
+  if (e.integration !== undefined) out.integration = e.integration;
+  if (e.category !== undefined) out.category = e.category;
+  if (e.field !== undefined) out.field = e.field;
+  if (e.stacks !== undefined) out.stacks = [...e.stacks];
+  out.expires = e.expires;
+  return out as WasmException;
+}
+
 export function normalizeInput(req: JudgeRequest): WasmInput {
   return {
     now: isoDate(req.now),
@@ -278,16 +291,7 @@ export function normalizeInput(req: JudgeRequest): WasmInput {
     // A disabled flow sends nothing: it stays in the manifest for audit and is not judged.
     integrations: req.integrations.filter((i) => i.enabled !== false).map(normalizeIntegration),
     resources: (req.resources ?? []).map(normalizeResource),
-    exceptions: (req.exceptions ?? []).map((e) => ({
-      id: e.id,
-      rule: e.rule,
-      vendor: e.vendor,
-      ...opt("integration", e.integration),
-      ...opt("category", e.category),
-      ...opt("field", e.field),
-      ...opt("stacks", e.stacks ? [...e.stacks] : undefined),
-      expires: e.expires,
-    })),
+    exceptions: (req.exceptions ?? []).map(normalizeException),
     enforcement: { ...(req.enforcement ?? {}) },
   };
 }

@@ -22,7 +22,20 @@ export type UrlParse = { ok: true; value: ParsedUrl } | { ok: false; reason: str
 const AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)/;
 
 export function parseUrl(text: string): UrlParse {
-  const refuse = (reason: string): UrlParse => ({ ok: false, reason });
+  return parse(text).result;
+}
+
+/**
+ * parseUrl and credentialParams of the same text with one WHATWG parse: the policy input needs
+ * both for every destination, and constructing a URL is most of what either costs.
+ */
+export function parseDestinationUrl(text: string): { parsed: UrlParse; credentialParams: string[] } {
+  const { result, url } = parse(text);
+  return { parsed: result, credentialParams: url ? paramsOf(url) : credentialParams(text) };
+}
+
+function parse(text: string): { result: UrlParse; url?: URL } {
+  const refuse = (reason: string, url?: URL) => ({ result: { ok: false, reason } as UrlParse, ...(url ? { url } : {}) });
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
   if (/[\u0000-\u0020\u007f]/.test(text)) return refuse("it contains whitespace or a control character, which URL parsers strip or split on differently");
   if (text.includes("\\")) return refuse("it contains a backslash, which some parsers read as a path and others as part of the host");
@@ -40,13 +53,13 @@ export function parseUrl(text: string): UrlParse {
   }
   const scheme = u.protocol.replace(/:$/, "").toLowerCase();
   const host = u.hostname.toLowerCase();
-  if (host === "") return refuse("it has no host");
+  if (host === "") return refuse("it has no host", u);
   // The host as written must be the host WHATWG found: otherwise it rewrote it (0x7f.1, 127.1).
   const written = authority.replace(/:\d*$/, "").toLowerCase();
-  if (written !== host) return refuse("its host is written in a form parsers normalise differently; write it as it resolves");
+  if (written !== host) return refuse("its host is written in a form parsers normalise differently; write it as it resolves", u);
   const bare = host.endsWith(".") ? host.slice(0, -1) : host;
-  if (!host.startsWith("[") && bare.split(".").some((label) => label === "")) return refuse("its host has an empty label (two dots in a row, or a leading dot)");
-  return { ok: true, value: { scheme, host: bare, ...(u.port !== "" ? { port: Number(u.port) } : {}) } };
+  if (!host.startsWith("[") && bare.split(".").some((label) => label === "")) return refuse("its host has an empty label (two dots in a row, or a leading dot)", u);
+  return { result: { ok: true, value: { scheme, host: bare, ...(u.port !== "" ? { port: Number(u.port) } : {}) } }, url: u };
 }
 
 /** What outputs may print of a non-secret URL: scheme, host and port. A path or query may carry a token. */
@@ -69,6 +82,11 @@ export function credentialParams(text: string): string[] {
   } catch {
     return [];
   }
+  return paramsOf(u);
+}
+
+function paramsOf(u: URL): string[] {
+  if (u.search === "") return [];
   const names = new Set<string>();
   for (const [name, value] of u.searchParams) if (value !== "" && CREDENTIAL_PARAM.test(name)) names.add(name);
   return [...names].sort();
