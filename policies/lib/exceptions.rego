@@ -44,23 +44,26 @@ matches(exception, violation) if {
 	_category_covered(exception, violation, integration)
 }
 
-_same_or_unset(exception, _, key) if not _has(exception, key)
-
-_same_or_unset(exception, violation, key) if exception[key] == violation[key]
-
-_category_covered(exception, _, _) if not _has(exception, "category")
+# Each of these tests a key once, with else rather than a second body: every
+# body of a function is evaluated, and they run for each candidate exception.
+_same_or_unset(exception, violation, key) if {
+	value := exception[key]
+	value == violation[key]
+} else if not _has(exception, key)
 
 _category_covered(exception, violation, integration) if {
+	category := exception.category
 	some field in integration.fields
 	field.path == violation.field
-	taxonomy.covers(exception.category, field.category)
-}
+	taxonomy.covers(category, field.category)
+} else if not _has(exception, "category")
 
 # METADATA
 # description: True when the exception names no stacks or names the stack being judged.
-applies_to_stack(exception) if not _has(exception, "stacks")
-
-applies_to_stack(exception) if input.stack.name in exception.stacks
+applies_to_stack(exception) if {
+	stacks := exception.stacks
+	input.stack.name in stacks
+} else if not _has(exception, "stacks")
 
 # The indexes of the declared integrations by name, so that a violation finds
 # its own with a lookup rather than a scan. Indexes, not the integrations: a set

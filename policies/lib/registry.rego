@@ -58,15 +58,18 @@ lineage_in(keys, category) if {
 	keys[key]
 }
 
-# An approval without subjects is an approval for any subject.
-_subjects_covered(approval, _) if not "subjects" in object.keys(approval)
-
+# An approval without subjects is an approval for any subject. One test of the
+# key with else, not two bodies: a function's bodies are all evaluated, and
+# object.keys built the approval's keys for each.
 _subjects_covered(approval, integration) if {
-	"subjects" in object.keys(approval)
+	_has(approval, "subjects")
 	every subject in object.get(integration, "subjects", []) {
 		taxonomy.covered_by_any(approval.subjects, subject)
 	}
-}
+} else if not _has(approval, "subjects")
+
+# A key present with any value, false and null included.
+_has(object, key) if _ = object[key]
 
 # METADATA
 # description: The prohibited categories that cover category, sorted.
@@ -82,16 +85,6 @@ prohibited(category) if lineage_in(_prohibited, category)
 # A set, built once per evaluation: each ancestor key of a field is then one
 # lookup instead of a scan of the list.
 _prohibited := {entry | some entry in object.get(data.registry, "prohibitedCategories", [])}
-
-# METADATA
-# description: |
-#   The categories of the input's fields that a prohibited category covers,
-#   found once per evaluation for the rules that each ask it of every field.
-prohibited_fields contains field.category if {
-	some integration in input.integrations
-	some field in integration.fields
-	prohibited(field.category)
-}
 
 # METADATA
 # description: |
@@ -127,6 +120,8 @@ _allows(key, _, category, _) if not key in taxonomy.lineage(category)
 
 _allows(_, allowed, _, transform) if transform in allowed
 
+_transform_set := {transform | some transform in transforms}
+
 # METADATA
 # description: True when the approval covers the category and accepts the field's transform.
 accepts(approval, field) if {
@@ -134,7 +129,7 @@ accepts(approval, field) if {
 	accepted := transform(field)
 
 	# The same test as accepted_transforms, for the one transform the field has.
-	accepted in transforms
+	_transform_set[accepted]
 	every key, allowed in object.get(approval, "requireTransform", {}) {
 		_allows(key, allowed, field.category, accepted)
 	}

@@ -13,7 +13,7 @@
 #     the exceptions file can bridge the review.
 package vendorgate.rules["category-not-approved"]
 
-import data.vendorgate.lib.registry
+import data.vendorgate.lib.fields
 import data.vendorgate.lib.result
 
 violation contains result.fail(rego.metadata.chain(), {
@@ -24,17 +24,7 @@ violation contains result.fail(rego.metadata.chain(), {
 		", but no approval for purpose ", integration.purpose, " covers that category.",
 	]),
 }) if {
-	approvals_at := registry.approvals_at
-	categories_at := registry.approved_categories_at
-	prohibited := registry.prohibited_fields
-	some i, integration in input.integrations
-
-	# Without any matching approval the purpose itself is the problem (VG003).
-	count(approvals_at[i]) > 0
-	categories := categories_at[i]
-	some field in integration.fields
-
-	# Prohibited categories are VG006's, which no approval or exception can lift.
-	not prohibited[field.category]
-	not registry.lineage_in(categories, field.category)
+	some [i, j, "unapproved", _] in fields.findings
+	integration := input.integrations[i]
+	field := integration.fields[j]
 }

@@ -12,6 +12,7 @@
 #     only a change to prohibitedCategories in the vendor registry can allow it.
 package vendorgate.rules["prohibited-category"]
 
+import data.vendorgate.lib.fields
 import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
 
@@ -24,10 +25,9 @@ violation contains result.fail(rego.metadata.chain(), {
 		", which falls under the prohibited ", _categories(registry.prohibited_by(field.category)), ".",
 	]),
 }) if {
-	prohibited := registry.prohibited_fields
-	some integration in input.integrations
-	some field in integration.fields
-	prohibited[field.category]
+	some [i, j, "prohibited", _] in fields.findings
+	integration := input.integrations[i]
+	field := integration.fields[j]
 }
 
 _categories([entry]) := concat("", ["category ", entry])
@@ -45,9 +45,8 @@ violation contains result.fail(rego.metadata.chain(), {
 	]),
 }) if {
 	below := registry.narrower_prohibited
-	prohibited := registry.prohibited_fields
-	some integration in input.integrations
-	some field in integration.fields
+	some [i, j, _, true] in fields.findings
+	integration := input.integrations[i]
+	field := integration.fields[j]
 	narrower := below[field.category]
-	not prohibited[field.category]
 }

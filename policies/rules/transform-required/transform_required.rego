@@ -13,6 +13,7 @@
 #     requireTransform in the vendor registry.
 package vendorgate.rules["transform-required"]
 
+import data.vendorgate.lib.fields
 import data.vendorgate.lib.registry
 import data.vendorgate.lib.result
 
@@ -25,21 +26,10 @@ violation contains result.fail(rego.metadata.chain(), {
 	]),
 }) if {
 	approvals_at := registry.approvals_at
-	categories_at := registry.approved_categories_at
-	transform_keys_at := registry.transform_keys_at
-	prohibited := registry.prohibited_fields
-	some i, integration in input.integrations
+	some [i, j, "suspect", _] in fields.findings
+	integration := input.integrations[i]
+	field := integration.fields[j]
 	approvals := approvals_at[i]
-	transform_keys := transform_keys_at[i]
-	some field in integration.fields
-
-	# Cheap tests first, from sets built once per integration: only a field whose
-	# transform the schema does not know, or whose category a requireTransform
-	# key covers, can miss an accepted transform; a category no approval covers
-	# is VG004's.
-	_suspect(transform_keys, field)
-	not prohibited[field.category]
-	registry.lineage_in(categories_at[i], field.category)
 	covering := [approval |
 		some approval in approvals
 		registry.approval_covers(approval, field.category)
@@ -51,15 +41,6 @@ violation contains result.fail(rego.metadata.chain(), {
 		not registry.accepts(approval, field)
 	}
 }
-
-_suspect(_, field) if not _known_transforms[registry.transform(field)]
-
-_suspect(transform_keys, field) if {
-	count(transform_keys) > 0
-	registry.lineage_in(transform_keys, field.category)
-}
-
-_known_transforms := {transform | some transform in registry.transforms}
 
 _accepted(approvals, category) := concat("", ["the approval accepts it only with ", concat(" or ", accepted)]) if {
 	accepted := [transform |
