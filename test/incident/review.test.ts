@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runReview } from "../../src/commands/review.ts";
-import type { Review } from "../../src/audit/review/review.ts";
+import { approvalUsers, type Review } from "../../src/audit/review/review.ts";
+import { Engine } from "../../src/engine/engine.ts";
+import { judge } from "../../src/engine/judge.ts";
+import { normalizeRegistry } from "../../src/engine/normalize.ts";
 import { packageRoot } from "../../src/paths.ts";
 
 const fixture = (f: string) => join(packageRoot, "test/fixtures/incident", f);
@@ -113,5 +116,43 @@ describe("review's blocked flows are the gate's verdict", () => {
   it("not blocked when the registry makes VG002 advisory", async () => {
     const advisory = registryText.replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:");
     expect(await verdicts(advisory)).toEqual({ review: [], check: 0 });
+  });
+});
+
+describe("which approval a flow uses agrees with VG003", () => {
+  // Every pairing of approval and flow purposes and subjects, narrower, equal, broader and apart:
+  // review's approvalUsers finds an approval for a flow exactly when the engine raises no VG003.
+  const purposes = ["analytics", "analytics.reporting", "marketing.advertising"];
+  const subjects: (string[] | undefined)[] = [undefined, [], ["customer"], ["customer", "employee"], ["employee.applicant"], ["employee"]];
+  it("for each pairing through the real WASM bundle", async () => {
+    const engine = await Engine.load();
+    const disagreements: string[] = [];
+    for (const ap of purposes)
+      for (const as of subjects) {
+        const approval = { purpose: ap, categories: ["user.device"], ...(as && as.length ? { subjects: as } : {}) };
+        engine.setRegistry(
+          normalizeRegistry({
+            prohibitedCategories: [],
+            vendors: { v: { name: "V", status: "approved", domains: ["v.example"], regions: ["eu"], assurance: { dpa: { expires: "2030-01-01" } }, approvals: [approval] } },
+          }),
+        );
+        for (const fp of purposes)
+          for (const fs of subjects) {
+            const integration = {
+              name: "flow",
+              vendor: "v",
+              purpose: fp,
+              subjects: fs ?? [],
+              enabled: true,
+              destination: { url: "https://api.v.example/e", region: "eu" },
+              fields: [{ path: "os", category: "user.device", transform: "none" as const }],
+            };
+            const flow = { origin: "manifest" as const, file: "m.yaml", stack: undefined, integration };
+            const engineSays = !judge(engine, { now: NOW, integrations: [integration] }).violations.some((v) => v.rule === "VG003");
+            const reviewSays = approvalUsers(approval, [flow]).length === 1;
+            if (engineSays !== reviewSays) disagreements.push(`${ap} ${JSON.stringify(as)} / ${fp} ${JSON.stringify(fs)}: engine ${engineSays}, review ${reviewSays}`);
+          }
+      }
+    expect(disagreements).toEqual([]);
   });
 });

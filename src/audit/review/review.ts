@@ -88,6 +88,7 @@ export const identifierCategories = [
 export type FlowVerdicts = ReadonlyMap<Flow, readonly Violation[]>;
 
 const VENDOR_NOT_APPROVED = "VG002";
+const PURPOSE_NOT_APPROVED = "VG003";
 
 const weight: Record<FindingSeverity, number> = { high: 100, medium: 10, low: 1 };
 const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium: 2, low: 1, none: 0 };
@@ -99,7 +100,13 @@ function assurance(expires: string | undefined, now: string, warningDays: number
   return { expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= warningDays ? "expiring" : "valid" };
 }
 
-function approvalUsers(approval: Approval, flows: readonly Flow[]): Flow[] {
+/**
+ * Which of the flows an approval serves: its purpose covers theirs and its subjects all of theirs.
+ * Whether a flow has any approval at all is VG003's verdict (the caller passes only the flows the
+ * engine finds approved); this only says which one, and test/incident/review.test.ts holds the
+ * two to the same answer.
+ */
+export function approvalUsers(approval: Approval, flows: readonly Flow[]): Flow[] {
   return flows.filter(
     (f) =>
       covers(approval.purpose, f.integration.purpose) &&
@@ -128,6 +135,7 @@ function vendorFindings(
   const findings: Finding[] = [];
   const enabled = flows.filter((f) => f.integration.enabled);
 
+  const approved = enabled.filter((f) => !(verdicts.get(f) ?? []).some((x) => x.rule === PURPOSE_NOT_APPROVED));
   // Blocked is the engine's word (VG002 as enforced, exceptions applied), not the status read again.
   const blocked = enabled.filter((f) => (verdicts.get(f) ?? []).some((x) => x.rule === VENDOR_NOT_APPROVED && isBlocking(x)));
   if (blocked.length > 0) {
@@ -173,7 +181,7 @@ function vendorFindings(
     });
   } else {
     v.approvals.forEach((approval, index) => {
-      const users = approvalUsers(approval, enabled);
+      const users = approvalUsers(approval, approved);
       if (users.length === 0) {
         findings.push({
           kind: "unused-approval",
