@@ -80,17 +80,30 @@ export function timeFromName(name: string): string | undefined {
 }
 
 /**
- * Interns recorded flows: ten checkpoints of a stack mostly repeat the same declarations, and
- * holding each once keeps memory flat however long the history is.
+ * Interns recorded flows, and the lists of them: ten checkpoints of a stack, and the stacks of a
+ * fleet deployed from one program, mostly repeat the same declarations, and holding each flow and
+ * each list once keeps what a read retains to the distinct declarations, not one copy per checkpoint.
  */
 export class FlowInterner {
   readonly #seen = new Map<string, RecordedFlow>();
+  readonly #ids = new Map<RecordedFlow, number>();
+  readonly #lists = new Map<string, readonly RecordedFlow[]>();
   intern(flow: RecordedFlow): RecordedFlow {
     const key = JSON.stringify(flow);
     const known = this.#seen.get(key);
     if (known) return known;
     this.#seen.set(key, flow);
+    this.#ids.set(flow, this.#ids.size);
     return flow;
+  }
+  /** The one shared copy of a list of interned flows (frozen: every snapshot that has it shares it). */
+  list(flows: RecordedFlow[]): RecordedFlow[] {
+    const key = flows.map((f) => this.#ids.get(f) ?? this.#ids.get(this.intern(f))).join(",");
+    const known = this.#lists.get(key);
+    if (known) return known as RecordedFlow[];
+    const list = Object.freeze(flows.map((f) => this.intern(f)));
+    this.#lists.set(key, list);
+    return list as RecordedFlow[];
   }
 }
 
@@ -122,5 +135,5 @@ export function readCheckpoint(
     if (typeof flow === "string") warnings.push(`${where}: ${String(r.urn)}: skipped, ${flow}`);
     else flows.push(interner.intern(flow));
   }
-  return { time, flows };
+  return { time, flows: interner.list(flows) };
 }

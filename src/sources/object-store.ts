@@ -1,9 +1,17 @@
 import { createReadStream } from "node:fs";
+import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { join, relative, sep } from "node:path";
+import pLimit from "p-limit";
 import type { Readable } from "node:stream";
 import { displayPath } from "../text/order.ts";
 import { BackendError } from "./errors.ts";
+
+/** A key under the backend's root and its stored size in bytes (compressed, when gzipped). */
+export interface StoredObject {
+  key: string;
+  size: number;
+}
 
 /**
  * The two places Pulumi's diy backend keeps its files, seen the same way: keys relative to the
@@ -16,7 +24,7 @@ export interface ObjectStore {
    * Every key under `.pulumi/`. Throws BackendError when the store cannot be listed or holds no
    * Pulumi state: a backend that cannot be looked at must never read as one with no flows.
    */
-  listPulumiKeys(): Promise<string[]>;
+  listPulumiKeys(): Promise<StoredObject[]>;
   open(key: string): Promise<Readable>;
   /** A key as printed in reports and warnings. */
   display(key: string): string;
@@ -30,7 +38,7 @@ export class FileStore implements ObjectStore {
     this.label = label ?? displayPath(dir);
   }
 
-  async listPulumiKeys(): Promise<string[]> {
+  async listPulumiKeys(): Promise<StoredObject[]> {
     const root = join(this.dir, ".pulumi");
     try {
       if (!(await stat(this.dir)).isDirectory()) throw new BackendError(`backend ${this.label} is not a directory`);
@@ -39,15 +47,29 @@ export class FileStore implements ObjectStore {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new BackendError(`backend ${this.label} does not exist`);
       throw new BackendError(`backend ${this.label} cannot be read: ${reason(err)}`);
     }
-    let entries: string[];
+    let entries: Dirent[];
     try {
-      entries = await readdir(root, { recursive: true });
+      entries = await readdir(root, { recursive: true, withFileTypes: true });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === "ENOENT") throw new BackendError(`backend ${this.label} holds no Pulumi state (no .pulumi directory): check the path, or pass --no-state`);
       throw new BackendError(`backend ${this.label} cannot be read: ${reason(err)}`);
     }
-    return entries.map((e) => `.pulumi/${e.split(sep).join("/")}`);
+    const limit = pLimit(64);
+    const files = entries.filter((e) => !e.isDirectory());
+    return Promise.all(
+      files.map((e) =>
+        limit(async () => {
+          const path = join(e.parentPath, e.name);
+          const key = `.pulumi/${relative(root, path).split(sep).join("/")}`;
+          try {
+            return { key, size: (await stat(path)).size };
+          } catch (err) {
+            throw new BackendError(`backend ${this.label}: cannot read ${key}: ${reason(err)}`);
+          }
+        }),
+      ),
+    );
   }
 
   async open(key: string): Promise<Readable> {

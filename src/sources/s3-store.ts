@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { BackendSpec } from "./backend-url.ts";
 import { BackendError } from "./errors.ts";
-import { type ObjectStore, reason } from "./object-store.ts";
+import { type ObjectStore, reason, type StoredObject } from "./object-store.ts";
 
 type S3Spec = Extract<BackendSpec, { kind: "s3" }>;
 
@@ -33,12 +33,12 @@ export class S3Store implements ObjectStore {
     this.#client = new S3Client(config);
   }
 
-  async listPulumiKeys(): Promise<string[]> {
-    const keys: string[] = [];
+  async listPulumiKeys(): Promise<StoredObject[]> {
+    const keys: StoredObject[] = [];
     const prefix = `${this.#spec.prefix}.pulumi/`;
     try {
       for await (const page of paginateListObjectsV2({ client: this.#client, pageSize: 1000 }, { Bucket: this.#spec.bucket, Prefix: prefix })) {
-        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key.slice(this.#spec.prefix.length));
+        for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: o.Key.slice(this.#spec.prefix.length), size: o.Size ?? 0 });
       }
     } catch (err) {
       throw new BackendError(`backend ${this.label} cannot be listed: ${reason(err)}`);
