@@ -3,7 +3,7 @@ import type { Report } from "../engine/violation.ts";
 import { planManifest, planStack, type PlanResult } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
 import { projectInfo } from "../pulumi/project.ts";
-import { formats, type FormatName, type ReportContext } from "../report/index.ts";
+import { formats, inOrder, type FormatName, type ReportContext } from "../report/index.ts";
 import { reportDocument } from "../report/json.ts";
 import { cwdFromRoot } from "../report/repository.ts";
 import type { RemoteComponentLevel } from "../stack/remote-components.ts";
@@ -41,7 +41,7 @@ function shownDestination(d: WasmDestination): Record<string, unknown> {
  */
 export function formatPlanJson(report: Report, ctx: ReportContext, plan: PlanResult): string {
   const doc = {
-    ...reportDocument(report, ctx),
+    ...reportDocument(inOrder(report), ctx),
     stack: plan.stack,
     manifest: planManifest(plan),
     // Destinations as the policy saw them: a URL only as scheme and host (its path or query may carry a token).

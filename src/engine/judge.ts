@@ -1,16 +1,20 @@
-import { sortViolations, summarize } from "./summarize.ts";
+import { summarize } from "./summarize.ts";
 import type { Engine } from "./engine.ts";
 import { PolicyFault } from "./errors.ts";
 import { normalizeInput, type JudgeRequest } from "./normalize.ts";
 import type { Report } from "./violation.ts";
 
-/** One evaluation of a whole manifest (or stack), sorted so the same input gives the same bytes. */
+/**
+ * One evaluation of a whole manifest (or stack). The violations come in the engine's order: each
+ * edge that prints them (report/index.ts formats, the HTML report, the policy pack) puts them in
+ * its order once, so nothing between sorts them again.
+ */
 export function judge(engine: Engine, req: JudgeRequest): Report {
   const json = JSON.stringify(normalizeInput(req));
   // The loaders refuse such text with its place in the file; whatever got past them (a resource
   // name in a program) must not reach the WASM, which faults on it.
   if (holdsLoneSurrogate(json)) throw new PolicyFault("the policy input holds a lone UTF-16 surrogate, which is not text; nothing was judged");
-  const violations = sortViolations(engine.evaluateJson(json));
+  const violations = engine.evaluateJson(json);
   return { violations, summary: summarize(violations) };
 }
 

@@ -1,6 +1,7 @@
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
+import { sortViolations } from "../engine/summarize.ts";
 import { findProject } from "../project/index.ts";
 import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import { loadProjectBundle } from "../policy/project-bundle.ts";
@@ -136,7 +137,9 @@ export function gatePolicy(): StackPolicy {
     validateStack: async (args, report) => {
       last = undefined;
       try {
-        const verdict = await verdictFor(args, args.getConfig<GateConfig>());
+        // The pack is an edge: its reports go out in the documented order, whatever the engine's.
+        const judged = await verdictFor(args, args.getConfig<GateConfig>());
+        const verdict = { ...judged, report: { ...judged.report, violations: sortViolations(judged.report.violations) } };
         last = { key: cacheKey(args), verdict };
         for (const p of verdict.problems) report(p.message, p.urn);
         // A rule the pack has no policy for (a catalogue out of step with the wasm) still blocks.

@@ -12,7 +12,7 @@ import { readStackPolicy } from "../policy/stack.ts";
 import type { PolicySummary } from "../policy/summary.ts";
 import type { ProjectInfo } from "../pulumi/project.ts";
 import { runIsolated, type ProgramLimits } from "../runner/runner.ts";
-import { sortViolations, summarize } from "../report/index.ts";
+import { summarize } from "../engine/summarize.ts";
 import { remoteChildren, unjudgedComponents, type RemoteComponentLevel } from "../stack/remote-components.ts";
 import { judgeStack, listEgress, type StackVerdict } from "../stack/judge-stack.ts";
 import type { StackResource } from "../stack/resource.ts";
@@ -154,13 +154,12 @@ export function judgeRecorded(ctx: PolicyContext, recorded: readonly RecordedRes
     if (site && !v.location) v.location = { file: relative(process.cwd(), site.file) || site.file, line: site.line, column: site.column };
   }
   locateExceptionFindings(ctx, violations);
-  const sorted = sortViolations(violations);
   return {
     stack,
     program: run.program,
     resources,
     verdict,
-    report: { violations: sorted, summary: summarize(sorted) },
+    report: { violations, summary: summarize(violations) },
     policy: ctx.policy.summary,
     declarations: verdict.declarations,
     egress: listEgress(resources, accounts).egress.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),

@@ -19,10 +19,12 @@ export type FormatName = (typeof formatNames)[number];
  * The edge where violations are put in their documented order, once for every format: a
  * formatter writes them in the order given (whatever added, located or waived them before).
  */
+export const inOrder = (report: Report): Report => ({ ...report, violations: sortViolations(report.violations) });
+
 const ordered =
   (format: Formatter): Formatter =>
   (report: Report, ctx) =>
-    format({ ...report, violations: sortViolations(report.violations) }, ctx);
+    format(inOrder(report), ctx);
 
 export const formats: Record<FormatName, Formatter> = {
   text: ordered(formatText),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { formatPlanJson } from "../../src/commands/plan.ts";
+import type { PlanResult } from "../../src/plan/plan.ts";
 import { formatNames, formats, isFormatName } from "../../src/report/index.ts";
 import { summarize } from "../../src/engine/summarize.ts";
 import { context, emptyReport, report } from "./fixture.ts";
@@ -38,4 +40,13 @@ describe("formats", () => {
       });
     });
   }
+});
+
+describe("plan's JSON", () => {
+  // judgeRecorded keeps the engine's order; plan's JSON, like every format, orders at the edge.
+  it("gives the same bytes for the same violations in any order", () => {
+    const plan = { stack: { name: "dev" }, declarations: [], egress: [] } as unknown as PlanResult;
+    const reversed = [...report.violations].reverse();
+    expect(formatPlanJson({ violations: reversed, summary: summarize(reversed) }, context, plan)).toBe(formatPlanJson(report, context, plan));
+  });
 });
