@@ -9,6 +9,7 @@ package vendorgate.lib.exceptions
 
 import data.vendorgate.lib.dates
 import data.vendorgate.lib.taxonomy
+import data.vendorgate.lib.violations
 
 # VG006 cannot be waived: the loader rejects such an exception, and the policy
 # ignores it too so that a registry edit alone can never let prohibited data out.
@@ -29,11 +30,16 @@ declared := input.exceptions
 # METADATA
 # description: True when the exception names the violation's rule and vendor, and, where given, its integration, category, field and stack.
 matches(exception, violation) if {
+	applies_to_stack(exception)
+	_matches_here(exception, violation)
+}
+
+# matches, for an exception already known to apply to the judged stack.
+_matches_here(exception, violation) if {
 	exception.rule == violation.rule
 	not violation.rule in _unwaivable
 	_same_or_unset(exception, violation, "integration")
 	_same_or_unset(exception, violation, "field")
-	applies_to_stack(exception)
 
 	# The vendor and category are those of the declared integration the
 	# violation names, never a name the violation or the exception chose.
@@ -84,9 +90,21 @@ _applicable[[exception.rule, object.get(exception, "integration", null)]] contai
 # METADATA
 # description: The declared exceptions that apply to the judged stack, found once per evaluation.
 applicable contains exception if {
+	name := _stack_name
 	some exception in declared
-	applies_to_stack(exception)
+	_applies(exception, name)
 }
+
+# The judged stack's name, read once rather than for each of thousands of
+# exceptions; null (which no stacks list holds) when the input names none.
+default _stack_name := null
+
+_stack_name := input.stack.name
+
+_applies(exception, name) if {
+	stacks := exception.stacks
+	name in stacks
+} else if not _has(exception, "stacks")
 
 # The rules some applicable exception names: a violation of any other rule needs no lookup at all.
 _excepted_rules contains rule if some [rule, _], _ in _applicable
@@ -99,7 +117,7 @@ matching(violation) := {exception |
 	applicable := _applicable
 	some integration in [violation.integration, null]
 	some exception in applicable[[violation.rule, integration]]
-	matches(exception, violation)
+	_matches_here(exception, violation)
 }
 
 # METADATA
@@ -135,10 +153,28 @@ expired(exception) if exception.expires < input.now
 
 # METADATA
 # description: The smallest id among the matching exceptions in force; undefined when none is.
-waiver(violation) := min(ids) if {
+waiver(violation) := first_active(matching(violation))
+
+# METADATA
+# description: The smallest id among the given exceptions that are in force; undefined when none is.
+first_active(found) := min(ids) if {
 	ids := {exception.id |
-		some exception in matching(violation)
+		some exception in found
 		active(exception)
 	}
 	count(ids) > 0
+}
+
+# METADATA
+# description: |
+#   The matching exceptions of each raw violation that has any, found once per
+#   evaluation: the entrypoint (waivers) and the exception-expired rule (expired
+#   and unused exceptions) each asked matching of every violation before.
+matched[violation] := found if {
+	excepted := _excepted_rules
+	count(excepted) > 0
+	some violation in violations.raw
+	excepted[violation.rule]
+	found := matching(violation)
+	count(found) > 0
 }

@@ -9,7 +9,6 @@
 package vendorgate.main
 
 import data.vendorgate.lib.exceptions
-import data.vendorgate.lib.violations
 
 # METADATA
 # entrypoint: true
@@ -41,9 +40,18 @@ _rule_packages contains concat("", ["waivers/", name]) if {
 # stops counting it as blocking. Each violation is judged (waived or not) and
 # then enforced in one pass; only the final set removes duplicates, which gives
 # the same set as removing them after each step.
+# The rules' sets are read as they are, not through violations.raw: that set
+# would hash and insert every violation once more only to be iterated here.
 _enforced contains enforced if {
-	some violation in violations.raw
-	enforced := _enforce(_judge(violation))
+	matched := exceptions.matched
+	some violation in data.vendorgate.rules[_].violation
+	enforced := _enforce(_judge(violation, matched))
+}
+
+_enforced contains enforced if {
+	matched := exceptions.matched
+	some violation in data.vendorgate.custom[_].violation
+	enforced := _enforce(_judge(violation, matched))
 }
 
 _enforced contains enforced if {
@@ -51,8 +59,10 @@ _enforced contains enforced if {
 	enforced := _enforce(violation)
 }
 
-_judge(violation) := object.union(violation, {"waivedBy": waiver}) if {
-	waiver := exceptions.waiver(violation)
+# Without any matching exception (the common case) no violation is looked up.
+_judge(violation, matched) := object.union(violation, {"waivedBy": waiver}) if {
+	count(matched) > 0
+	waiver := exceptions.first_active(matched[violation])
 } else := violation
 
 _enforce(violation) := violation if {

@@ -18,7 +18,6 @@ package vendorgate.waivers["exception-expired"]
 
 import data.vendorgate.lib.exceptions
 import data.vendorgate.lib.result
-import data.vendorgate.lib.violations
 
 # Findings about an exception itself carry its id, so reports can point at its
 # line in the exceptions file; they are grouped under this pseudo-integration,
@@ -35,9 +34,7 @@ violation contains result.fail(rego.metadata.chain(), object.union(
 		]),
 	},
 )) if {
-	some covered in violations.raw
-	matching := exceptions.matching(covered)
-	count(matching) > 0
+	some covered, matching in exceptions.matched
 	every candidate in matching {
 		not exceptions.active(candidate)
 	}
@@ -51,6 +48,7 @@ violation contains _about(exception, concat("", [
 	" (the registry's maximum lifetime), so it waives nothing.",
 ])) if {
 	too_long := exceptions.too_long_dates
+	count(too_long) > 0
 	some exception in exceptions.declared
 	too_long[exception.expires]
 }
@@ -59,8 +57,9 @@ violation contains _about(exception, concat("", [
 	"Exception ", exception.id, " names vendor ", exception.vendor,
 	", which the registry does not list, so it matches nothing.",
 ])) if {
+	vendors := data.registry.vendors
 	some exception in exceptions.declared
-	not data.registry.vendors[exception.vendor]
+	not vendors[exception.vendor]
 }
 
 violation contains _about(exception, concat("", [
@@ -110,8 +109,8 @@ _matches_any(exception) if {
 # (each looks up the few exceptions for its rule and vendor) rather than by
 # testing every exception against every violation.
 _matched contains exception if {
-	some covered in violations.raw
-	some exception in exceptions.matching(covered)
+	some found in exceptions.matched
+	some exception in found
 }
 
 _about(exception, message) := result.fail(rego.metadata.chain(), {
