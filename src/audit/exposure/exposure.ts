@@ -148,25 +148,42 @@ export function buildExposure(vendor: string, set: FlowSet, registry: Registry, 
 
   // Per stack, the checkpoints in time order and then the current state: a field is active when
   // the state holds it, and was removed by the first later snapshot that lacks it.
+  // Each stack's flows and snapshots are gathered in one pass over each list, and each flow's
+  // records made once: a fleet has tens of thousands of checkpoints, and looking every stack's
+  // up in the whole list made the work (and its garbage) grow with the square of the fleet.
   const byStack = new Map<string, Flow[]>();
-  for (const f of mine.filter((x) => x.origin !== "manifest")) {
+  for (const f of mine) {
+    if (f.origin === "manifest") continue;
     const s = JSON.stringify([f.project ?? "", f.stackName ?? ""]);
-    byStack.set(s, [...(byStack.get(s) ?? []), f]);
+    const list = byStack.get(s);
+    if (list) list.push(f);
+    else byStack.set(s, [f]);
+  }
+  const snapsOf = new Map<string, typeof set.snapshots>();
+  for (const snap of set.snapshots) {
+    const s = JSON.stringify([snap.project, snap.stack]);
+    if (!byStack.has(s)) continue;
+    const list = snapsOf.get(s);
+    if (list) list.push(snap);
+    else snapsOf.set(s, [snap]);
   }
   for (const [stackKey, stackFlows] of byStack) {
-    const [project, stack] = JSON.parse(stackKey) as [string, string];
-    const snaps = set.snapshots.filter((s) => s.project === project && s.stack === stack);
+    const snaps = snapsOf.get(stackKey) ?? [];
+    const recordsByFlow = new Map(stackFlows.map((f) => [f, recordsOf(f).map((base) => ({ base, key: keyOf(base) }))]));
+    const keysByFile = new Map<string, Set<string>>();
+    for (const [f, recs] of recordsByFlow) {
+      const keys = keysByFile.get(f.file) ?? new Set<string>();
+      for (const r of recs) keys.add(r.key);
+      keysByFile.set(f.file, keys);
+    }
     const observations: Observation[] = [...snaps.filter((s) => s.kind === "history"), ...snaps.filter((s) => s.kind === "state")].map((s) => ({
       ...(s.time ? { time: s.time } : {}),
       kind: s.kind,
-      keys: new Set(
-        stackFlows.filter((f) => f.file === s.file).flatMap((f) => recordsOf(f).map(keyOf)),
-      ),
+      keys: keysByFile.get(s.file) ?? new Set(),
     }));
     const bases = new Map<string, { base: ReturnType<typeof recordsOf>[number]; files: Set<string>; origins: Set<FlowOrigin> }>();
-    for (const f of stackFlows) {
-      for (const base of recordsOf(f)) {
-        const k = keyOf(base);
+    for (const [f, recs] of recordsByFlow) {
+      for (const { base, key: k } of recs) {
         const entry = bases.get(k) ?? { base, files: new Set(), origins: new Set() };
         entry.files.add(f.file);
         entry.origins.add(f.origin);
