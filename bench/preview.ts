@@ -1,12 +1,16 @@
 /*
  * Gate overhead on a real preview: a program of N Integrations previewed by the real Pulumi engine
  * (inline program, temporary project and file backend) without a policy pack, with vendorgate's
- * pack, and with an empty pack started the same way (what any pack costs), interleaved run by run.
+ * pack, and with empty packs started the same way (what any pack costs), interleaved run by run.
+ * The temporary project is laid out as a user's: its own vendorgate.yaml, and a node_modules in
+ * which vendorgate is the built package (package.json, dist, the pack's folder), so the pack runs
+ * from node_modules/vendorgate/policies/pack on the compiled code, never from this repository's
+ * sources or with its development settings.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
-import { PACK_LAUNCHER, policyPackConfig } from "../src/commands/preview.ts";
+import { policyPackConfig } from "../src/commands/preview.ts";
 import { packPolicies } from "../src/pack/pack.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { judge } from "../src/engine/judge.ts";
@@ -14,11 +18,33 @@ import { normalizeRegistry } from "../src/engine/normalize.ts";
 import { loadExceptions, loadRegistry } from "../src/model/index.ts";
 import { openStack, type ProjectInfo } from "../src/pulumi/workspace.ts";
 import { cleanMix, generateManifest, NOW, SEED, type GeneratedManifest } from "./generate.ts";
-import { benchDir, cpuWithChildrenMs, median, round } from "./lib.ts";
+import { benchDir, cpuWithChildrenMs, median, repoRoot, round } from "./lib.ts";
 
 const REGISTRY = "policies/data/vendors.yaml";
 const EXCEPTIONS = "policies/data/exceptions.yaml";
-const NULL_PACK = join(benchDir, "null-pack", "run-pack");
+/** The stack config key (in the project's namespace) of the secret the program's credentials come from. */
+export const TOKEN_KEY = "token";
+
+/**
+ * A project folder as `npm install vendorgate` leaves it: node_modules holds the project's
+ * dependencies (links to this checkout's, so there is one copy of each @pulumi package) and
+ * vendorgate as its built package. The pack's folder is copied, not linked: its launcher resolves
+ * @pulumi/pulumi from where it sits, as it does in a user's project. The empty pack sits beside it.
+ */
+export function userProject(projectDir: string): { packLauncher: string; nullPackLauncher: string } {
+  const modules = join(projectDir, "node_modules");
+  mkdirSync(modules, { recursive: true });
+  for (const name of readdirSync(join(repoRoot, "node_modules"))) {
+    if (name !== "vendorgate" && !name.startsWith(".")) symlinkSync(join(repoRoot, "node_modules", name), join(modules, name));
+  }
+  const pkg = join(modules, "vendorgate");
+  mkdirSync(join(pkg, "policies"), { recursive: true });
+  copyFileSync(join(repoRoot, "package.json"), join(pkg, "package.json"));
+  for (const dir of ["dist", "bin", "schemas"]) symlinkSync(join(repoRoot, dir), join(pkg, dir));
+  cpSync(join(repoRoot, "policies", "pack"), join(pkg, "policies", "pack"), { recursive: true });
+  cpSync(join(benchDir, "null-pack"), join(projectDir, "null-pack"), { recursive: true });
+  return { packLauncher: join(pkg, "policies", "pack", "run-pack"), nullPackLauncher: join(projectDir, "null-pack", "run-pack") };
+}
 
 /** N flows the gate lets through (advisories allowed), so every preview runs to its end. */
 async function passingFlows(n: number): Promise<GeneratedManifest["integrations"]> {
@@ -76,16 +102,21 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
   const flows = await passingFlows(n);
   const projectDir = join(dir, "project");
   mkdirSync(projectDir, { recursive: true });
+  const { packLauncher, nullPackLauncher } = userProject(projectDir);
   const flowsFile = join(dir, "flows.json");
   writeFileSync(flowsFile, JSON.stringify(flows));
   process.env.VENDORGATE_BENCH_FLOWS = flowsFile;
   const project: ProjectInfo = { root: projectDir, name: "vendorgate-bench", main: join(benchDir, "preview-program.ts"), stackConfigDir: projectDir };
   writeFileSync(join(projectDir, "Pulumi.yaml"), `name: ${project.name}\nruntime: nodejs\ndescription: vendorgate preview benchmark\n`);
+  writeFileSync(join(projectDir, "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: ${resolve(REGISTRY)}\nexceptions: ${resolve(EXCEPTIONS)}\n`);
   const stackName = "bench";
   const packConfig = join(dir, "pack-config.json");
-  const config = await policyPackConfig(project, { stack: stackName, registry: resolve(REGISTRY), exceptions: resolve(EXCEPTIONS), now: NOW });
+  const config = await policyPackConfig(project, { stack: stackName, project: projectDir, now: NOW });
   writeFileSync(packConfig, JSON.stringify(config, null, 2));
   const { stack } = await openStack(stackName, { project, backendDir: join(dir, "backend") });
+  // The credentials come from the stack's encrypted config, as VG011 asks (a literal in the
+  // program is itself a violation): the flows the gate passes must pass in the preview too.
+  await stack.setConfig(TOKEN_KEY, { value: "bench-credential-from-encrypted-config", secret: true });
   const packPolicyCount = (await packPolicies()).length;
 
   const once = async (variant: Variant): Promise<PreviewRun> => {
@@ -94,7 +125,7 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
       if (e.policyEvent) events[e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
       if (e.resourcePreEvent) events.resources++;
     };
-    const packs = variant === "pack" ? { policyPacks: [PACK_LAUNCHER], policyPackConfigs: [packConfig] } : variant === "none" ? {} : { policyPacks: [NULL_PACK] };
+    const packs = variant === "pack" ? { policyPacks: [packLauncher], policyPackConfigs: [packConfig] } : variant === "none" ? {} : { policyPacks: [nullPackLauncher] };
     // The empty pack's process inherits this through the pulumi CLI.
     process.env.VENDORGATE_BENCH_POLICIES = String(variant === "nullPackMany" ? packPolicyCount : 1);
     const c = cpuWithChildrenMs();
