@@ -7,7 +7,7 @@
  * from node_modules/vendorgate/policies/pack on the compiled code, never from this repository's
  * sources or with its development settings.
  */
-import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { policyPackConfig } from "../src/commands/preview.ts";
@@ -69,6 +69,8 @@ export interface PreviewRun {
   cpuMs: number;
   /** CPU of this process alone: the inline program and the Automation API's language server. */
   programCpuMs: number;
+  /** CPU of the policy pack's process alone (bench/pack-cpu.cjs), when a pack ran. */
+  packProcessCpuMs?: number;
   ok: boolean;
   mandatory: number;
   advisory: number;
@@ -88,6 +90,9 @@ export interface PreviewResult {
   /** The same ratio taken round by round (every configuration runs in every round), its median. */
   packAddedCpuOverNullPackRoundMedian: number;
   medianCpuMs: Record<Variant, number>;
+  /** CPU of the pack's own process, medians (no engine or program time in it). */
+  medianPackProcessCpuMs: Partial<Record<Variant, number>>;
+  allPackProcessCpuMs: Partial<Record<Variant, number[]>>;
   packCpuOverheadPct: number;
   nullPackCpuOverheadPct: number;
   packOverheadPct: number;
@@ -98,7 +103,10 @@ export interface PreviewResult {
   packJudgeStackMs?: number;
 }
 
-export async function previewBench(n: number, runs: number, dir: string): Promise<PreviewResult> {
+const VARIANTS: readonly Variant[] = ["none", "pack", "nullPack", "nullPackMany"];
+
+/** `variants`: a subset to explore with (--preview-variants); the committed run has all four. */
+export async function previewBench(n: number, runs: number, dir: string, variants: readonly Variant[] = VARIANTS): Promise<PreviewResult> {
   const flows = await passingFlows(n);
   const projectDir = join(dir, "project");
   mkdirSync(projectDir, { recursive: true });
@@ -118,6 +126,10 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
   // program is itself a violation): the flows the gate passes must pass in the preview too.
   await stack.setConfig(TOKEN_KEY, { value: "bench-credential-from-encrypted-config", secret: true });
   const packPolicyCount = (await packPolicies()).length;
+  // Every pack process the CLI starts reports its own CPU time into this file as it ends.
+  const packCpuFile = join(dir, "pack-cpu.txt");
+  process.env.VENDORGATE_BENCH_PACK_CPU = packCpuFile;
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(join(benchDir, "pack-cpu.cjs"))}`].filter(Boolean).join(" ");
 
   const once = async (variant: Variant): Promise<PreviewRun> => {
     const events = { mandatory: 0, advisory: 0, resources: 0 };
@@ -138,15 +150,20 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
       ok = false;
     }
     const own = process.cpuUsage(self);
-    return { ms: performance.now() - t, cpuMs: cpuWithChildrenMs() - c, programCpuMs: (own.user + own.system) / 1000, ok, ...events };
+    const ms = performance.now() - t;
+    const cpuMs = cpuWithChildrenMs() - c;
+    const packCpu = existsSync(packCpuFile) ? readFileSync(packCpuFile, "utf8").trim().split("\n").map(Number) : [];
+    rmSync(packCpuFile, { force: true });
+    return { ms, cpuMs, programCpuMs: (own.user + own.system) / 1000, ...(packCpu.length ? { packProcessCpuMs: packCpu.reduce((a, b) => a + b, 0) } : {}), ok, ...events };
   };
 
   // No separate warm-up: a preview of this size takes long enough that the first run's extra cost
   // (creating the stack) is one outlier among the runs whose median is taken.
   const times: Record<Variant, number[]> = { none: [], pack: [], nullPack: [], nullPackMany: [] };
   const cpu: Record<Variant, number[]> = { none: [], pack: [], nullPack: [], nullPackMany: [] };
+  const packCpu: Partial<Record<Variant, number[]>> = {};
   const last: Partial<Record<Variant, PreviewRun>> = {};
-  const all: Variant[] = ["none", "pack", "nullPack", "nullPackMany"];
+  const all = VARIANTS.filter((v) => variants.includes(v));
   for (let i = 0; i < runs; i++) {
     // Every configuration in every round, the order rotated each round, so that no configuration
     // has the slow first round to itself or always follows the same neighbour.
@@ -155,8 +172,10 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
       const r = await once(v);
       times[v].push(r.ms);
       cpu[v].push(r.cpuMs);
+      if (r.packProcessCpuMs !== undefined) (packCpu[v] ??= []).push(r.packProcessCpuMs);
       last[v] = r;
-      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 2)} s CPU\n`);
+      const own = r.packProcessCpuMs === undefined ? "" : ` (the pack's process ${round(r.packProcessCpuMs / 1000, 2)} s)`;
+      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 2)} s CPU${own}, ${r.ok ? "ok" : "FAILED"}\n`);
     }
   }
   const med = (v: Variant) => median(times[v]);
@@ -171,6 +190,8 @@ export async function previewBench(n: number, runs: number, dir: string): Promis
     allMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map((x) => round(x, 0))])) as Record<Variant, number[]>,
     allCpuMs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v.map((x) => round(x, 0))])) as Record<Variant, number[]>,
     medianCpuMs: { none: round(medCpu("none"), 0), pack: round(medCpu("pack"), 0), nullPack: round(medCpu("nullPack"), 0), nullPackMany: round(medCpu("nullPackMany"), 0) },
+    medianPackProcessCpuMs: Object.fromEntries(Object.entries(packCpu).map(([k, v]) => [k, round(median(v), 0)])),
+    allPackProcessCpuMs: Object.fromEntries(Object.entries(packCpu).map(([k, v]) => [k, v.map((x) => round(x, 0))])),
     packOverheadPct: round((med("pack") / med("none") - 1) * 100, 1),
     packCpuOverheadPct: round((medCpu("pack") / medCpu("none") - 1) * 100, 1),
     nullPackCpuOverheadPct: round((medCpu("nullPack") / medCpu("none") - 1) * 100, 1),

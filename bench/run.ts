@@ -17,6 +17,7 @@
  *   --only=a,b         run only these sections: throughput, preview, cold, memory, scaling, runtime, backend
  *   --out=FILE         where to write the results (default bench/results.json)
  *   --preview-n=N, --preview-runs=R   size and runs of the preview section (default 1000, 5)
+ *   --preview-variants=none,pack,nullPack,nullPackMany   some of the preview's configurations (exploring)
  *   --backend-stacks=N, --backend-runs=R  size and runs of the backend section (default 1000, 3)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -160,7 +161,8 @@ await section("preview", async () => {
   progress(`2/5 preview: ${n} Integrations, ${runs} rounds of: no pack, the pack, an empty 1-policy pack, an empty many-policy pack (interleaved)`);
   const dir = join(work, "preview");
   timeCommand("mkdir", ["-p", dir]);
-  const p = worker<PreviewResult>("preview", [String(n), String(runs), dir], { oneCore: false });
+  const variants = flag("preview-variants");
+  const p = worker<PreviewResult>("preview", [String(n), String(runs), dir, ...(variants ? [variants] : [])], { oneCore: false });
   // Where the pack's time goes: its module graph loading, and the verdict itself (judgeStack).
   // The built pack (what node_modules/vendorgate/policies/pack runs), after @pulumi/policy, which
   // every pack loads (the empty ones too): what vendorgate's own modules add.
@@ -183,6 +185,14 @@ await section("preview", async () => {
     "<= 1.25x",
     pass(p.packAddedCpuOverNullPack <= 1.25),
   );
+  const own = p.medianPackProcessCpuMs;
+  if (own.pack !== undefined && own.nullPack !== undefined) {
+    row(
+      "2 preview",
+      "CPU of the pack's own process (no engine or program time), medians",
+      `vendorgate's ${fmt(own.pack)} ms; empty, 1 policy ${fmt(own.nullPack)} ms; empty, ${p.packPolicies} policies ${fmt(own.nullPackMany ?? Number.NaN)} ms: vendorgate's is ${round(own.pack / own.nullPack, 2)}x the empty 1-policy pack's`,
+    );
+  }
   row("2 preview", "where the pack's CPU goes", `plumbing, 1 policy +${fmt(c.nullPack - c.none)} ms; ${p.packPolicies} policies +${fmt(c.nullPackMany - c.none)} ms; vendorgate's pack +${fmt(c.pack - c.none)} ms, of which loading its modules ${p.packModuleImportMs} ms and the verdict (judgeStack) ${p.packJudgeStackMs} ms`);
 });
 

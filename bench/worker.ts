@@ -9,7 +9,7 @@
  *   node bench/worker.ts memory <total> <batch>       RSS over <total> integrations judged in batches
  *   node bench/worker.ts peak <N>                     peak RSS judging one manifest of N integrations
  *   node bench/worker.ts judge-stack <N,N,...>        judgeStack (plan / pack path) against N
- *   node bench/worker.ts preview <N> <runs> <dir>   pulumi preview without a pack, with the pack and with empty packs
+ *   node bench/worker.ts preview <N> <runs> <dir> [variants]   pulumi preview without a pack, with the pack and with empty packs
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -333,7 +333,7 @@ switch (mode) {
     result = await exceptionsCost(Number(args[0]), Number(args[1]));
     break;
   case "preview":
-    result = await previewBench(Number(args[0]), Number(args[1]), args[2]!);
+    result = await previewBench(Number(args[0]), Number(args[1]), args[2]!, ...(args[3] ? [args[3].split(",") as Parameters<typeof previewBench>[3]] : []));
     break;
   default:
     process.stderr.write(`unknown mode ${mode}\n`);

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
@@ -182,6 +183,44 @@ export async function packPolicies(): Promise<StackPolicy[]> {
   return policies;
 }
 
+type Deserialize = (properties: object, proxySecrets: boolean) => unknown;
+const shared = Symbol.for("vendorgate.sharedDeserialisation");
+
+/**
+ * @pulumi/policy's analyzeStack deserialises every resource's properties once for each stack
+ * policy, before calling it: with one policy per rule, that is the pack's largest cost on a large
+ * stack (each rule policy reads only the gate's verdict, never the resources it was given). The
+ * request's property structs are the same objects for every policy of one analyzeStack call, so
+ * one deserialisation per struct serves them all; the SDK still wraps each in its own
+ * unknown-checking proxy. Keyed weakly by the struct, so nothing outlives the request. Only this
+ * pack's policies run in this process (the SDK serves one pack per process), and none of them
+ * writes to what it reads. Where the SDK no longer has this function the pack runs unchanged.
+ */
+export function shareDeserialisation(): boolean {
+  let mod: Record<string | symbol, unknown>;
+  try {
+    mod = createRequire(import.meta.url)("@pulumi/policy/deserialize.js") as Record<string | symbol, unknown>;
+  } catch {
+    return false;
+  }
+  const original = mod.deserializeProperties;
+  if (typeof original !== "function") return false;
+  if (mod[shared]) return true;
+  const memo = new WeakMap<object, unknown>();
+  const once: Deserialize = (properties, proxySecrets) => {
+
+    if (proxySecrets || typeof properties !== "object" || properties === null) return (original as Deserialize)(properties, proxySecrets);
+    if (memo.has(properties)) return memo.get(properties);
+    const value = (original as Deserialize)(properties, proxySecrets);
+    memo.set(properties, value);
+    return value;
+  };
+  mod.deserializeProperties = once;
+  mod[shared] = true;
+  return true;
+}
+
 export async function startPack(): Promise<PolicyPack> {
+  shareDeserialisation();
   return new PolicyPack(PACK_NAME, { policies: await packPolicies() });
 }
