@@ -9,6 +9,7 @@
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { policyPackConfig } from "../src/commands/preview.ts";
 import { packPolicies } from "../src/pack/pack.ts";
@@ -73,6 +74,8 @@ export interface PreviewRun {
   packProcessCpuMs?: number;
   ok: boolean;
   mandatory: number;
+  /** The first mandatory findings, when the preview was blocked. */
+  blocked?: string[];
   advisory: number;
   resources: number;
 }
@@ -129,12 +132,15 @@ export async function previewBench(n: number, runs: number, dir: string, variant
   // Every pack process the CLI starts reports its own CPU time into this file as it ends.
   const packCpuFile = join(dir, "pack-cpu.txt");
   process.env.VENDORGATE_BENCH_PACK_CPU = packCpuFile;
-  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(join(benchDir, "pack-cpu.cjs"))}`].filter(Boolean).join(" ");
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import ${JSON.stringify(pathToFileURL(join(benchDir, "pack-cpu.js")).href)}`].filter(Boolean).join(" ");
 
   const once = async (variant: Variant): Promise<PreviewRun> => {
     const events = { mandatory: 0, advisory: 0, resources: 0 };
+    const blocked: string[] = [];
     const onEvent = (e: EngineEvent) => {
       if (e.policyEvent) events[e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory"]++;
+      // A blocked preview measures less than a full one: keep why, to show in the results.
+      if (e.policyEvent?.enforcementLevel === "mandatory" && blocked.length < 3) blocked.push(`${e.policyEvent.policyName}: ${e.policyEvent.message.replace(/\s+/g, " ").slice(0, 300)}`);
       if (e.resourcePreEvent) events.resources++;
     };
     const packs = variant === "pack" ? { policyPacks: [packLauncher], policyPackConfigs: [packConfig] } : variant === "none" ? {} : { policyPacks: [nullPackLauncher] };
@@ -154,7 +160,7 @@ export async function previewBench(n: number, runs: number, dir: string, variant
     const cpuMs = cpuWithChildrenMs() - c;
     const packCpu = existsSync(packCpuFile) ? readFileSync(packCpuFile, "utf8").trim().split("\n").map(Number) : [];
     rmSync(packCpuFile, { force: true });
-    return { ms, cpuMs, programCpuMs: (own.user + own.system) / 1000, ...(packCpu.length ? { packProcessCpuMs: packCpu.reduce((a, b) => a + b, 0) } : {}), ok, ...events };
+    return { ms, cpuMs, programCpuMs: (own.user + own.system) / 1000, ...(packCpu.length ? { packProcessCpuMs: packCpu.reduce((a, b) => a + b, 0) } : {}), ok, ...events, ...(blocked.length ? { blocked } : {}) };
   };
 
   // No separate warm-up: a preview of this size takes long enough that the first run's extra cost
@@ -175,7 +181,7 @@ export async function previewBench(n: number, runs: number, dir: string, variant
       if (r.packProcessCpuMs !== undefined) (packCpu[v] ??= []).push(r.packProcessCpuMs);
       last[v] = r;
       const own = r.packProcessCpuMs === undefined ? "" : ` (the pack's process ${round(r.packProcessCpuMs / 1000, 2)} s)`;
-      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 2)} s CPU${own}, ${r.ok ? "ok" : "FAILED"}\n`);
+      process.stderr.write(`  preview run ${i + 1}/${runs} ${v}: ${round(r.ms / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 2)} s CPU${own}, ${r.ok ? "ok" : `FAILED ${r.blocked?.join("; ") ?? ""}`}\n`);
     }
   }
   const med = (v: Variant) => median(times[v]);
