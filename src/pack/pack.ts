@@ -1,13 +1,15 @@
 import { createRequire } from "node:module";
+import * as z from "zod";
 import { PolicyPack, type PolicyConfigSchema, type PolicyResource, type ReportViolation, type StackValidationPolicy as StackPolicy, type StackValidationArgs } from "@pulumi/policy";
 import { loadPolicyContext, type PolicyContext } from "../policy/context.ts";
 import { readBundle } from "../engine/bundle.ts";
+import { renderPath } from "../model/index.ts";
 import { sortViolations } from "../engine/summarize.ts";
 import { findProject } from "../project/index.ts";
 import { projectBundlePaths } from "../policy/compiled-bundle.ts";
 import { loadProjectBundle } from "../policy/project-bundle.ts";
 import type { RuleInfo, Violation } from "../engine/violation.ts";
-import { GATE_POLICY, type GateConfig } from "./config.ts";
+import { GATE_POLICY, type GateConfig, gateConfigSchema } from "./config.ts";
 import { judgeStack, type StackVerdict } from "../stack/judge-stack.ts";
 import type { StackResource } from "../stack/resource.ts";
 import { stackResidency } from "../policy/stack.ts";
@@ -19,21 +21,15 @@ import { stackResidency } from "../policy/stack.ts";
  */
 
 export const PACK_NAME = "vendorgate";
-const gateConfigSchema: PolicyConfigSchema = {
-  properties: {
-    configFile: { type: "string", description: "the project's vendorgate.yaml (absolute path); default: VENDORGATE_CONFIG_FILE" },
-    registry: { type: "string", description: "vendor registry (absolute path); default: vendorgate.yaml's" },
-    exceptions: { type: "string", description: "exceptions file (absolute path); default: vendorgate.yaml's" },
-    now: { type: "string", description: "evaluation date (ISO 8601); default: today" },
-    residency: { type: "array", items: { type: "string" }, description: "regions this stack's data may go to" },
-    accounts: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, description: "the stack's own AWS account ids; a destination in any other is egress" },
-    enforcement: {
-      type: "object",
-      additionalProperties: { type: "string", enum: ["mandatory", "advisory", "disabled"] },
-      description: "per-rule enforcement levels by rule id, e.g. {\"VG009\": \"advisory\"}",
-    },
-  },
-};
+/** The gate's config as Pulumi validates it: the JSON Schema of gateConfigSchema's properties. */
+const gateConfigJsonSchema = { properties: z.toJSONSchema(gateConfigSchema).properties } as PolicyConfigSchema;
+
+/** The gate's config as handed over, checked against its schema like any other input. */
+function gateConfig(args: StackValidationArgs): GateConfig {
+  const parsed = gateConfigSchema.safeParse(args.getConfig<object>() ?? {});
+  if (parsed.success) return parsed.data;
+  throw new Error(`the ${GATE_POLICY} policy config is not valid: ${parsed.error.issues.map((i) => `${renderPath(i.path)}: ${i.message}`).join("; ")}`);
+}
 
 function stackNameOf(resources: readonly PolicyResource[]): string {
   // urn:pulumi:<stack>::<project>::<type>::<name>
@@ -134,12 +130,12 @@ export function gatePolicy(): StackPolicy {
     name: GATE_POLICY,
     description: "vendorgate could load its policy and judge every declared data flow",
     enforcementLevel: "mandatory",
-    configSchema: gateConfigSchema,
+    configSchema: gateConfigJsonSchema,
     validateStack: async (args, report) => {
       last = undefined;
       try {
         // The pack is an edge: its reports go out in the documented order, whatever the engine's.
-        const judged = await verdictFor(args, args.getConfig<GateConfig>());
+        const judged = await verdictFor(args, gateConfig(args));
         const verdict = { ...judged, report: { ...judged.report, violations: sortViolations(judged.report.violations) } };
         last = { key: cacheKey(args), verdict };
         for (const p of verdict.problems) report(p.message, p.urn);

@@ -76,11 +76,11 @@ interface GateRun {
   ms: number;
 }
 
-async function runGate(resources: readonly Declared[], setup: FaultSetup): Promise<GateRun> {
+async function runGate(resources: readonly Declared[], setup: FaultSetup, extra: Record<string, unknown> = {}): Promise<GateRun> {
   const saved = Object.fromEntries(Object.keys(setup.env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, setup.env);
   try {
-    const config: GateConfig = { registry: setup.registry ?? REGISTRY, exceptions: setup.exceptions ?? EXCEPTIONS, now: NOW };
+    const config: GateConfig = { registry: setup.registry ?? REGISTRY, exceptions: setup.exceptions ?? EXCEPTIONS, now: NOW, ...extra };
     const args = {
       resources: resources.map((r) => ({ ...r, opts: {}, dependencies: [], propertyDependencies: {} })),
       getConfig: () => config,
@@ -115,6 +115,11 @@ describe("the pack's gate policy (in process) fails closed", () => {
     const run = await runGate(clean(), { env: {} });
     record({ channel: "pack (in process)", case: "control", title: "nothing broken", exit: "pass", reason: "no report", ms: run.ms, rssMb: undefined });
     expect(run.reports).toEqual([]);
+  });
+
+  it("blocks on a gate config its schema refuses, naming the key (Pulumi's own check is the same schema, but the pack does not rely on it)", async () => {
+    const run = await runGate(clean(), { env: {} }, { accounts: ["12"] });
+    expectOneBlock(run, new RegExp(`^${escape(FAIL_CLOSED)}the vendorgate-gate policy config is not valid: accounts\\[0\\]: `));
   });
 
   describe("policy faults: one mandatory report saying why", () => {
