@@ -74,14 +74,8 @@ export interface SideSummary {
   summary: Summary;
 }
 
-export interface ViolationSummary {
-  rule: string;
-  severity: string;
-  integration: string;
-  field?: string;
-  resource?: string;
-  message: string;
-}
+/** A violation as diff shows it: the engine's violation, its identity and message only. */
+export type ViolationSummary = Pick<Violation, "rule" | "severity" | "integration" | "field" | "resource" | "message">;
 
 /** One policy input that differs between the sides (null: that side has none, or did not say). */
 export interface PolicyChange {

@@ -2,11 +2,11 @@ import { relative } from "node:path";
 import * as z from "zod";
 import type { PolicyContext } from "../policy/context.ts";
 import { judge } from "../engine/judge.ts";
-import type { Report, Violation } from "../engine/violation.ts";
+import { type Report, type Violation, violationSchema } from "../engine/violation.ts";
 import type { PolicySummary } from "../policy/summary.ts";
 import { InputError, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
 import { summarize } from "../report/index.ts";
-import { policySchema, summarySchema, violationSchema } from "../report/schema.ts";
+import { policySchema, reportViolationSchema, summarySchema } from "../report/schema.ts";
 
 /*
  * One side of a diff: a manifest (judged here, with the policy options given to diff) or the
@@ -30,12 +30,14 @@ export interface Side {
 // What plan writes; other keys are allowed so that a newer plan's output still reads.
 function planOutputSchema(manifest: ReturnType<typeof manifestSchema>) {
   return z.looseObject({
-    violations: z.array(violationSchema.loose()),
+    violations: z.array(reportViolationSchema.loose()),
     summary: summarySchema.loose(),
     manifest,
     policy: policySchema.loose().optional(),
   });
 }
+
+const engineKeys = violationSchema.omit({ title: true });
 
 export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> {
   const shown = relative(process.cwd(), file) || file;
@@ -50,18 +52,9 @@ export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> 
     }
     const doc = validateSource(src, planOutputSchema(schema));
     const title = new Map(ctx.engine.catalogue.map((r) => [r.id, r.title]));
-    const violations: Violation[] = doc.violations.map((v) => ({
-      rule: v.rule,
-      name: v.name,
-      title: title.get(v.rule) ?? v.name,
-      severity: v.severity,
-      integration: v.integration,
-      ...(v.field !== undefined ? { field: v.field } : {}),
-      ...(v.resource !== undefined ? { resource: v.resource } : {}),
-      message: v.message,
-      remediation: v.remediation,
-      ...(v.waivedBy !== undefined ? { waivedBy: v.waivedBy } : {}),
-    }));
+    // Back to the engine's violation: the title from the catalogue; the location stays behind (it points into the run that wrote the file).
+    // Keys a newer version added are read past (the schema is loose) but not carried.
+    const violations: Violation[] = doc.violations.map((v) => ({ ...engineKeys.parse(v), title: title.get(v.rule) ?? v.name }));
     const recount = summarize(violations);
     // A summary that disagrees with its own violations was edited or truncated: fail closed.
     if (recount.mandatory !== doc.summary.mandatory || recount.advisory !== doc.summary.advisory || recount.waived !== doc.summary.waived) {

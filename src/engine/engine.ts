@@ -4,7 +4,7 @@ import { dataCategories, dataSubjects, dataUses } from "../model/taxonomy.ts";
 import { bundlePaths, readBundle, type BundlePaths } from "./bundle.ts";
 import { PolicyFault } from "./errors.ts";
 import type { WasmInput, WasmRegistry } from "./normalize.ts";
-import type { RuleInfo, Violation } from "./violation.ts";
+import { type RuleInfo, type Violation, violationSchema } from "./violation.ts";
 
 /**
  * WebAssembly pages of 64 KiB. The ceiling bounds what a runaway custom rule can take: it traps
@@ -28,20 +28,6 @@ const PAGE_BYTES = 65536;
 export function pagesFor(inputBytes: number): number {
   return Math.min(MEMORY_PAGES.maximum, Math.max(MEMORY_PAGES.initial, Math.ceil((inputBytes * MEMORY_PER_INPUT_BYTE) / PAGE_BYTES)));
 }
-
-const violationSchema = z.object({
-  rule: z.string().min(1),
-  name: z.string().min(1),
-  title: z.string(),
-  severity: z.enum(["mandatory", "advisory"]),
-  integration: z.string(),
-  field: z.string().optional(),
-  resource: z.string().optional(),
-  message: z.string().min(1),
-  remediation: z.string(),
-  waivedBy: z.string().optional(),
-  exception: z.string().optional(),
-});
 
 // The entrypoint always defines `report`; an empty result set means the bundle is not ours.
 // `rules` counts the rule packages that were evaluated, to hold against the catalogue.

@@ -1,5 +1,7 @@
+import * as z from "zod";
+
 /** Enforcement level a violation is reported at; `disabled` rules never produce violations. */
-export type Severity = "mandatory" | "advisory";
+export type Severity = z.output<typeof violationSchema>["severity"];
 export type EnforcementLevel = Severity | "disabled";
 
 /** Where a violation points in the user's input, when known (the manifest or stack program). */
@@ -9,21 +11,27 @@ export interface SourceLocation {
   column: number;
 }
 
-export interface Violation {
-  rule: string;
-  name: string;
-  title: string;
-  severity: Severity;
-  integration: string;
-  field?: string;
-  resource?: string;
-  message: string;
-  remediation: string;
-  waivedBy?: string;
+/**
+ * A violation as the policy reports it: the one shape of a violation. The engine checks what the
+ * WASM returns against it, `Violation` is its type (plus the location the commands add), and the
+ * JSON report's violation (report/schema.ts) is it less the fields that stay inside.
+ */
+export const violationSchema = z.object({
+  rule: z.string().min(1).describe("Rule id, e.g. VG004 (or a custom rule's id)."),
+  name: z.string().min(1).describe("Rule name, e.g. category-not-approved."),
+  title: z.string(),
+  severity: z.enum(["mandatory", "advisory"]).describe("The enforcement level in force: mandatory blocks the deploy, advisory warns."),
+  integration: z.string(),
+  field: z.string().optional().describe("The field path inside the outbound payload, for field-level rules."),
+  resource: z.string().optional().describe("The Pulumi resource URN, for resource-level rules (VG010)."),
+  message: z.string().min(1),
+  remediation: z.string(),
+  waivedBy: z.string().optional().describe("The exception id that waives this violation; a waived violation blocks nothing."),
   /** For findings about an exception itself (VG012): the exception's id. */
-  exception?: string;
-  location?: SourceLocation;
-}
+  exception: z.string().optional(),
+});
+
+export type Violation = z.output<typeof violationSchema> & { location?: SourceLocation };
 
 /** One rule as its Rego METADATA describes it (build/policy/catalogue.json). */
 export interface RuleInfo {

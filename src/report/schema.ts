@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { violationSchema } from "../engine/violation.ts";
 import { manifestSchema } from "../model/manifest.ts";
 import { defaultTaxonomy, type Taxonomy } from "../model/taxonomy.ts";
 
@@ -14,7 +15,7 @@ import { defaultTaxonomy, type Taxonomy } from "../model/taxonomy.ts";
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
-export const severitySchema = z.enum(["mandatory", "advisory"]).describe("The enforcement level in force: mandatory blocks the deploy, advisory warns.");
+export const severitySchema = violationSchema.shape.severity;
 
 export const locationSchema = z
   .object({
@@ -24,18 +25,8 @@ export const locationSchema = z
   })
   .describe("Where the violation points in the input: the manifest entry or the program line that declares the integration.");
 
-export const violationSchema = z.object({
-  rule: z.string().min(1).describe("Rule id, e.g. VG004 (or a custom rule's id)."),
-  name: z.string().describe("Rule name, e.g. category-not-approved."),
-  severity: severitySchema,
-  integration: z.string(),
-  field: z.string().optional().describe("The field path inside the outbound payload, for field-level rules."),
-  resource: z.string().optional().describe("The Pulumi resource URN, for resource-level rules (VG010)."),
-  message: z.string(),
-  remediation: z.string(),
-  waivedBy: z.string().optional().describe("The exception id that waives this violation; a waived violation blocks nothing."),
-  location: locationSchema.optional(),
-});
+/** The engine's violation (its one schema) as the report writes it: less its title and exception id, with where it points. */
+export const reportViolationSchema = violationSchema.omit({ title: true, exception: true }).extend({ location: locationSchema.optional() });
 
 export const summarySchema = z.object({
   mandatory: z.number().int().min(0).describe("Unwaived mandatory violations: more than 0 blocks the deploy."),
@@ -76,7 +67,7 @@ export const policySchema = z
 /** The top-level keys of check's JSON, in output order. */
 export const reportShape = {
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  violations: z.array(violationSchema).describe("Sorted by integration, rule, field, resource."),
+  violations: z.array(reportViolationSchema).describe("Sorted by integration, rule, field, resource."),
   summary: summarySchema,
   policy: policySchema.optional(),
 };
@@ -118,4 +109,4 @@ export function planReportSchema(taxonomy: Taxonomy = defaultTaxonomy) {
 }
 
 export type ReportDocument = z.output<typeof reportSchema>;
-export type JsonViolation = z.output<typeof violationSchema>;
+export type JsonViolation = z.output<typeof reportViolationSchema>;
