@@ -63,7 +63,7 @@ export async function backendBench(opts: { stacks: number; checkpoints: number; 
       let peak = 0;
       let report: { sources: { stacks: number; checkpoints: number } } | undefined;
       const exposure = (nodeFlags: string[]) => {
-        const r = timeCommand(process.execPath, [...nodeFlags, bin, "exposure", "--vendor", "mixpanel", "--backend", url, "--format", "json", "--registry", "policies/data/vendors.yaml"], {
+        const r = timeCommand(process.execPath, [...nodeFlags, bin, "exposure", "--vendor", "mixpanel", "--backend", url, "--format", "json", "--registry", "examples/shop/policy/vendors.yaml"], {
           env: { ...process.env, ...S3_ENV },
         });
         if (r.status !== 0) throw new Error(`exposure failed (exit ${r.status}): ${r.stderr.trim().slice(0, 400)}`);

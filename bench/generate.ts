@@ -1,6 +1,6 @@
 /*
  * Deterministic synthetic workloads for the benchmarks: manifests of N integrations judged against
- * the real vendor registry (policies/data/vendors.yaml). A fixed-seed PRNG makes every run judge
+ * the real vendor registry (examples/shop/policy/vendors.yaml). A fixed-seed PRNG makes every run judge
  * the same declarations, so figures from different machines and commits compare.
  *
  * The mix is meant to look like a real estate of flows: most integrations are declared correctly

@@ -21,8 +21,8 @@ import { openStack, type ProjectInfo } from "../src/pulumi/workspace.ts";
 import { cleanMix, generateManifest, NOW, SEED, type GeneratedManifest } from "./generate.ts";
 import { benchDir, cpuWithChildrenMs, median, repoRoot, round } from "./lib.ts";
 
-const REGISTRY = "policies/data/vendors.yaml";
-const EXCEPTIONS = "policies/data/exceptions.yaml";
+const REGISTRY = "examples/shop/policy/vendors.yaml";
+const EXCEPTIONS = "examples/shop/policy/exceptions.yaml";
 /** The stack config key (in the project's namespace) of the secret the program's credentials come from. */
 export const TOKEN_KEY = "token";
 

@@ -39,9 +39,9 @@ const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.sli
 const out = flag("out") ?? join(benchDir, "results.json");
 const wanted = (s: string) => !only || only.includes(s);
 
-const REGISTRY = "policies/data/vendors.yaml";
-// The product's rules only (VG001-VG012), as its bundle holds them: policies/custom is the example
-// project's custom rule, which the shipped bundle does not judge with.
+const REGISTRY = "examples/shop/policy/vendors.yaml";
+// The product's rules only (VG001-VG012), as its bundle holds them: the example project's own rule
+// (ACME001) is in its project bundle, which the shipped bundle does not judge with.
 const POLICY_DIRS = ["policies/lib", "policies/rules"];
 const ENTRY = "data.vendorgate.main.report";
 const started = performance.now();
@@ -213,16 +213,16 @@ await section("cold", async () => {
   // The package's bin runs the CLI through V8's code cache (and Node's compile cache for what it
   // loads from outside dist/cli.js); this series, with both off, shows what they save.
   const noCacheEnv = { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" } };
-  timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]);
+  timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--registry", REGISTRY, "--now", NOW, "--format", "json"]);
   for (let i = 0; i < runs; i++) {
     const b = timeCommand(process.execPath, ["-e", "0"]);
     bare.push(b.ms);
     bareCpu.push(b.cpuMs ?? Number.NaN);
-    const r = timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]);
+    const r = timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--registry", REGISTRY, "--now", NOW, "--format", "json"]);
     status = r.status;
     check.push(r.ms);
     checkCpu.push(r.cpuMs ?? Number.NaN);
-    noCache.push(timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"], noCacheEnv).ms);
+    noCache.push(timeCommand(process.execPath, ["bin/vendorgate.js", "check", "--manifest", file, "--registry", REGISTRY, "--now", NOW, "--format", "json"], noCacheEnv).ms);
   }
   const loads = Array.from({ length: quick ? 2 : 7 }, () => worker<WasmLoadResult>("wasm-load"));
   const pick = (k: Exclude<keyof WasmLoadResult, "wasmBytes">) => round(median(loads.map((l) => l[k])), 2);
@@ -278,15 +278,15 @@ await section("scaling", async () => {
   // (how CI runs it, without the passphrase) hands the program as a secret placeholder.
   writeFileSync(join(dir, "project", "Pulumi.bench.yaml"), "config:\n  vendorgate:residency: [eu, us]\n  vendorgate-bench:token:\n    secure: v1:bm90LWRlY3J5cHRlZA==\n");
   // plan judges with the project's vendorgate.yaml, found beside Pulumi.yaml as in a user's project.
-  writeFileSync(join(dir, "project", "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: ${join(repoRoot, REGISTRY)}\nexceptions: ${join(repoRoot, "policies/data/exceptions.yaml")}\n`);
+  writeFileSync(join(dir, "project", "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: ${join(repoRoot, REGISTRY)}\nexceptions: ${join(repoRoot, "examples/shop/policy/exceptions.yaml")}\n`);
   writeFileSync(join(dir, "project", "program.ts"), `export { default } from ${JSON.stringify(new URL("./preview-program.ts", import.meta.url).href)};\n`);
   type Point = { n: number; ms: number; cpuMs?: number; maxRssMiB?: number; violations?: number; exit?: number | null };
   const series: Record<"check" | "plan", Point[]> = { check: [], plan: [] };
   const refused: Record<string, unknown> = {};
   const argvFor = (cmd: "check" | "plan", file: string) =>
     cmd === "check"
-      ? ["bin/vendorgate.js", "check", "--manifest", file, "--now", NOW, "--format", "json"]
-      : ["bin/vendorgate.js", "plan", "--project", join(dir, "project"), "--stack", "bench", "--no-decrypt", "--now", NOW, "--format", "json"];
+      ? ["bin/vendorgate.js", "check", "--manifest", file, "--registry", REGISTRY, "--now", NOW, "--format", "json"]
+      : ["bin/vendorgate.js", "plan", "--project", join(dir, "project"), "--stack", "bench", "--registry", REGISTRY, "--no-decrypt", "--now", NOW, "--format", "json"];
   for (const n of [...new Set([...checkSizes, ...stackSizes, ...(quick ? [] : [10_000])])].sort((a, b) => a - b)) {
     const m = generateManifest(registry, n);
     const file = join(dir, `manifest-${n}.json`);

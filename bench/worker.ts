@@ -27,8 +27,8 @@ import { generateExceptions, generateManifest, NOW, type GeneratedManifest } fro
 import { median, quantile, round } from "./lib.ts";
 import { previewBench } from "./preview.ts";
 
-export const REGISTRY = "policies/data/vendors.yaml";
-export const EXCEPTIONS = "policies/data/exceptions.yaml";
+export const REGISTRY = "examples/shop/policy/vendors.yaml";
+export const EXCEPTIONS = "examples/shop/policy/exceptions.yaml";
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();

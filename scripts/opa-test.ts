@@ -3,7 +3,8 @@
 import { spawnSync } from "node:child_process";
 
 const THRESHOLD = 90;
-const dirs = ["policies/lib", "policies/rules", "policies/custom"];
+// The example project's own rule (ACME001) and its test run with the built-in ones.
+const dirs = ["policies/lib", "policies/rules", "examples/shop/policy/rules"];
 
 const verbose = spawnSync("opa", ["test", ...dirs], { stdio: "inherit" });
 if (verbose.status !== 0) process.exit(verbose.status ?? 1);

@@ -6,6 +6,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
+# examples/shop imports "vendorgate" as a user's project does (in the checkout, from the checkout),
+# and its custom rule is compiled as `npx vendorgate build` would (cheap when nothing changed).
+node scripts/example.ts
+
 # Cheap when nothing changed: compares the .rego sources' digest with the built bundle's.
 node scripts/build-policy.ts
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../src/paths.ts";
 import { vendorgate } from "./cli.ts";
+import { EXAMPLE_REGISTRY, INCIDENT_MANIFEST } from "../scripts/example.ts";
 
 /*
  * The built CLI (dist/cli.js, what `npx vendorgate` runs) goes through the bin's V8 code cache.
@@ -15,7 +16,7 @@ const cacheRoot = join(scratch, "cache");
 const cacheDir = join(cacheRoot, "vendorgate");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const ARGS = ["check", "--manifest", "examples/incident.manifest.yaml", "--now", "2026-11-29", "--format", "json"];
+const ARGS = ["check", "--manifest", INCIDENT_MANIFEST, "--registry", EXAMPLE_REGISTRY, "--now", "2026-11-29", "--format", "json"];
 const built = (env: Record<string, string>) => vendorgate(ARGS, { VENDORGATE_RUN_SOURCES: "0", ...env });
 const cached = () => built({ NODE_COMPILE_CACHE: cacheRoot });
 const checkCaches = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith("cli-check-")) : []);

@@ -2,7 +2,7 @@
  * The example product: a small SaaS ("shop") and every flow of personal data it sends to a vendor.
  * Each flow is a vendorgate Integration; the policy pack judges them all at preview time.
  *
- * The stacks differ by config: `prod` (stacks/Pulumi.prod.yaml) still runs the analytics setup of
+ * The stacks differ by config: `prod` (Pulumi.prod.yaml) still runs the analytics setup of
  * the November 2025 Mixpanel incident (identify calls sending names, emails and organization IDs,
  * raw user IDs, a US project) and a marketing sync to a vendor under review; `dev` is the fixed one.
  *

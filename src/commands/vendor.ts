@@ -141,7 +141,7 @@ export function registerVendor(program: Command, out: (s: string) => void): void
       .command("suspend")
       .description("suspend a vendor: every flow to it is blocked (VG002) from the next check or preview")
       .argument("<vendor>", "vendor key in the registry, e.g. mixpanel")
-      .addHelpText("after", '\nExample: npx vendorgate vendor suspend mixpanel --reason "Mixpanel breach, SEC-400" --manifest examples/clean.manifest.yaml'),
+      .addHelpText("after", '\nExample: npx vendorgate vendor suspend mixpanel --reason "Mixpanel breach, SEC-400" --manifest manifests/clean.manifest.yaml'),
     out,
     "suspended",
   );

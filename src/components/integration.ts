@@ -20,7 +20,7 @@ export interface IntegrationField {
 }
 
 export interface IntegrationArgs {
-  /** Key of the vendor in the registry (policies/data/vendors.yaml). */
+  /** Key of the vendor in the registry (the file vendorgate.yaml's `registry` names). */
   vendor: string;
   purpose: DataUse;
   subjects: DataSubject[];

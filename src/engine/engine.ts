@@ -165,7 +165,7 @@ export class Engine {
     if (rules !== this.catalogue.length) {
       throw new PolicyFault(
         `the policy evaluated ${rules} rule packages but the bundle's catalogue lists ${this.catalogue.length}: ` +
-          "a rule under policies/rules or policies/custom defines no `violation` set, or the catalogue is from another build",
+          "a rule under policies/rules or among the project's custom rules defines no `violation` set, or the catalogue is from another build",
       );
     }
     return violations;

@@ -79,7 +79,7 @@ function build(knownRules: readonly string[], opts: ExceptionsSchemaOptions) {
     exceptions: z
       .array(exception)
       .superRefine((items, ctx) => reportDuplicates(items, "id", ctx, (id, first) => `duplicate exception id "${id}" (also at exceptions[${first}])`), always),
-  }).meta({ title: "vendorgate exceptions", description: "Time-boxed, attributable waivers (policies/data/exceptions.yaml)." });
+  }).meta({ title: "vendorgate exceptions", description: "Time-boxed, attributable waivers (the file vendorgate.yaml's `exceptions` names)." });
 }
 
 /** The exceptions file; `rule` must be one of `knownRules` (the policy bundle's catalogue). */

@@ -149,7 +149,7 @@ function build(taxonomy: Taxonomy) {
     })
       .optional()
       .describe("Security's policy: enforcement levels and exception limits."),
-  }).meta({ title: "vendorgate vendor registry", description: "Which vendors may receive which personal data, for what (policies/data/vendors.yaml)." });
+  }).meta({ title: "vendorgate vendor registry", description: "Which vendors may receive which personal data, for what (the file vendorgate.yaml's `registry` names)." });
 }
 
 /**

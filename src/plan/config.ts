@@ -9,7 +9,7 @@ import { DEMO_PASSPHRASE, type ProjectInfo } from "../pulumi/project.ts";
 /*
  * The stack's config as a Pulumi language host would hand it to the program: every key
  * namespaced (`project:key`), every value a string (objects as JSON), and the list of keys that
- * are secrets. Plain values come straight from stacks/Pulumi.<stack>.yaml. `secure:` values are
+ * are secrets. Plain values come straight from the stack file (Pulumi.<stack>.yaml). `secure:` values are
  * decrypted by the pulumi CLI (its secrets provider, its passphrase), never by us, and stay
  * marked secret, so the program's requireSecret() sees a secret as it would in a real deploy.
  */

@@ -29,7 +29,7 @@ import { MOCK_ACCOUNT, ProgramError, ROOT_STACK_TYPE, runUnderMocks, type Record
  * AWS pipeline).
  */
 
-/** Config key plan sets for the program; see stacks/index.ts for how the example uses it. */
+/** Config key plan sets for the program; see examples/shop/index.ts for how the example uses it. */
 export const PLAN_CONFIG_KEY = "vendorgate:plan";
 
 /** The rule id under which plan reports what keeps it from judging (as the pack's gate policy does). */

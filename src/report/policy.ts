@@ -26,7 +26,7 @@ export function policyJson(p: PolicySummary): z.output<typeof policySchema> {
 
 const short = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);
 
-/** One line per override: `VG009 advisory (was mandatory; registry policies/data/vendors.yaml:12)`. */
+/** One line per override: `VG009 advisory (was mandatory; registry policy/vendors.yaml:12)`. */
 export function overrideLines(p: PolicySummary): string[] {
   return p.enforcement.map((o) => `${o.rule} ${o.level} (was ${o.was}; ${o.source} ${o.file}:${o.line})`);
 }

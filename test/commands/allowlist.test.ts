@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE, EXAMPLE_REGISTRY } from "../../scripts/example.ts";
 import { runAllowlist } from "../../src/commands/allowlist.ts";
 import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { UsageError } from "../../src/errors.ts";
 import { allowlistSchema } from "../../src/model/allowlist.ts";
-import { packageRoot } from "../../src/paths.ts";
 import { AllowlistError, createGuards } from "../../src/runtime/index.ts";
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
+const REGISTRY = EXAMPLE_REGISTRY;
 const NOW = "2026-11-29";
 const policy = { registry: REGISTRY, now: NOW };
 
@@ -23,7 +23,7 @@ async function allowlist(opts: Partial<Parameters<typeof runAllowlist>[0]>): Pro
 
 describe("vendorgate allowlist --from plan (the example project)", () => {
   it("dev passes: a valid allow-list a guard accepts, stamped with the policy digest", async () => {
-    const { code, text } = await allowlist({ stack: "dev" });
+    const { code, text } = await allowlist({ stack: "dev", project: EXAMPLE });
     expect(code).toBe(0);
     const doc = allowlistSchema.parse(JSON.parse(text));
     expect(doc).toMatchObject({ source: "plan", stack: "dev", verdict: "pass" });
@@ -34,11 +34,11 @@ describe("vendorgate allowlist --from plan (the example project)", () => {
     expect(analytics.fields.find((f) => f.path === "properties.distinct_id")?.transform).toBe("pseudonymize");
     expect(() => createGuards(text, { key: "a-key-of-sixteen-bytes-or-more" })).not.toThrow();
     // Deterministic: the same inputs give the same bytes.
-    expect((await allowlist({ stack: "dev" })).text).toBe(text);
+    expect((await allowlist({ stack: "dev", project: EXAMPLE })).text).toBe(text);
   }, 240_000);
 
   it("prod (the incident) is blocked: exit 1, and a guard refuses the list", async () => {
-    const { code, text } = await allowlist({ stack: "prod" });
+    const { code, text } = await allowlist({ stack: "prod", project: EXAMPLE });
     expect(code).toBe(1);
     const doc = allowlistSchema.parse(JSON.parse(text));
     expect(doc.verdict).toBe("blocked");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundlePaths } from "../../src/engine/bundle.ts";
 import { formatNames } from "../../src/report/index.ts";
-import { packageRoot } from "../../src/paths.ts";
+import { EXAMPLE, EXAMPLE_EXCEPTIONS, EXAMPLE_REGISTRY } from "../../scripts/example.ts";
 import { STACK_FRAME, vendorgate, vendorgateInProcess as run } from "../cli.ts";
 
 /*
@@ -14,12 +14,16 @@ import { STACK_FRAME, vendorgate, vendorgateInProcess as run } from "../cli.ts";
  */
 
 const NOW = ["--now", "2026-11-29"];
+/** The example's registry and waivers, named on the command line: judged by the product's rules only. */
+const POLICY = ["--registry", EXAMPLE_REGISTRY, "--exceptions", EXAMPLE_EXCEPTIONS];
+const INCIDENT = "examples/shop/manifests/incident.manifest.yaml";
+const CLEAN = "examples/shop/manifests/clean.manifest.yaml";
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-check-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("vendorgate check", () => {
   it("blocks the incident manifest (exit 1) with the expected verdicts", async () => {
-    const r = vendorgate(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", "json"]);
+    const r = vendorgate(["check", "--manifest", INCIDENT, ...POLICY, ...NOW, "--format", "json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; field?: string; waivedBy?: string }[]; summary: unknown };
     // The product's rules only: it-helpdesk (employee data to the US) breaks no built-in rule.
@@ -37,26 +41,26 @@ describe("vendorgate check", () => {
     );
     expect(out.violations.find((v) => v.field === "requester.phone")?.waivedBy).toBe("EXC-42");
     // The in-process runs below print what the binary prints, to the byte.
-    expect((await run(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", "json"])).stdout).toBe(r.stdout);
+    expect((await run(["check", "--manifest", INCIDENT, ...POLICY, ...NOW, "--format", "json"])).stdout).toBe(r.stdout);
   });
 
   it("passes the clean manifest (exit 0)", async () => {
-    const r = await run(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW]);
+    const r = await run(["check", "--manifest", CLEAN, ...POLICY, ...NOW]);
     expect(r.code).toBe(0);
     // The advisory: EXC-17 (Mixpanel residency) matches nothing once the flow is fixed.
     expect(r.stdout).toMatch(/0 mandatory, 2 advisory, 1 waived/);
   });
 
   it.each(formatNames)("gives byte-identical %s output across runs", async (format) => {
-    const a = await run(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", format]);
-    const b = await run(["check", "--manifest", "examples/incident.manifest.yaml", ...NOW, "--format", format]);
+    const a = await run(["check", "--manifest", INCIDENT, ...POLICY, ...NOW, "--format", format]);
+    const b = await run(["check", "--manifest", INCIDENT, ...POLICY, ...NOW, "--format", format]);
     expect(a.code).toBe(1);
     expect(a.stdout.length).toBeGreaterThan(100);
     expect(b.stdout).toBe(a.stdout);
   });
 
   it("reports an unknown taxonomy key with file, line, column and path (exit 2, no stack trace)", async () => {
-    const r = await run(["check", "--manifest", "test/fixtures/check/typo.manifest.yaml", ...NOW]);
+    const r = await run(["check", "--manifest", "test/fixtures/check/typo.manifest.yaml", ...POLICY, ...NOW]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/test\/fixtures\/check\/typo\.manifest\.yaml:14:19 integrations\[0\]\.fields\[1\]\.category: .*user\.contact\.emial/);
     expect(r.stderr).toMatch(/user\.contact\.email/);
@@ -65,11 +69,11 @@ describe("vendorgate check", () => {
   });
 
   it.each([
-    [["check", "--manifest", "no/such/file.yaml"], /no\/such\/file\.yaml/],
-    [["check", "--manifest", "examples/clean.manifest.yaml", "--now", "2026-02-30"], /--now: "2026-02-30" is not a real date/],
-    [["check", "--manifest", "examples/clean.manifest.yaml", "--format", "xml"], /xml/],
+    [["check", "--manifest", "no/such/file.yaml", ...POLICY], /no\/such\/file\.yaml/],
+    [["check", "--manifest", CLEAN, ...POLICY, "--now", "2026-02-30"], /--now: "2026-02-30" is not a real date/],
+    [["check", "--manifest", CLEAN, ...POLICY, "--format", "xml"], /xml/],
     [["check"], /--manifest/],
-    [["check", "--manifest", "examples/clean.manifest.yaml", "--registry", "examples/clean.manifest.yaml"], /examples\/clean\.manifest\.yaml:\d+:\d+/],
+    [["check", "--manifest", CLEAN, "--registry", CLEAN], /examples\/shop\/manifests\/clean\.manifest\.yaml:\d+:\d+/],
   ])("rejects bad input %j with exit 2", async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);
@@ -80,16 +84,16 @@ describe("vendorgate check", () => {
   it("rejects an exception that tries to waive VG006 (exit 2)", async () => {
     const file = join(scratch, "exceptions.yaml");
     writeFileSync(file, "exceptions:\n  - id: EXC-9\n    rule: VG006\n    reason: x\n    approvedBy: a@b.example\n    expires: 2027-01-01\n");
-    const r = await run(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--exceptions", file]);
+    const r = await run(["check", "--manifest", CLEAN, "--registry", EXAMPLE_REGISTRY, ...NOW, "--exceptions", file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/exceptions\.yaml:3:\d+ exceptions\[0\]\.rule: .*VG006/);
   });
 
   it("applies vendorgate.yaml's enforcement override (--config-file), its paths relative to the file", async () => {
     const file = join(scratch, "vendorgate.yaml");
-    cpSync(join(packageRoot, "policies/data"), join(scratch, "data"), { recursive: true });
+    cpSync(join(EXAMPLE, "policy"), join(scratch, "data"), { recursive: true, filter: (src) => !src.includes("rules") });
     writeFileSync(file, "apiVersion: vendorgate/v1\nregistry: data/vendors.yaml\nexceptions: data/exceptions.yaml\npolicy:\n  enforcement:\n    VG009: mandatory\n");
-    const r = await run(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW, "--config-file", file, "--format", "json"]);
+    const r = await run(["check", "--manifest", CLEAN, ...POLICY, ...NOW, "--config-file", file, "--format", "json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).summary).toEqual({ mandatory: 1, advisory: 1, waived: 1 });
   });
@@ -98,10 +102,21 @@ describe("vendorgate check", () => {
     const dir = join(scratch, "bundle");
     cpSync(bundlePaths().dir, dir, { recursive: true });
     writeFileSync(join(dir, "policy.wasm"), "not wasm");
-    const r = vendorgate(["check", "--manifest", "examples/clean.manifest.yaml", ...NOW], { VENDORGATE_BUNDLE_DIR: dir });
+    const r = vendorgate(["check", "--manifest", CLEAN, ...POLICY, ...NOW], { VENDORGATE_BUNDLE_DIR: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/policy fault.*fail closed.*digest mismatch/);
     expect(r.stdout).toBe("");
+  });
+
+  it("in the example project, judges with its vendorgate.yaml and its own rule ACME001 (compiled by vendorgate build)", () => {
+    const r = vendorgate(["check", "--manifest", "manifests/incident.manifest.yaml", ...NOW, "--format", "json"], {}, { cwd: EXAMPLE });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; location?: { file: string } }[]; summary: unknown };
+    expect(out.violations.filter((v) => v.rule === "ACME001").map((v) => v.integration)).toEqual(["it-helpdesk"]);
+    expect(out.summary).toEqual({ mandatory: 12, advisory: 3, waived: 1 });
+    // Locations are relative to the repository, wherever in it the command runs.
+    expect(out.violations[0]?.location?.file).toBe("examples/shop/manifests/incident.manifest.yaml");
   });
 
   it("prints help with exit 0", async () => {

@@ -2,7 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { STACK_FRAME, vendorgate } from "../cli.ts";
+import { CLEAN_MANIFEST, EXAMPLE, EXAMPLE_REGISTRY, INCIDENT_MANIFEST } from "../../scripts/example.ts";
+import { STACK_FRAME, vendorgate as cli } from "../cli.ts";
+
+/** The CLI in the example project, as its users run it (its vendorgate.yaml names the registry). */
+const vendorgate = (args: readonly string[], env: Record<string, string> = {}) => cli(args, env, { cwd: EXAMPLE });
 
 /*
  * Every command that prints a report takes --output FILE and --quiet, as check does: the file gets
@@ -14,8 +18,8 @@ const scratch = mkdtempSync(join(tmpdir(), "vendorgate-output-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const NOW = ["--now", "2026-11-29"];
-const INCIDENT = "examples/incident.manifest.yaml";
-const CLEAN = "examples/clean.manifest.yaml";
+const INCIDENT = INCIDENT_MANIFEST;
+const CLEAN = CLEAN_MANIFEST;
 // No Pulumi backend: the incident commands read the manifests only, so every run sees the same.
 const env = { NO_COLOR: "1", VENDORGATE_BACKEND: "" };
 
@@ -51,7 +55,7 @@ describe.concurrent("--output and --quiet on every command that prints a report"
 
   it("vendor suspend and set-status write what they now block to --output, or nothing with --quiet, and still edit the registry", () => {
     const registry = join(scratch, "vendors.yaml");
-    writeFileSync(registry, readFileSync("policies/data/vendors.yaml", "utf8"));
+    writeFileSync(registry, readFileSync(EXAMPLE_REGISTRY, "utf8"));
     const file = join(scratch, "suspend.txt");
     const args = ["--registry", registry, "--reason", "drill", "--by", "sec", ...NOW, "--manifest", INCIDENT, "--no-state"];
     const suspended = vendorgate(["vendor", "suspend", "mixpanel", ...args, "--output", file], env);

@@ -11,10 +11,10 @@ const NOW = ["--now", "2026-11-29"];
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-policy-inputs-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
-const EXCEPTIONS = join(packageRoot, "policies/data/exceptions.yaml");
-const INCIDENT = join(packageRoot, "examples/incident.manifest.yaml");
-const CLEAN = join(packageRoot, "examples/clean.manifest.yaml");
+const REGISTRY = join(packageRoot, "examples/shop/policy/vendors.yaml");
+const EXCEPTIONS = join(packageRoot, "examples/shop/policy/exceptions.yaml");
+const INCIDENT = join(packageRoot, "examples/shop/manifests/incident.manifest.yaml");
+const CLEAN = join(packageRoot, "examples/shop/manifests/clean.manifest.yaml");
 
 interface JsonViolation {
   rule: string;
@@ -42,7 +42,7 @@ function write(name: string, text: string): string {
 /** A project folder with the checkout's registry and exceptions and this vendorgate.yaml tail. */
 function project(tail: string): string {
   const dir = join(scratch, `p${n++}`);
-  cpSync(join(packageRoot, "policies/data"), join(dir, "data"), { recursive: true });
+  cpSync(join(packageRoot, "examples/shop/policy"), join(dir, "data"), { recursive: true, filter: (src) => !src.includes("rules") });
   writeFileSync(join(dir, "vendorgate.yaml"), `apiVersion: vendorgate/v1\nregistry: data/vendors.yaml\nexceptions: data/exceptions.yaml\n${tail}`);
   return join(dir, "vendorgate.yaml");
 }

@@ -6,7 +6,11 @@ import { diffSides, type DataDiff } from "../../src/diff/diff.ts";
 import { formatDiffJson, formatDiffMarkdown, formatDiffText } from "../../src/diff/format.ts";
 import { loadSide, type Side } from "../../src/diff/load.ts";
 import { flowchart } from "../../src/diff/mermaid.ts";
-import { cli, NOW, policyContext } from "../plan/helpers.ts";
+import { EXAMPLE } from "../../scripts/example.ts";
+import { cli as run, NOW, policyContext } from "../plan/helpers.ts";
+
+/** The CLI in the example project: its vendorgate.yaml names the registry the fixtures are judged with. */
+const cli = (args: readonly string[]) => run(args, {}, EXAMPLE);
 
 const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
 const vendorName = (k: string) => ({ mixpanel: "Mixpanel", zendesk: "Zendesk", hubspot: "HubSpot", stripe: "Stripe", sentry: "Sentry" })[k] ?? k;
@@ -98,7 +102,7 @@ describe("diffSides", () => {
       report: { violations: [], summary: { mandatory: 0, advisory: 0, waived: 0 } },
       policy: {
         ...side.policy!,
-        registry: { source: "policies/data/vendors.yaml", digest: "sha256:0000" },
+        registry: { source: "examples/shop/policy/vendors.yaml", digest: "sha256:0000" },
         enforcement: [{ rule: "VG004", level: "disabled", was: "mandatory", source: "project", file: "vendorgate.yaml", line: 7 }],
         disabled: ["VG004"],
       },

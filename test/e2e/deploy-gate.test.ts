@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDeploy, type DeployOptions, type DeployResult, type PolicyFinding } from "../../src/commands/preview.ts";
 import { bundlePaths } from "../../src/engine/bundle.ts";
 import { packageRoot } from "../../src/paths.ts";
-import { openStack, projectInfo, type ProjectInfo } from "../../src/pulumi/workspace.ts";
+import { openStack, type ProjectInfo } from "../../src/pulumi/workspace.ts";
+import { EXAMPLE, EXAMPLE_EXCEPTIONS, EXAMPLE_REGISTRY, exampleProject } from "../../scripts/example.ts";
 
 const NOW = "2026-11-29";
 let backend: string;
@@ -21,7 +22,9 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const deploy = (op: "preview" | "up", stack: string, extra: Partial<DeployOptions> = {}): Promise<DeployResult> =>
-  runDeploy(op, { stack, backend, registry: join(packageRoot, "policies/data/vendors.yaml"), now: NOW, stream: false, ...extra }, () => {});
+  // The example's registry and waivers named directly: the product's own rules judge (no custom rule),
+  // so a test can swap the bundle (VENDORGATE_BUNDLE_DIR).
+  runDeploy(op, { stack, backend, registry: EXAMPLE_REGISTRY, exceptions: EXAMPLE_EXCEPTIONS, now: NOW, stream: false, pulumiProject: exampleProject(), ...extra }, () => {});
 
 const name = (urn: string | undefined) => urn?.split("::").at(-1);
 const fieldOf = (f: PolicyFinding) => /\(field ([^)]+)\)/.exec(f.message)?.[1];
@@ -34,14 +37,14 @@ const mandatory = (r: DeployResult) =>
 /** A project beside the package's own whose stack config is `config` (plus the dev stack's secrets). */
 function projectWithStack(stack: string, extraConfig: string): ProjectInfo {
   const root = join(scratch, `project-${stack}`);
-  mkdirSync(join(root, "stacks"), { recursive: true });
+  mkdirSync(root, { recursive: true });
   // The program runs on the project's own @pulumi/pulumi, as a user's does.
   symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"));
-  copyFileSync(join(packageRoot, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), readFileSync(join(packageRoot, "stacks/Pulumi.dev.yaml"), "utf8") + extraConfig);
-  const main = join(root, "stacks", "index.ts");
-  writeFileSync(main, `export { default } from ${JSON.stringify(projectInfo(packageRoot).main)};\n`);
-  return { ...projectInfo(packageRoot), root, main, stackConfigDir: join(root, "stacks") };
+  copyFileSync(join(EXAMPLE, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  writeFileSync(join(root, `Pulumi.${stack}.yaml`), readFileSync(join(EXAMPLE, "Pulumi.dev.yaml"), "utf8") + extraConfig);
+  const main = join(root, "index.ts");
+  writeFileSync(main, `export { default } from ${JSON.stringify(exampleProject().main)};\n`);
+  return { ...exampleProject(), root, main, stackConfigDir: root };
 }
 
 describe("deploy gate (real pulumi engine)", () => {
@@ -57,7 +60,7 @@ describe("deploy gate (real pulumi engine)", () => {
     expect(up.error).toBeUndefined();
     expect(up.ok).toBe(true);
 
-    const { stack } = await openStack("dev", { backendDir: backend, project: projectInfo(packageRoot) });
+    const { stack } = await openStack("dev", { backendDir: backend, project: exampleProject() });
     const state = await stack.exportStack();
     const integrations = (state.deployment.resources as { type: string; urn: string; outputs?: Record<string, unknown> }[]).filter(
       (r) => r.type === "vendorgate:index:Integration",

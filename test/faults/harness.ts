@@ -14,9 +14,9 @@ import { packageRoot } from "../../src/paths.ts";
 import type { ProjectInfo } from "../../src/pulumi/project.ts";
 
 export const NOW = "2026-11-29";
-export const REGISTRY = join(packageRoot, "policies", "data", "vendors.yaml");
-export const EXCEPTIONS = join(packageRoot, "policies", "data", "exceptions.yaml");
-export const MANIFEST = join(packageRoot, "examples", "clean.manifest.yaml");
+export const REGISTRY = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
+export const EXCEPTIONS = join(packageRoot, "examples", "shop", "policy", "exceptions.yaml");
+export const MANIFEST = join(packageRoot, "examples", "shop", "manifests", "clean.manifest.yaml");
 const PROBE = pathToFileURL(join(import.meta.dirname, "probe.ts")).href;
 const FIXTURES = join(packageRoot, "test", "fixtures", "faults");
 
@@ -360,7 +360,7 @@ export const policyFaults: readonly FaultCase[] = [
   {
     id: "rule-without-violation",
     title: "custom rule in the catalogue that defines no violation set (misspelt `violations`)",
-    reason: /the policy evaluated (\d+) rule packages but the bundle's catalogue lists (?!\1\b)\d+: a rule under policies\/rules or policies\/custom defines no `violation` set/,
+    reason: /the policy evaluated (\d+) rule packages but the bundle's catalogue lists (?!\1\b)\d+: a rule under policies\/rules or among the project's custom rules defines no `violation` set/,
     setup: (s) => builtRoot(s, withCustomRule("misspelt")),
   },
   {
@@ -443,7 +443,7 @@ export function drillStack(project: ProjectInfo, stack: string, settings: Record
   return stack;
 }
 
-/** The CLI arguments of a policy run with `setup`'s inputs. */
+/** The CLI arguments of a policy run with `setup`'s inputs (the example's registry and waivers unless it names others). */
 export function policyArgs(setup: FaultSetup): string[] {
-  return ["--registry", setup.registry ?? REGISTRY, ...(setup.exceptions ? ["--exceptions", setup.exceptions] : []), "--now", NOW];
+  return ["--registry", setup.registry ?? REGISTRY, "--exceptions", setup.exceptions ?? EXCEPTIONS, "--now", NOW];
 }

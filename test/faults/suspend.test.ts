@@ -11,7 +11,7 @@ import { parseRegistry, type VendorStatus } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME } from "./harness.ts";
 
-const ORIGINAL = join(packageRoot, "policies", "data", "vendors.yaml");
+const ORIGINAL = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
 const NOW = "2026-11-29";
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-suspend-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -44,9 +44,9 @@ const kinds: readonly Kind[] = ["manifest", "registry", "exceptions"];
 
 const read = (path: string) => ({ path, text: readFileSync(join(packageRoot, path), "utf8") });
 const seeds: Record<Kind, { path: string; text: string }[]> = {
-  manifest: [read("examples/clean.manifest.yaml"), read("examples/incident.manifest.yaml"), read("test/fixtures/model/manifest-valid.json")],
-  registry: [read("policies/data/vendors.yaml"), read("test/fixtures/model/registry-valid.yaml")],
-  exceptions: [read("policies/data/exceptions.yaml"), read("test/fixtures/model/exceptions-valid.yaml")],
+  manifest: [read("examples/shop/manifests/clean.manifest.yaml"), read("examples/shop/manifests/incident.manifest.yaml"), read("test/fixtures/model/manifest-valid.json")],
+  registry: [read("examples/shop/policy/vendors.yaml"), read("test/fixtures/model/registry-valid.yaml")],
+  exceptions: [read("examples/shop/policy/exceptions.yaml"), read("test/fixtures/model/exceptions-valid.yaml")],
 };
 
 const knownRules = readBundle().catalogue.map((r) => r.id);
@@ -344,9 +344,9 @@ describe("loaders under fuzzing, through the CLI", () => {
         const file = join(scratch, `cli-${i}.${m.kind}.yaml`);
         writeFileSync(file, m.text);
         const args = {
-          manifest: m.kind === "manifest" ? file : join(packageRoot, "examples/incident.manifest.yaml"),
-          registry: m.kind === "registry" ? file : join(packageRoot, "policies/data/vendors.yaml"),
-          exceptions: m.kind === "exceptions" ? file : join(packageRoot, "policies/data/exceptions.yaml"),
+          manifest: m.kind === "manifest" ? file : join(packageRoot, "examples/shop/manifests/incident.manifest.yaml"),
+          registry: m.kind === "registry" ? file : join(packageRoot, "examples/shop/policy/vendors.yaml"),
+          exceptions: m.kind === "exceptions" ? file : join(packageRoot, "examples/shop/policy/exceptions.yaml"),
         };
         // What check decides in process, where an InputError is exit 2.
         let expected: number;

@@ -17,7 +17,7 @@ beforeAll(() => {
   // A backend with no stacks: the commands read it (a missing one is an error) and find no state.
   mkdirSync(join(dir, "empty-backend", ".pulumi"), { recursive: true });
   writeFileSync(join(dir, "empty-backend", ".pulumi", "meta.yaml"), "version: 1\n");
-  copyFileSync(join(packageRoot, "policies/data/vendors.yaml"), registry);
+  copyFileSync(join(packageRoot, "examples/shop/policy/vendors.yaml"), registry);
   writeFileSync(
     join(dir, "broken.yaml"),
     "apiVersion: vendorgate/v1\nprohibitedCategories: []\nvendors:\n  zendesk:\n    name: Z\n    status: fine\n    domains: [z.example]\n    regions: [eu]\n",
@@ -66,7 +66,7 @@ describe.concurrent("incident commands on the command line", () => {
     [["exposure", "--vendor", "mixpanel", "--format", "pdf"], /argument 'pdf' is invalid.*text, json, csv, markdown, notice/],
     [["review", "--registry", "BROKEN"], /BROKEN:\d+:\d+ vendors\.zendesk\.status: expected one of approved/],
     [["inventory", "--format", "spdx"], /argument 'spdx' is invalid/],
-    [["report", "--registry", "REG", "--manifest", "examples/incident.manifest.yaml", "--now", "soon"], /--now: expected an ISO 8601 date/],
+    [["report", "--registry", "REG", "--manifest", "examples/shop/manifests/incident.manifest.yaml", "--now", "soon"], /--now: expected an ISO 8601 date/],
   ])("%j fails with exit 2 and a clear message", async (args, message) => {
     const broken = join(dir, "broken.yaml");
     const r = await run(args.map((a) => (a === "REG" ? registry : a === "BROKEN" ? broken : a)));

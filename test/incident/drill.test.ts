@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runExposure } from "../../src/commands/exposure.ts";
 import { runPlan } from "../../src/commands/plan.ts";
+import { EXAMPLE } from "../../scripts/example.ts";
 import { runDeploy, type DeployResult } from "../../src/commands/preview.ts";
 import { runReview } from "../../src/commands/review.ts";
 import { runSetStatus } from "../../src/commands/vendor.ts";
@@ -20,9 +21,9 @@ import { packageRoot } from "../../src/paths.ts";
 import { openStack, type ProjectInfo } from "../../src/pulumi/workspace.ts";
 
 const NOW = "2026-11-29";
-const ORIGINAL = join(packageRoot, "policies/data/vendors.yaml");
-const CLEAN = join(packageRoot, "examples/clean.manifest.yaml");
-const INCIDENT = join(packageRoot, "examples/incident.manifest.yaml");
+const ORIGINAL = join(packageRoot, "examples/shop/policy/vendors.yaml");
+const CLEAN = join(packageRoot, "examples/shop/manifests/clean.manifest.yaml");
+const INCIDENT = join(packageRoot, "examples/shop/manifests/incident.manifest.yaml");
 
 let scratch: string;
 let registry: string;
@@ -104,9 +105,9 @@ describe("incident drill: Mixpanel is breached", () => {
     expect(text).toContain("approved → suspended");
     expect(text).toMatch(/Now blocked \(VG002 vendor-not-approved\): 4 integration\(s\) in 3 stack\(s\)/);
     expect(text).toMatch(/drill\s+product-analytics\s+Pulumi state of drill/);
-    expect(text).toMatch(/prod\s+product-analytics\s+examples\/clean\.manifest\.yaml/);
-    expect(text).toMatch(/prod-eu\s+ad-attribution\s+examples\/incident\.manifest\.yaml/);
-    expect(text).toMatch(/prod-eu\s+product-analytics\s+examples\/incident\.manifest\.yaml/);
+    expect(text).toMatch(/prod\s+product-analytics\s+examples\/shop\/manifests\/clean\.manifest\.yaml/);
+    expect(text).toMatch(/prod-eu\s+ad-attribution\s+examples\/shop\/manifests\/incident\.manifest\.yaml/);
+    expect(text).toMatch(/prod-eu\s+product-analytics\s+examples\/shop\/manifests\/incident\.manifest\.yaml/);
     expect(text).toContain("Blocked stacks: drill, prod, prod-eu");
     // Only the deployed one is still sending: the manifests' flows were never deployed here.
     expect(text).toMatch(/Still sending until their stack's next deploy: 1 integration\(s\) in deployed state/);
@@ -127,7 +128,7 @@ describe("incident drill: Mixpanel is breached", () => {
   });
 
   it("a real preview of the example stacks is blocked with VG002 on the Mixpanel flow only", async () => {
-    const opts = { backend, registry, now: NOW, stream: false };
+    const opts = { backend, registry, now: NOW, stream: false, project: EXAMPLE };
     const [dev, prod] = await Promise.all([
       runDeploy("preview", { stack: "dev", ...opts }, () => {}),
       runDeploy("preview", { stack: "prod", ...opts }, () => {}),
@@ -147,7 +148,7 @@ describe("incident drill: Mixpanel is breached", () => {
   it("plan (the program under mocks) is blocked with VG002 on the Mixpanel flow only", async () => {
     const before = capture();
     const after = capture();
-    const opts = { stack: "dev", format: "json" as const, decrypt: true, backend, now: NOW };
+    const opts = { stack: "dev", format: "json" as const, decrypt: true, backend, now: NOW, project: EXAMPLE };
     expect(await runPlan({ ...opts, registry: ORIGINAL }, before.out)).toBe(0);
     expect(await runPlan({ ...opts, registry }, after.out)).toBe(1);
     const mandatory = (text: string) =>

@@ -16,7 +16,7 @@ import { packageRoot } from "../../src/paths.ts";
  * and removed, a transform changed, a flow switched off, a secret URL, a deleted stack.
  */
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
+const REGISTRY = join(packageRoot, "examples/shop/policy/vendors.yaml");
 let dir: string;
 
 interface Field {

@@ -11,7 +11,7 @@ import { runSetStatus } from "../../src/commands/vendor.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { BackendError } from "../../src/sources/errors.ts";
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
+const REGISTRY = join(packageRoot, "examples/shop/policy/vendors.yaml");
 let dir: string;
 let registry: string;
 

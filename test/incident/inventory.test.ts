@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { runInventory } from "../../src/commands/inventory.ts";
 import { packageRoot } from "../../src/paths.ts";
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
-const CLEAN = join(packageRoot, "examples/clean.manifest.yaml");
-const INCIDENT = join(packageRoot, "examples/incident.manifest.yaml");
+const REGISTRY = join(packageRoot, "examples/shop/policy/vendors.yaml");
+const CLEAN = join(packageRoot, "examples/shop/manifests/clean.manifest.yaml");
+const INCIDENT = join(packageRoot, "examples/shop/manifests/incident.manifest.yaml");
 
 async function inventory(format: "ropa" | "json" | "cyclonedx", extra: Record<string, unknown> = {}): Promise<string> {
   let s = "";

@@ -9,7 +9,7 @@ import { changeVendorStatus, spliceStatus } from "../../src/registry/edit.ts";
 import { InputError, parseRegistry } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 
-const ORIGINAL = join(packageRoot, "policies/data/vendors.yaml");
+const ORIGINAL = join(packageRoot, "examples/shop/policy/vendors.yaml");
 const BIN = join(packageRoot, "bin/vendorgate.js");
 let dir: string;
 let registry: string;

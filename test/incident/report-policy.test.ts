@@ -16,9 +16,9 @@ const digest = (file: string) => `sha256:${createHash("sha256").update(readFileS
 
 async function report(registry: string): Promise<string> {
   const out = join(scratch, "report.html");
-  const exceptions = join(packageRoot, "policies/data/exceptions.yaml");
+  const exceptions = join(packageRoot, "examples/shop/policy/exceptions.yaml");
   await runReport(
-    { registry, exceptions, now: "2026-11-29", state: false, out, manifest: [join(packageRoot, "examples/incident.manifest.yaml")] },
+    { registry, exceptions, now: "2026-11-29", state: false, out, manifest: [join(packageRoot, "examples/shop/manifests/incident.manifest.yaml")] },
     () => {},
     () => {},
   );
@@ -29,12 +29,12 @@ const section = (html: string) => /<section id="policy">([\s\S]*?)<\/section>/.e
 
 describe("the HTML report's policy in force", () => {
   it("names the registry and exceptions by digest, and says no rule is overridden or off", async () => {
-    const registry = join(packageRoot, "policies/data/vendors.yaml");
+    const registry = join(packageRoot, "examples/shop/policy/vendors.yaml");
     const s = section(await report(registry));
     expect(s).toContain("<h2>Policy in force</h2>");
     expect(s).toMatch(/<tr><th>Policy<\/th><td><code>sha256:[0-9a-f]{64}<\/code><\/td><\/tr>/);
     expect(s).toContain(`<code>${digest(registry)}</code>`);
-    expect(s).toContain(`<code>${digest(join(packageRoot, "policies/data/exceptions.yaml"))}</code>`);
+    expect(s).toContain(`<code>${digest(join(packageRoot, "examples/shop/policy/exceptions.yaml"))}</code>`);
     expect(s).toContain("<tr><th>Signed bundle</th><td>none: the registry and exceptions are the repository's files</td></tr>");
     expect(s).toContain("<tr><th>Enforcement overrides</th><td>none</td></tr>");
     expect(s).toContain("<tr><th>Disabled rules</th><td>none</td></tr>");
@@ -42,7 +42,7 @@ describe("the HTML report's policy in force", () => {
 
   it("lists an override with its origin (file:line) and the rule it disables", async () => {
     const registry = join(scratch, "vendors.yaml");
-    const text = readFileSync(join(packageRoot, "policies/data/vendors.yaml"), "utf8");
+    const text = readFileSync(join(packageRoot, "examples/shop/policy/vendors.yaml"), "utf8");
     writeFileSync(registry, `${text.trimEnd()}\npolicy:\n  enforcement:\n    VG009: disabled\n`);
     const line = text.trimEnd().split("\n").length + 3;
     const s = section(await report(registry));

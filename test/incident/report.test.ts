@@ -24,7 +24,7 @@ let scratch: string;
 let browser: Browser;
 
 async function writeReport(file: string, opts: Record<string, unknown>): Promise<string> {
-  await runReport({ registry: example("policies/data/vendors.yaml"), now: NOW, state: false, out: file, ...opts }, () => {}, () => {});
+  await runReport({ registry: example("examples/shop/policy/vendors.yaml"), exceptions: example("examples/shop/policy/exceptions.yaml"), now: NOW, state: false, out: file, ...opts }, () => {}, () => {});
   return file;
 }
 
@@ -72,7 +72,7 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
   });
 
   it("shows the graph, the matrix, the violations and the assurances, and requests nothing", async () => {
-    const file = await writeReport(join(scratch, "report.html"), { manifest: [example("examples/clean.manifest.yaml"), example("examples/incident.manifest.yaml")] });
+    const file = await writeReport(join(scratch, "report.html"), { manifest: [example("examples/shop/manifests/clean.manifest.yaml"), example("examples/shop/manifests/incident.manifest.yaml")] });
     const { page, requests, routed, dialogs, errors } = await open(file);
 
     expect(await page.title()).toBe("vendorgate: data flows to vendors, 2026-11-29");
@@ -147,7 +147,7 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
   });
 
   it("is byte-identical for the same inputs", async () => {
-    const opts = { manifest: [example("examples/incident.manifest.yaml")] };
+    const opts = { manifest: [example("examples/shop/manifests/incident.manifest.yaml")] };
     const a = readFileSync(await writeReport(join(scratch, "a.html"), opts), "utf8");
     const b = readFileSync(await writeReport(join(scratch, "b.html"), opts), "utf8");
     expect(a).toBe(b);

@@ -54,8 +54,8 @@ describe("review", () => {
 
   it("flags the example registry's broad Mixpanel approval and the unused Sentry one", async () => {
     const out = await review("text", {
-      registry: join(packageRoot, "policies/data/vendors.yaml"),
-      manifest: [join(packageRoot, "examples/clean.manifest.yaml")],
+      registry: join(packageRoot, "examples/shop/policy/vendors.yaml"),
+      manifest: [join(packageRoot, "examples/shop/manifests/clean.manifest.yaml")],
     });
     expect(out).toContain(
       "broad-approval: user.location (Location Data) is approved for analytics.reporting, but only user.location.imprecise (Imprecise Subject Location) is sent: narrow the approval to user.location.imprecise",

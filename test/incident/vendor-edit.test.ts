@@ -16,7 +16,7 @@ import { STACK_FRAME } from "../cli.ts";
  * file, line and option and leaves the file as it was, and no reader ever sees half a file.
  */
 
-const ORIGINAL = join(packageRoot, "policies/data/vendors.yaml");
+const ORIGINAL = join(packageRoot, "examples/shop/policy/vendors.yaml");
 const BIN = join(packageRoot, "bin/vendorgate.js");
 let dir: string;
 let registry: string;

@@ -27,8 +27,8 @@ describe("JSON Schemas agree with the zod schemas", () => {
     ] as const) {
       expect(validate(load(name)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
-    expect(registry(parse(readFileSync("policies/data/vendors.yaml", "utf8"))), JSON.stringify(registry.errors)).toBe(true);
-    expect(project(parse(readFileSync("vendorgate.yaml", "utf8"))), JSON.stringify(project.errors)).toBe(true);
+    expect(registry(parse(readFileSync("examples/shop/policy/vendors.yaml", "utf8"))), JSON.stringify(registry.errors)).toBe(true);
+    expect(project(parse(readFileSync("examples/shop/vendorgate.yaml", "utf8"))), JSON.stringify(project.errors)).toBe(true);
   });
 
   it("reject structural mistakes", () => {

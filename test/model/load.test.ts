@@ -163,7 +163,7 @@ describe("loadRegistry", () => {
   });
 
   it("validates the registry the project ships", async () => {
-    const { registry } = await loadRegistry("policies/data/vendors.yaml");
+    const { registry } = await loadRegistry("examples/shop/policy/vendors.yaml");
     expect(registry.vendors.mixpanel?.status).toBeDefined();
   });
 });
@@ -193,7 +193,7 @@ describe("loadExceptions / loadConfig", () => {
   });
 
   it("validates the exceptions the project ships", async () => {
-    const { exceptions } = await loadExceptions("policies/data/exceptions.yaml", knownRules);
+    const { exceptions } = await loadExceptions("examples/shop/policy/exceptions.yaml", knownRules);
     expect(exceptions.length).toBeGreaterThan(0);
   });
 

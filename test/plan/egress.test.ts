@@ -250,8 +250,8 @@ const staysInAccount: Record<string, Make> = {
 const TOKEN = "vgTEST-token-4f1d9b";
 let ctx: PolicyContext;
 beforeAll(async () => {
-  // The egress registry alone: the checkout's own exceptions (found through its vendorgate.yaml)
-  // waive nothing here and would only add their own findings.
+  // The egress registry alone: the exceptions of a vendorgate.yaml found above the working directory
+  // would waive nothing here and only add their own findings.
   const loaded = await loadPolicyContext({ registry: join(import.meta.dirname, "..", "fixtures", "plan", "egress", "vendors.yaml"), now: NOW });
   ctx = { ...loaded, exceptions: [] };
 });

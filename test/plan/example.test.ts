@@ -5,14 +5,16 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schemasDir } from "../../scripts/generate-schemas.ts";
 import { forwardedPaths, type InputTransformer } from "../../src/components/transformer.ts";
-import { packageRoot } from "../../src/paths.ts";
 import { planStack, type PlanResult } from "../../src/plan/plan.ts";
 import { sortViolations } from "../../src/engine/summarize.ts";
-import { projectInfo } from "../../src/pulumi/project.ts";
+import { EXAMPLE, exampleProject } from "../../scripts/example.ts";
 import { cli, NOW, policyContext } from "./helpers.ts";
 
+/** The CLI as a user runs it in the example project (its vendorgate.yaml, its bundle with ACME001). */
+const shop = (args: readonly string[], env: Record<string, string> = {}) => cli(args, env, EXAMPLE);
+
 /*
- * The example program (stacks/index.ts) under plan: the dev stack passes, prod is the November
+ * The example program (examples/shop/index.ts) under plan: the dev stack passes, prod is the November
  * 2025 Mixpanel incident and is blocked, and the AWS pipeline plan adds forwards exactly the
  * declared fields, whichever stack's declaration that is.
  */
@@ -33,8 +35,8 @@ describe("the example program under plan", () => {
   let prod: PlanResult;
   beforeAll(async () => {
     const ctx = await policyContext();
-    dev = await planStack(ctx, { stack: "dev", decrypt: true, backend, project: projectInfo(packageRoot) });
-    prod = await planStack(ctx, { stack: "prod", decrypt: true, backend, project: projectInfo(packageRoot) });
+    dev = await planStack(ctx, { stack: "dev", decrypt: true, backend, project: exampleProject() });
+    prod = await planStack(ctx, { stack: "prod", decrypt: true, backend, project: exampleProject() });
   });
 
   it("adds the AWS pipeline, owned by the integrations it carries", () => {
@@ -88,7 +90,7 @@ describe("the example program under plan", () => {
 
 describe("vendorgate plan (CLI)", () => {
   it("blocks prod with the incident's violations, exit 1", () => {
-    const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
+    const r = shop(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { violations: { rule: string; integration: string; field?: string; severity: string }[] };
@@ -104,13 +106,13 @@ describe("vendorgate plan (CLI)", () => {
   });
 
   it("passes dev, exit 0", () => {
-    const r = cli(["plan", "--stack", "dev", "--now", NOW, "--backend", backend]);
+    const r = shop(["plan", "--stack", "dev", "--now", NOW, "--backend", backend]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 mandatory, 1 advisory, 0 waived/);
   });
 
   it("writes check's JSON plus the stack, the declarations and the egress, and check agrees on the declarations", () => {
-    const r = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
+    const r = shop(["plan", "--stack", "prod", "--now", NOW, "--format", "json", "--backend", backend]);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(["schemaVersion", "violations", "summary", "policy", "stack", "manifest", "resources"]);
     const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -120,7 +122,7 @@ describe("vendorgate plan (CLI)", () => {
     try {
       const manifest = join(dir, "prod.manifest.json");
       writeFileSync(manifest, JSON.stringify(doc.manifest));
-      const check = cli(["check", "--manifest", manifest, "--now", NOW, "--format", "json"]);
+      const check = shop(["check", "--manifest", manifest, "--now", NOW, "--format", "json"]);
       expect(check.code).toBe(1);
       // The plan's own violations minus the ones about cloud resources, which a manifest cannot hold.
       // Locations differ: check points into the manifest, plan into the program.
@@ -133,25 +135,25 @@ describe("vendorgate plan (CLI)", () => {
   });
 
   it("is byte-stable", () => {
-    const a = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
-    const b = cli(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
+    const a = shop(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
+    const b = shop(["plan", "--stack", "prod", "--now", NOW, "--format", "sarif", "--backend", backend]);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout.length).toBeGreaterThan(1000);
   });
 
   it("reads a stack without a config file as an empty config, as Pulumi does: the program's own error names its line, exit 2, no stack trace", () => {
-    const r = cli(["plan", "--stack", "nope", "--backend", backend]);
+    const r = shop(["plan", "--stack", "nope", "--backend", backend]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/stacks\/index\.ts:\d+:\d+: the program failed under plan's mocks: Missing required configuration variable/);
+    expect(r.stderr).toMatch(/index\.ts:\d+:\d+: the program failed under plan's mocks: Missing required configuration variable/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("refuses a wrong passphrase with the file and key it could not decrypt, and --no-decrypt plans anyway", () => {
-    const wrong = cli(["plan", "--stack", "dev", "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+    const wrong = shop(["plan", "--stack", "dev", "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml:\d+:\d+ config\["vendorgate-shop:mixpanelToken"\]: cannot decrypt/);
+    expect(wrong.stderr).toMatch(/Pulumi\.dev\.yaml:\d+:\d+ config\["vendorgate-shop:mixpanelToken"\]: cannot decrypt/);
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
-    const placeholders = cli(["plan", "--stack", "dev", "--no-decrypt", "--now", NOW, "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+    const placeholders = shop(["plan", "--stack", "dev", "--no-decrypt", "--now", NOW, "--backend", backend], { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
     expect(placeholders.code).toBe(0);
     expect(placeholders.stderr).toMatch(/were not decrypted/);
   });

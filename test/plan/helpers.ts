@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { loadPolicyContext, type PolicyContext } from "../../src/policy/context.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { EXAMPLE_EXCEPTIONS, EXAMPLE_REGISTRY } from "../../scripts/example.ts";
 import { judgeProgram, type JudgedProgram } from "../../src/plan/plan.ts";
 
 /** The evaluation date the example stacks' expectations are written for. */
@@ -12,7 +13,7 @@ export const FAKE_SECRET = "vgFAKESECRET-7e3c1a9d5b";
 let ctx: Promise<PolicyContext> | undefined;
 
 export function policyContext(): Promise<PolicyContext> {
-  ctx ??= loadPolicyContext({ registry: join(packageRoot, "policies/data/vendors.yaml"), exceptions: join(packageRoot, "policies/data/exceptions.yaml"), now: NOW });
+  ctx ??= loadPolicyContext({ registry: EXAMPLE_REGISTRY, exceptions: EXAMPLE_EXCEPTIONS, now: NOW });
   return ctx;
 }
 
@@ -36,10 +37,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI as a user would (its own process), from the project root. */
-export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
+/** Runs the CLI as a user would (its own process), from `cwd` (default: the checkout's root). */
+export function cli(args: readonly string[], env: Record<string, string> = {}, cwd = packageRoot): CliResult {
   const r = spawnSync(process.execPath, [join(packageRoot, "bin", "vendorgate.js"), ...args], {
-    cwd: packageRoot,
+    cwd,
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 120_000,

@@ -26,7 +26,7 @@ process.env.PULUMI_CONFIG_PASSPHRASE ??= DEMO_PASSPHRASE;
 const work = mkdtempSync(join(tmpdir(), "vendorgate-secrets-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const policy = { registry: "policies/data/vendors.yaml", now: NOW };
+const policy = { registry: "examples/shop/policy/vendors.yaml", now: NOW };
 
 async function capture(run: (out: (s: string) => void, warn: (s: string) => void) => Promise<number>): Promise<{ code: number; text: string }> {
   let text = "";
@@ -132,7 +132,7 @@ describe("the fake credential in a real preview and up (policy pack, state)", ()
     let log = "";
     const r = await runDeploy(
       op,
-      { stack, backend, registry: join(import.meta.dirname, "../../policies/data/vendors.yaml"), now: NOW, stream: true, pulumiProject: projectInfo(project) },
+      { stack, backend, registry: join(import.meta.dirname, "../../examples/shop/policy/vendors.yaml"), now: NOW, stream: true, pulumiProject: projectInfo(project) },
       (s) => (log += s),
     );
     return { r, text: `${JSON.stringify(r)}\n${log}` };

@@ -11,22 +11,23 @@ import { packageRoot } from "../../src/paths.ts";
 import { projectInfo } from "../../src/pulumi/project.ts";
 import { STACK_FRAME } from "../cli.ts";
 import { cli, NOW } from "./helpers.ts";
+import { EXAMPLE, EXAMPLE_EXCEPTIONS, EXAMPLE_REGISTRY, exampleProject } from "../../scripts/example.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-stack-enforcement-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const backend = join(scratch, "backend");
 mkdirSync(backend);
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
-const EXCEPTIONS = join(packageRoot, "policies/data/exceptions.yaml");
+const REGISTRY = EXAMPLE_REGISTRY;
+const EXCEPTIONS = EXAMPLE_EXCEPTIONS;
 
 /** A project beside the package's own: its program, and a stack `stack` whose file is prod's plus `extra`. */
 function projectWithStack(stack: string, extra: string): string {
   const root = join(scratch, `project-${stack}`);
-  mkdirSync(join(root, "stacks"), { recursive: true });
+  mkdirSync(root, { recursive: true });
   symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"));
-  copyFileSync(join(packageRoot, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), readFileSync(join(packageRoot, "stacks/Pulumi.prod.yaml"), "utf8") + extra);
-  writeFileSync(join(root, "stacks", "index.ts"), `export { default } from ${JSON.stringify(projectInfo(packageRoot).main)};\n`);
+  copyFileSync(join(EXAMPLE, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  writeFileSync(join(root, `Pulumi.${stack}.yaml`), readFileSync(join(EXAMPLE, "Pulumi.prod.yaml"), "utf8") + extra);
+  writeFileSync(join(root, "index.ts"), `export { default } from ${JSON.stringify(exampleProject().main)};\n`);
   return root;
 }
 

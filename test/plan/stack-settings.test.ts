@@ -10,25 +10,25 @@ import { afterAll, describe, expect, it } from "vitest";
 import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { packPolicies } from "../../src/pack/pack.ts";
 import { packageRoot } from "../../src/paths.ts";
-import { projectInfo } from "../../src/pulumi/project.ts";
 import { STACK_FRAME } from "../cli.ts";
 import { cli, NOW } from "./helpers.ts";
+import { EXAMPLE, EXAMPLE_EXCEPTIONS, EXAMPLE_REGISTRY, exampleProject } from "../../scripts/example.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-stack-settings-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const backend = join(scratch, "backend");
 mkdirSync(backend);
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
-const EXCEPTIONS = join(packageRoot, "policies/data/exceptions.yaml");
+const REGISTRY = EXAMPLE_REGISTRY;
+const EXCEPTIONS = EXAMPLE_EXCEPTIONS;
 
 /** A project running the package's own program, with a stack `stack` whose file is prod's with `edit` applied. */
 function projectWithStack(stack: string, edit: (prod: string) => string): string {
   const root = join(scratch, `project-${stack}`);
-  mkdirSync(join(root, "stacks"), { recursive: true });
+  mkdirSync(root, { recursive: true });
   symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"));
-  copyFileSync(join(packageRoot, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  writeFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), edit(readFileSync(join(packageRoot, "stacks/Pulumi.prod.yaml"), "utf8")));
-  writeFileSync(join(root, "stacks", "index.ts"), `export { default } from ${JSON.stringify(projectInfo(packageRoot).main)};\n`);
+  copyFileSync(join(EXAMPLE, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  writeFileSync(join(root, `Pulumi.${stack}.yaml`), edit(readFileSync(join(EXAMPLE, "Pulumi.prod.yaml"), "utf8")));
+  writeFileSync(join(root, "index.ts"), `export { default } from ${JSON.stringify(exampleProject().main)};\n`);
   return root;
 }
 
@@ -45,7 +45,7 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 describe.each(Object.entries(commands))("%s reads the stack file's vendorgate settings", (name, run) => {
   it("a scalar residency is an input error at its line (exit 2), not a stack judged without residency", () => {
     const root = projectWithStack(`scalar-${name}`, (prod) => prod.replace(/ {2}vendorgate:residency:\n {4}- eu\n/, "  vendorgate:residency: eu\n"));
-    const file = readFileSync(join(root, "stacks", `Pulumi.scalar-${name}.yaml`), "utf8");
+    const file = readFileSync(join(root, `Pulumi.scalar-${name}.yaml`), "utf8");
     expect(file).toMatch(/vendorgate:residency: eu\n/);
     const r = run(root, `scalar-${name}`);
     expect(r.code).toBe(2);
@@ -56,7 +56,7 @@ describe.each(Object.entries(commands))("%s reads the stack file's vendorgate se
 
   it("an unknown rule under vendorgate:enforcement is an input error at its line (exit 2), not an internal error", () => {
     const root = projectWithStack(`unknown-${name}`, (prod) => `${prod}  vendorgate:enforcement:\n    VG999: mandatory\n`);
-    const file = readFileSync(join(root, "stacks", `Pulumi.unknown-${name}.yaml`), "utf8");
+    const file = readFileSync(join(root, `Pulumi.unknown-${name}.yaml`), "utf8");
     const r = run(root, `unknown-${name}`);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`Pulumi\\.unknown-${name}\\.yaml:${lineOf(file, "VG999")}:\\d+ .*VG999`));

@@ -96,7 +96,7 @@ function plan(dir: string, stack: string): Promise<Run> {
 
 beforeAll(() => {
   cpSync(FIXTURES, programs, { recursive: true, filter: (src) => !src.split("/").includes("node_modules") });
-  copyFileSync(join(packageRoot, "policies", "data", "vendors.yaml"), registry);
+  copyFileSync(join(packageRoot, "examples", "shop", "policy", "vendors.yaml"), registry);
   const tarball = packTarball(scratch);
   // The shared package.json is this repository's, not a program's: it gains vendorgate, as a user's would.
   const pkg = JSON.parse(readFileSync(join(programs, "package.json"), "utf8")) as { dependencies: Record<string, string> };

@@ -14,7 +14,7 @@ import { policyPackConfig, runDeploy } from "../../src/commands/preview.ts";
 import { bundlePaths } from "../../src/engine/bundle.ts";
 import { GATE_POLICY, type GateConfig } from "../../src/pack/config.ts";
 import { packageRoot } from "../../src/paths.ts";
-import { projectInfo } from "../../src/pulumi/project.ts";
+import { exampleProject } from "../../scripts/example.ts";
 import { STACK_FRAME, type CliResult } from "../cli.ts";
 
 /*
@@ -134,8 +134,8 @@ beforeAll(async () => {
   const org = join(scratch, "org");
   mkdirSync(join(org, "registry"), { recursive: true });
   mkdirSync(join(org, "exceptions"), { recursive: true });
-  cpSync(join(packageRoot, "policies", "data", "vendors.yaml"), join(org, "registry", "data.yaml"));
-  cpSync(join(packageRoot, "policies", "data", "exceptions.yaml"), join(org, "exceptions", "data.yaml"));
+  cpSync(join(packageRoot, "examples", "shop", "policy", "vendors.yaml"), join(org, "registry", "data.yaml"));
+  cpSync(join(packageRoot, "examples", "shop", "policy", "exceptions.yaml"), join(org, "exceptions", "data.yaml"));
   const security = keyPair();
   const someoneElse = keyPair();
   publicKey = security.publicKey;
@@ -183,11 +183,11 @@ beforeAll(async () => {
 
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, "security.pem"), publicKey);
-  cpSync(join(packageRoot, "examples", "incident.manifest.yaml"), join(project, "incident.manifest.yaml"));
-  cpSync(join(packageRoot, "examples", "clean.manifest.yaml"), join(project, "clean.manifest.yaml"));
+  cpSync(join(packageRoot, "examples", "shop", "manifests", "incident.manifest.yaml"), join(project, "incident.manifest.yaml"));
+  cpSync(join(packageRoot, "examples", "shop", "manifests", "clean.manifest.yaml"), join(project, "clean.manifest.yaml"));
   // What a pull request could edit: a registry in the repository approving every vendor. With
   // a bundle pinned, nothing reads it.
-  const lax = readFileSync(join(packageRoot, "policies", "data", "vendors.yaml"), "utf8").replace(/status: (suspended|prohibited|under_review)/g, "status: approved");
+  const lax = readFileSync(join(packageRoot, "examples", "shop", "policy", "vendors.yaml"), "utf8").replace(/status: (suspended|prohibited|under_review)/g, "status: approved");
   writeFileSync(join(project, "vendors.yaml"), lax);
 });
 
@@ -329,7 +329,7 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
 
   it("preview hands the policy pack vendorgate.yaml (which it verifies again), never a registry path", async () => {
     configure(bundles.good);
-    const config = await policyPackConfig(projectInfo(packageRoot), { stack: "dev", configFile: join(project, "vendorgate.yaml"), now: "2026-11-29" });
+    const config = await policyPackConfig(exampleProject(), { stack: "dev", configFile: join(project, "vendorgate.yaml"), now: "2026-11-29" });
     const gate = config[GATE_POLICY] as GateConfig;
     expect(gate.configFile).toBe(join(project, "vendorgate.yaml"));
     expect(gate.registry).toBeUndefined();
@@ -343,7 +343,7 @@ describe("vendorgate.yaml's signed policy bundle (policyBundle)", () => {
     const before = requests.length;
     const r = await runDeploy(
       "preview",
-      { stack: "dev", backend, configFile: join(project, "vendorgate.yaml"), now: "2026-11-29", stream: false, pulumiProject: projectInfo(packageRoot) },
+      { stack: "dev", backend, configFile: join(project, "vendorgate.yaml"), now: "2026-11-29", stream: false, pulumiProject: exampleProject() },
       () => {},
     );
     expect(r.error).toBeUndefined();

@@ -14,7 +14,7 @@ import { ProgramFailure, runIsolated, type IsolatedRun, type ProgramLimits } fro
  */
 
 const fixture = (name: string) => join(packageRoot, "test", "fixtures", "runner", name);
-const REGISTRY = join(packageRoot, "policies", "data", "vendors.yaml");
+const REGISTRY = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
 
 async function run(name: string, config: Record<string, string> = {}, limits: Partial<ProgramLimits> = {}) {
   let output = "";

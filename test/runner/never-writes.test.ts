@@ -18,7 +18,7 @@ const fixtureDir = join(packageRoot, "test", "fixtures", "runner", "providers");
 const project = projectInfo(fixtureDir);
 const work = mkdtempSync(join(tmpdir(), "vendorgate-never-writes-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const REGISTRY = join(packageRoot, "policies", "data", "vendors.yaml");
+const REGISTRY = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
 
 function copyOutside(): string {
   const dir = mkdtempSync(join(work, "project-"));

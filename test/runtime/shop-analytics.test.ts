@@ -1,9 +1,8 @@
 import { createHmac } from "node:crypto";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAnalytics } from "../../stacks/app/analytics.ts";
+import { createAnalytics } from "../../examples/shop/app/analytics.ts";
 import { runAllowlist } from "../../src/commands/allowlist.ts";
-import { packageRoot } from "../../src/paths.ts";
+import { EXAMPLE } from "../../scripts/example.ts";
 import type { DropReport } from "../../src/runtime/index.ts";
 import { vendorServer } from "./helpers.ts";
 
@@ -20,7 +19,7 @@ const lists: Record<string, string> = {};
 
 async function allowlistOf(stack: string): Promise<string> {
   let text = "";
-  await runAllowlist({ stack, from: "plan", decrypt: true, registry: join(packageRoot, "policies/data/vendors.yaml"), now: "2026-11-29" }, (s) => {
+  await runAllowlist({ stack, from: "plan", decrypt: true, project: EXAMPLE, now: "2026-11-29" }, (s) => {
     text += s;
   });
   return text;

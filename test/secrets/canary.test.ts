@@ -19,7 +19,7 @@ import { type CliResult, STACK_FRAME, vendorgate } from "../cli.ts";
 import { CANARY } from "./program.ts";
 
 const NOW = "2026-11-29";
-const REGISTRY = join(packageRoot, "policies", "data", "vendors.yaml");
+const REGISTRY = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
 /** Every value the canary takes; each is also searched for in base64. */
 const secrets = ["config", "program", "url", "plain"].map((s) => `${CANARY}-${s}`);
 /** The stacks' passphrase, in the environment as in the user's shell (a project outside the package gets no demo passphrase). */

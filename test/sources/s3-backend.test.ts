@@ -21,7 +21,7 @@ import { readViaPulumiCli } from "../../src/sources/pulumi-cli.ts";
 import { generateBackend } from "../support/generated-backend.ts";
 import { S3_ENV, type S3Server, startS3Server } from "../support/s3-server.ts";
 
-const REGISTRY = join(packageRoot, "policies/data/vendors.yaml");
+const REGISTRY = join(packageRoot, "examples/shop/policy/vendors.yaml");
 let server: S3Server;
 let scratch: string;
 let url: string;
