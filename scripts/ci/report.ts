@@ -12,7 +12,7 @@ import { appendSummary, vendorgateCli, type Env } from "./lib.ts";
  * blocked. Writes the body to --out and to the job summary.
  *
  *   node scripts/ci/report.ts --stack <name> --base base.json --head head.json --head-code N --out comment.md
- *                             [--note TEXT]... [--run-url URL]
+ *                             [--note TEXT]... [--run-url URL] [--dir <checkout>] [--project <dir in it>]
  */
 
 export interface ReportOptions {
@@ -24,6 +24,8 @@ export interface ReportOptions {
   runUrl?: string | undefined;
   /** Checkout whose vendorgate runs the diff (the head's). */
   dir: string;
+  /** The Pulumi project in it, whose vendorgate.yaml judges the diff as it judged the plans (default: the checkout). */
+  project?: string | undefined;
 }
 
 type Run = (args: string[], cwd: string) => { status: number | null; stdout: string; stderr: string };
@@ -40,7 +42,7 @@ export function buildReport(o: ReportOptions, run: Run = runNode): { body: strin
   }
   const cli = vendorgateCli(resolve(o.dir));
   if (!cli) return { body: buildCommentBody({ stack: o.stack, failure: `no vendorgate in ${o.dir} to compare the plans`, notes: o.notes, runUrl: o.runUrl }), code: 2 };
-  const diff = run([...cli, "diff", "--base", resolve(o.base), "--head", resolve(o.head), "--format", "markdown"], o.dir);
+  const diff = run([...cli, "diff", "--project", o.project ?? ".", "--base", resolve(o.base), "--head", resolve(o.head), "--format", "markdown"], o.dir);
   if (diff.status !== 0 && diff.status !== 1) {
     const why = diff.stderr.split("\n").find((l) => l.trim() !== "") ?? "no message";
     return { body: buildCommentBody({ stack: o.stack, failure: `the diff failed: ${why}`, notes: o.notes, runUrl: o.runUrl }), code: 2 };
@@ -64,6 +66,7 @@ function main(argv: string[], env: Env): number {
       note: { type: "string", multiple: true, default: [] },
       "run-url": { type: "string" },
       dir: { type: "string", default: "." },
+      project: { type: "string", default: "." },
     },
   });
   const headCode = Number(values["head-code"]);
@@ -71,7 +74,7 @@ function main(argv: string[], env: Env): number {
     process.stderr.write("usage: report.ts --stack <name> --base <json> --head <json> --head-code <n> --out <file> [--note TEXT]... [--run-url URL]\n");
     return 2;
   }
-  const { body } = buildReport({ stack: values.stack, base: values.base, head: values.head, headCode, notes: values.note ?? [], runUrl: values["run-url"], dir: values.dir });
+  const { body } = buildReport({ stack: values.stack, base: values.base, head: values.head, headCode, notes: values.note ?? [], runUrl: values["run-url"], dir: values.dir, project: values.project });
   writeFileSync(values.out, body);
   appendSummary(env, body);
   return 0;

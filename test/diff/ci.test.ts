@@ -1,13 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCommentBody, DEFAULT_BOT, findOwnComment, main as commentMain, marker, MAX_BODY, pullRequestNumber, upsertComment, type Fetch, type IssueComment } from "../../scripts/ci/comment.ts";
 import { canDecrypt } from "../../scripts/ci/lib.ts";
 import { EMPTY_PLAN, planArgs, planSide } from "../../scripts/ci/plan-side.ts";
 import { buildReport } from "../../scripts/ci/report.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { projectBundleCache } from "../../src/policy/compiled-bundle.ts";
+import { EXAMPLE_REGISTRY, EXAMPLE_RULES } from "../../scripts/example.ts";
 
 const work = mkdtempSync(join(tmpdir(), "vendorgate-ci-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -234,7 +237,7 @@ describe("the workflow and the action", () => {
   it("is a composite action whose scripts exist, each step with a shell", () => {
     expect(action.runs.using).toBe("composite");
     const scripts = action.runs.steps.flatMap((s) => [...(s.run ?? "").matchAll(/scripts\/ci\/[\w-]+\.(?:ts|sh)/g)].map((m) => m[0]));
-    expect(new Set(scripts)).toEqual(new Set(["scripts/ci/checkout-base.sh", "scripts/ci/plan-side.ts", "scripts/ci/report.ts", "scripts/ci/comment.ts"]));
+    expect(new Set(scripts)).toEqual(new Set(["scripts/ci/checkout-base.sh", "scripts/ci/build-project.sh", "scripts/ci/plan-side.ts", "scripts/ci/report.ts", "scripts/ci/comment.ts"]));
     for (const s of scripts) expect(existsSync(join(packageRoot, s)), s).toBe(true);
     for (const step of action.runs.steps.filter((s) => s.run)) expect(step.shell, step.name).toBe("bash");
   });
@@ -243,22 +246,112 @@ describe("the workflow and the action", () => {
     for (const step of action.runs.steps.filter((s) => s.run)) expect(step.run, step.name).not.toMatch(/\$\{\{/);
   });
 
+  it("installs opa only when the project needs it, and builds the project's bundle before planning either side", () => {
+    const names = action.runs.steps.map((s) => s.name ?? s.uses ?? "");
+    const opa = action.runs.steps.find((s) => s.uses?.startsWith("open-policy-agent/setup-opa@"));
+    expect(opa?.if).toBe("steps.opa.outputs.needed == 'true'");
+    expect(opa?.with).toEqual({ version: "${{ inputs.opa-version }}" });
+    expect(names.indexOf("Build the project's policy bundle")).toBeGreaterThan(names.indexOf("Set up vendorgate (base)"));
+    expect(names.indexOf("Build the project's policy bundle")).toBeLessThan(names.indexOf("Plan the base"));
+  });
+
   it("uploads the head's SARIF under a category per stack", () => {
     const upload = action.runs.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
     expect(upload?.with).toEqual({ sarif_file: "${{ runner.temp }}/vendorgate-head.sarif", category: "vendorgate-${{ inputs.stack }}" });
   });
 });
 
+describe("build-project.sh (the action's build steps, run as the runner runs them)", () => {
+  // A user's repository: the project in infra/, vendorgate installed in its node_modules (linked to
+  // this checkout), one custom rule, and a program sending employee data to the US.
+  const repo = join(work, "custom-rules-repo");
+  const project = join(repo, "infra");
+  const cacheBefore = new Set<string>();
+  const outputFile = join(work, "github-output");
+  const step = (...args: string[]) =>
+    spawnSync("bash", [join(packageRoot, "scripts/ci/build-project.sh"), ...args], { cwd: repo, encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: outputFile } });
+  const plan = () => planSide({ dir: repo, project: "infra", stack: "dev", json: join(work, "custom-plan.json"), side: "head" }, { ...process.env, GITHUB_OUTPUT: "" });
+
+  beforeAll(() => {
+    for (const d of existsSync(projectBundleCache()) ? readdirSync(projectBundleCache()) : []) cacheBefore.add(d);
+    mkdirSync(join(project, "rules"), { recursive: true });
+    mkdirSync(join(repo, "node_modules", "@pulumi"), { recursive: true });
+    symlinkSync(packageRoot, join(repo, "node_modules", "vendorgate"));
+    symlinkSync(join(packageRoot, "node_modules", "@pulumi", "pulumi"), join(repo, "node_modules", "@pulumi", "pulumi"));
+    writeFileSync(join(repo, "package.json"), JSON.stringify({ name: "acme-infra", private: true, type: "module" }));
+    writeFileSync(join(project, "Pulumi.yaml"), "name: infra\nruntime: nodejs\nmain: index.ts\n");
+    writeFileSync(join(project, "Pulumi.dev.yaml"), "config: {}\n");
+    writeFileSync(join(project, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: vendors.yaml\ncustomRules: rules\n");
+    writeFileSync(join(project, "vendors.yaml"), readFileSync(EXAMPLE_REGISTRY, "utf8"));
+    cpSync(EXAMPLE_RULES, join(project, "rules"), { recursive: true });
+    // A rule of this run's own: a bundle built by an earlier run must not stand in for the build.
+    const rule = join(project, "rules", "employee-data-eu-only", "employee_data_eu_only.rego");
+    writeFileSync(rule, `${readFileSync(rule, "utf8")}\n# ci test ${process.pid}-${Date.now()}\n`);
+    writeFileSync(
+      join(project, "index.ts"),
+      `import { Integration } from "vendorgate";
+export default function program(): void {
+  new Integration("it-helpdesk", {
+    vendor: "zendesk",
+    purpose: "essential.service.operations.support",
+    subjects: ["employee"],
+    destination: { url: "https://acme.zendesk.com/api/v2/tickets", region: "us" },
+    fields: [{ path: "requester.email", category: "user.contact.email" }],
+  });
+}
+`,
+    );
+  });
+  afterAll(() => {
+    for (const d of readdirSync(projectBundleCache())) if (!cacheBefore.has(d)) rmSync(join(projectBundleCache(), d), { recursive: true, force: true });
+  });
+
+  it("says opa is needed for a project with custom rules, and not in vendorgate's own repository", () => {
+    writeFileSync(outputFile, "");
+    expect(step("needs-opa", "infra", ".").status).toBe(0);
+    expect(step("needs-opa", "examples/shop", packageRoot).status).toBe(0);
+    expect(readFileSync(outputFile, "utf8")).toBe("needed=true\nneeded=false\n");
+  });
+
+  it("without the build the plan exits 2 (fail closed); after it, the custom rule judges the plan", () => {
+    const before = plan();
+    expect(before.code).toBe(2);
+    expect(before.note).toMatch(/vendorgate build/);
+    const built = step("build", "infra", ".", "head");
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/1 custom rule \(ACME001\)/);
+    expect(plan().code).toBe(1);
+    const doc = JSON.parse(readFileSync(join(work, "custom-plan.json"), "utf8")) as { violations: { rule: string; integration: string }[] };
+    expect(doc.violations.filter((v) => v.rule === "ACME001").map((v) => v.integration)).toEqual(["it-helpdesk"]);
+  }, 120_000);
+
+  it("annotates a build that fails and leaves the verdict to the plan, which fails closed", () => {
+    const broken = join(project, "rules", "broken");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "broken.rego"), "package vendorgate.custom.broken\n\nviolation contains x if {\n");
+    try {
+      const r = step("build", "infra", ".", "head");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^::error title=vendorgate::vendorgate build failed on the head: /m);
+      expect(plan().code).toBe(2);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("the steps end to end, locally", () => {
   it("plans both sides, writes the comment with the diff, posts it once and updates it in place", async () => {
     // No passphrase, as on a fork: secure config stays encrypted and the verdict is still complete.
     const env = { ...process.env, PULUMI_CONFIG_PASSPHRASE: "", GITHUB_OUTPUT: "", GITHUB_STEP_SUMMARY: "" };
-    const base = planSide({ dir: packageRoot, stack: "dev", json: join(work, "e2e-base.json"), side: "base" }, env);
-    const head = planSide({ dir: packageRoot, stack: "prod", json: join(work, "e2e-head.json"), sarif: join(work, "e2e-head.sarif"), side: "head" }, env);
+    // The repository's own workflow gates the example project (its vendorgate.yaml names ACME001).
+    const project = "examples/shop";
+    const base = planSide({ dir: packageRoot, project, stack: "dev", json: join(work, "e2e-base.json"), side: "base" }, env);
+    const head = planSide({ dir: packageRoot, project, stack: "prod", json: join(work, "e2e-head.json"), sarif: join(work, "e2e-head.sarif"), side: "head" }, env);
     expect([base.code, head.code]).toEqual([0, 1]);
     expect((JSON.parse(readFileSync(join(work, "e2e-head.sarif"), "utf8")) as { version: string }).version).toBe("2.1.0");
 
-    const report = buildReport({ stack: "prod", base: join(work, "e2e-base.json"), head: join(work, "e2e-head.json"), headCode: head.code, notes: [], dir: packageRoot });
+    const report = buildReport({ stack: "prod", base: join(work, "e2e-base.json"), head: join(work, "e2e-head.json"), headCode: head.code, notes: [], dir: packageRoot, project });
     expect(report.code).toBe(1);
     expect(report.body).toContain("this change would be blocked");
     expect(report.body).toContain("```mermaid");
