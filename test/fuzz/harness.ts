@@ -28,7 +28,7 @@ export function judgeCase(engine: Engine, c: FuzzCase): Report {
   });
 }
 
-// Custom rules (policies/custom) are security's own and outside the reference model.
+// Custom rules (a project's own, such as the example's ACME001) are outside the reference model.
 const builtIn = /^VG\d{3}$/;
 
 export function wasmTuples(engine: Engine, c: FuzzCase): string[] {
