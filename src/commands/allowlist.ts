@@ -6,11 +6,13 @@ import { readBackend } from "../sources/backend.ts";
 import { integrationSchema } from "../model/index.ts";
 import { planStack } from "../plan/plan.ts";
 import { backendDirOf, pulumiProjectDir } from "../project/index.ts";
-import { projectInfo, stackConfig, type ProjectInfo } from "../pulumi/project.ts";
+import { projectInfo, type ProjectInfo } from "../pulumi/project.ts";
+import { loadStackConfig } from "../plan/config.ts";
+import { readStackPolicy } from "../policy/stack.ts";
 import { allowlistText, buildAllowlist } from "../stack/allowlist.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
 import { addPolicyOptions } from "./options.ts";
-import { loadPolicyContext, type PolicyContext, type PolicyOptions } from "../policy/context.ts";
+import { loadPolicyContext, type PolicyContext, type PolicyOptions, withStackEnforcement } from "../policy/context.ts";
 import { UsageError } from "../errors.ts";
 
 interface AllowlistOptions extends PolicyOptions, OutputOptions {
@@ -67,13 +69,16 @@ export async function runAllowlist(opts: AllowlistOptions, out: (s: string) => v
     report = plan.report;
   } else {
     declarations = (await deployedDeclarations(ctx, project, opts.stack, opts.backend ?? ctx.project?.config.backend)).declarations;
-    const residency = ctx.project?.config.stacks?.[opts.stack]?.residency ?? stackConfig(project, opts.stack)["vendorgate:residency"];
-    report = judge(ctx.engine, {
-      now: ctx.now,
-      stack: { name: opts.stack, ...(Array.isArray(residency) ? { residency: residency.map(String) } : {}) },
+    // The stack's settings as plan reads them (one reader): residency, and enforcement that may only tighten.
+    const stackFile = await loadStackConfig(project, opts.stack, { decrypt: false });
+    const settings = readStackPolicy(opts.stack, stackFile, ctx.project, ctx.engine.catalogue.map((r) => r.id));
+    const stackCtx = withStackEnforcement(ctx, settings.enforcement);
+    report = judge(stackCtx.engine, {
+      now: stackCtx.now,
+      stack: { name: opts.stack, ...(settings.residency ? { residency: settings.residency } : {}) },
       integrations: declarations.filter((d) => d.enabled !== false),
-      exceptions: ctx.exceptions,
-      enforcement: ctx.enforcement,
+      exceptions: stackCtx.exceptions,
+      enforcement: stackCtx.enforcement,
     });
   }
   const doc = buildAllowlist({ source: opts.from, stack: opts.stack, wasmDigest: ctx.engine.wasmDigest, declarations, report });

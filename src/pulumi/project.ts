@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { parse } from "yaml";
 import { InputError } from "../model/errors.ts";
 import { locate, parseSource } from "../model/source.ts";
 
@@ -121,16 +120,3 @@ export function projectInfo(root: string): ProjectInfo {
     stackConfigDir: join(root, (doc.stackConfigDir as string | undefined) ?? "."),
   };
 }
-
-/** The stack's own config file (Pulumi.<stack>.yaml in the stackConfigDir), read for vendorgate's keys. */
-export function stackConfig(project: ProjectInfo, stackName: string): Record<string, unknown> {
-  try {
-    const doc = parse(readFileSync(join(project.stackConfigDir, `Pulumi.${stackName}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(doc?.config ?? {})) out[k.includes(":") ? k : `${project.name}:${k}`] = v;
-    return out;
-  } catch {
-    return {};
-  }
-}
-

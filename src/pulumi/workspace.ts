@@ -3,7 +3,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { pulumiCommand, pulumiEnvironment, type PulumiEnvironment } from "./environment.ts";
 import type { ProjectInfo } from "./project.ts";
 
-export { projectInfo, stackConfig, type ProjectInfo } from "./project.ts";
+export { projectInfo, type ProjectInfo } from "./project.ts";
 
 /*
  * Runs the project's Pulumi program through the Automation API with an inline program: the engine

@@ -88,6 +88,20 @@ describe("vendorgate allowlist --from state", () => {
     expect(JSON.parse(prod.text)).toMatchObject({ source: "state", verdict: "blocked", integrations: [{ name: "analytics", verdict: "blocked" }] });
   });
 
+  it("reads the stack file's settings as plan does: a scalar residency or an unknown rule is an input error at its line, never skipped", async () => {
+    deploy("eu-only", [integration("analytics", [{ path: "properties.distinct_id", category: "user.unique_id", transform: "pseudonymize" }])]);
+    const run = (config: string) => {
+      writeFileSync(join(project(), "Pulumi.eu-only.yaml"), `config:\n${config}`);
+      return allowlist({ from: "state", stack: "eu-only", project: project(), backend: backend() });
+    };
+    await expect(run("  vendorgate:residency: eu\n")).rejects.toThrow(/Pulumi\.eu-only\.yaml:2:\d+ .*vendorgate:residency/s);
+    await expect(run("  vendorgate:enforcement:\n    VG999: mandatory\n")).rejects.toThrow(/Pulumi\.eu-only\.yaml:3:\d+ .*VG999/s);
+    // A list is applied: an EU endpoint passes an EU-only stack and is blocked (VG007) in a US-only one.
+    expect((await run("  vendorgate:residency: [eu]\n")).code).toBe(0);
+    const us = await run("  vendorgate:residency: [us]\n");
+    expect(us.code).toBe(1);
+  });
+
   it("a stack with no deployed state is an error, never an empty allow-list", async () => {
     await expect(allowlist({ from: "state", stack: "staging", project: project(), backend: backend() })).rejects.toThrow(UsageError);
     await expect(allowlist({ from: "state", stack: "staging", project: project(), backend: backend() })).rejects.toThrow(/no deployed state of stack "staging" of project shop/);
