@@ -4,7 +4,8 @@ import { covers, nameOf } from "../../model/index.ts";
 import { judgeFlows } from "../judge-flows.ts";
 import { isBlocking } from "../../report/format.ts";
 import { compareFlows, type Flow, stackLabel } from "../../sources/flows.ts";
-import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
+import { cmp, uniqueSorted } from "../../text/output.ts";
+import { assuranceState } from "../assurance.ts";
 import { displayUrl } from "../../model/url.ts";
 import type { PolicySummary } from "../../policy/summary.ts";
 import { assuranceWarningDays } from "../../engine/bundle.ts";
@@ -140,9 +141,9 @@ export function buildReportModel(ctx: PolicyContext, flows: readonly Flow[], sou
         if (kind === "DPA") assurances.push({ vendor: key, name: v.name, kind, state: "missing" });
         continue;
       }
-      const daysLeft = daysBetween(ctx.now, doc.expires);
+      const { daysLeft = 0, state } = assuranceState(doc.expires, ctx.now, warningDays);
       if (daysLeft > ASSURANCE_HORIZON_DAYS) continue;
-      assurances.push({ vendor: key, name: v.name, kind, expires: doc.expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= warningDays ? "expiring" : "soon" });
+      assurances.push({ vendor: key, name: v.name, kind, expires: doc.expires, daysLeft, state: state === "valid" ? "soon" : state });
     }
   }
   assurances.sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || cmp(a.vendor, b.vendor) || cmp(a.kind, b.kind));

@@ -3,7 +3,10 @@ import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../
 import { isBlocking } from "../../report/format.ts";
 import type { Flow } from "../../sources/flows.ts";
 import { stackLabel } from "../../sources/flows.ts";
-import { cmp, daysBetween, uniqueSorted } from "../../text/output.ts";
+import { cmp, uniqueSorted } from "../../text/output.ts";
+import { assuranceState, type AssuranceState } from "../assurance.ts";
+
+export type { AssuranceState } from "../assurance.ts";
 
 /*
  * The periodic vendor review the incident forces: for every vendor, where its paperwork stands
@@ -42,12 +45,6 @@ export interface Finding {
   field?: string;
 }
 
-export interface AssuranceState {
-  expires?: string;
-  /** Days from `now` to expiry; negative once expired. */
-  daysLeft?: number;
-  state: "missing" | "expired" | "expiring" | "valid";
-}
 
 export interface VendorReview {
   vendor: string;
@@ -93,12 +90,6 @@ const PURPOSE_NOT_APPROVED = "VG003";
 const weight: Record<FindingSeverity, number> = { high: 100, medium: 10, low: 1 };
 const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium: 2, low: 1, none: 0 };
 
-/** An expiry's state; `warningDays` is VG009's window, from the policy bundle's catalogue. */
-function assurance(expires: string | undefined, now: string, warningDays: number): AssuranceState {
-  if (expires === undefined) return { state: "missing" };
-  const daysLeft = daysBetween(now, expires);
-  return { expires, daysLeft, state: daysLeft < 0 ? "expired" : daysLeft <= warningDays ? "expiring" : "valid" };
-}
 
 /**
  * Which of the flows an approval serves: its purpose covers theirs and its subjects all of theirs.
@@ -146,8 +137,8 @@ function vendorFindings(
     });
   }
 
-  const dpa = assurance(v.assurance.dpa?.expires, now, warningDays);
-  const soc2 = assurance(v.assurance.soc2?.expires, now, warningDays);
+  const dpa = assuranceState(v.assurance.dpa?.expires, now, warningDays);
+  const soc2 = assuranceState(v.assurance.soc2?.expires, now, warningDays);
   if (dpa.state === "missing") findings.push({ kind: "dpa-missing", severity: "high", message: "no data processing agreement on record" });
   if (dpa.state === "expired") findings.push({ kind: "dpa-expired", severity: "high", message: `DPA expired on ${dpa.expires}` });
   if (dpa.state === "expiring") findings.push({ kind: "dpa-expiring", severity: "medium", message: `DPA expires on ${dpa.expires}, in ${dpa.daysLeft} day(s)` });
