@@ -9,7 +9,6 @@ package vendorgate.lib.exceptions
 
 import data.vendorgate.lib.dates
 import data.vendorgate.lib.taxonomy
-import data.vendorgate.lib.violations
 
 # VG006 cannot be waived: the loader rejects such an exception, and the policy
 # ignores it too so that a registry edit alone can never let prohibited data out.
@@ -173,7 +172,18 @@ first_active(found) := min(ids) if {
 matched[violation] := found if {
 	excepted := _excepted_rules
 	count(excepted) > 0
-	some violation in violations.raw
+	some violation in data.vendorgate.rules[_].violation
+	excepted[violation.rule]
+	found := matching(violation)
+	count(found) > 0
+}
+
+# The rules' own sets, like the entrypoint, rather than violations.raw, which
+# would hash and insert every violation into one more set.
+matched[violation] := found if {
+	excepted := _excepted_rules
+	count(excepted) > 0
+	some violation in data.vendorgate.custom[_].violation
 	excepted[violation.rule]
 	found := matching(violation)
 	count(found) > 0
