@@ -26,10 +26,11 @@ import { judgeStack } from "../src/stack/judge-stack.ts";
 import type { StackResource } from "../src/stack/resource.ts";
 import { generateExceptions, generateManifest, NOW, type GeneratedManifest } from "./generate.ts";
 import { median, quantile, round } from "./lib.ts";
+import type { previewBench as previewBenchType } from "./preview.ts";
 
 // The preview section's module graph (the Pulumi Automation API, the pack) is loaded only by the
 // mode that runs it: imported at the top it added about 90 MiB to the RSS that `peak` reports.
-type PreviewBench = typeof import("./preview.ts").previewBench;
+type PreviewBench = typeof previewBenchType;
 const previewBench = async (...args: Parameters<PreviewBench>): ReturnType<PreviewBench> => (await import("./preview.ts")).previewBench(...args);
 
 export const REGISTRY = "examples/shop/policy/vendors.yaml";
