@@ -47,6 +47,7 @@ if (process.env.VENDORGATE_RUN_SOURCES === "1") {
  * NODE_COMPILE_CACHE puts it under that folder instead; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
 async function runBuilt() {
+  quietLoaderWarning();
   const file = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
   let source;
   let script;
@@ -126,4 +127,18 @@ function saveCodeCache(cache, script) {
   } catch {
     // a read-only install or a full disk only costs speed
   }
+}
+
+/*
+ * The one experimental API the script needs (its dynamic imports resolve as the main context's do)
+ * makes Node print an ExperimentalWarning on the first import(), in the middle of a preview's
+ * output. Only that warning is dropped; every other warning still prints.
+ */
+function quietLoaderWarning() {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning, ...rest) {
+    const message = typeof warning === "string" ? warning : warning?.message;
+    if (typeof message === "string" && message.startsWith("vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ")) return;
+    return emitWarning.call(process, warning, ...rest);
+  };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../src/paths.ts";
 import { vendorgate } from "./cli.ts";
-import { EXAMPLE_REGISTRY, INCIDENT_MANIFEST } from "../scripts/example.ts";
+import { EXAMPLE, EXAMPLE_REGISTRY, INCIDENT_MANIFEST } from "../scripts/example.ts";
 
 /*
  * The built CLI (dist/cli.js, what `npx vendorgate` runs) goes through the bin's V8 code cache.
@@ -62,5 +62,19 @@ describe("the built CLI's code cache", () => {
     const r = vendorgate(["check", "--help"], { VENDORGATE_RUN_SOURCES: "0", NODE_COMPILE_CACHE: cacheRoot });
     expect(r.code).toBe(0);
     expect(checkCaches()).toEqual([]);
+  });
+});
+
+describe("the built CLI's warnings", () => {
+  // plan decrypts a passphrase stack through a dynamic import of Pulumi's automation API: the
+  // script's import() uses Node's experimental main-context loader, whose warning once printed here.
+  it("plan on a passphrase stack prints no ExperimentalWarning", () => {
+    const r = vendorgate(["plan", "--stack", "dev", "--project", EXAMPLE, "--now", "2026-11-29"], {
+      VENDORGATE_RUN_SOURCES: "0",
+      NODE_DISABLE_COMPILE_CACHE: "1",
+      PULUMI_CONFIG_PASSPHRASE: "vendorgate-demo",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("ExperimentalWarning");
   });
 });

@@ -2,19 +2,17 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { packageRoot, toolsDir } from "../paths.ts";
-import { DEMO_PASSPHRASE } from "./project.ts";
 
 /**
  * Everything that keeps a Pulumi run local and offline: a file backend under the project (ignored
- * by git), a PULUMI_HOME of our own, no update checks, no plugin downloads.
+ * by git), a PULUMI_HOME of our own, no update checks, no plugin downloads. No passphrase: each
+ * caller decides which one a stack gets, and a user's project never gets the example's.
  */
 export interface PulumiEnvironment {
   backendDir: string;
   home: string;
   envVars: Record<string, string>;
 }
-
-export { DEMO_PASSPHRASE } from "./project.ts";
 
 /** `projectRoot`: the user's project; its ignored .vendorgate folder holds the default backend and Pulumi's home. */
 export function pulumiEnvironment(backendDir: string | undefined, projectRoot: string): PulumiEnvironment {
@@ -27,7 +25,6 @@ export function pulumiEnvironment(backendDir: string | undefined, projectRoot: s
     home,
     envVars: {
       PULUMI_BACKEND_URL: `file://${base}`,
-      PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "1",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: home,

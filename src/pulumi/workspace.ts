@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { pulumiCommand, pulumiEnvironment, type PulumiEnvironment } from "./environment.ts";
-import type { ProjectInfo } from "./project.ts";
+import { DEMO_PASSPHRASE, type ProjectInfo } from "./project.ts";
 
 export { projectInfo, type ProjectInfo } from "./project.ts";
 
@@ -32,6 +32,8 @@ export async function openStack(
 ): Promise<OpenedStack> {
   const project = opts.project;
   const env = pulumiEnvironment(opts.backendDir, project.root);
+  // The package's own example and test stacks: the Automation API's stacks of the tests.
+  env.envVars.PULUMI_CONFIG_PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE;
   Object.assign(env.envVars, opts.env);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, projectName: project.name, program: inlineProgram(project) },
