@@ -3,7 +3,7 @@ import { daysBetween } from "../text/output.ts";
 /*
  * Where a vendor's DPA or SOC 2 report stands on a date, for review and the HTML report, which
  * speak of every vendor (the engine judges only vendors a flow sends to). The window is VG009's,
- * read from its METADATA; test/incident/assurance.test.ts holds these states to VG009's verdicts.
+ * read from its METADATA; test/audit/assurance.test.ts holds these states to VG009's verdicts.
  */
 
 export interface AssuranceState {

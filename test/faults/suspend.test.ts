@@ -1,6 +1,6 @@
 // Concurrency: several `vendor suspend` runs at once on the same registry file (the kill switch
 // pulled by more than one person during an incident) lose no write, and leave valid YAML with every
-// comment and every other line as it was. test/incident/registry-edit.test.ts has the lock itself.
+// comment and every other line as it was. test/registry/registry-edit.test.ts has the lock itself.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -94,7 +94,7 @@ const severityRank: Record<FindingSeverity | "none", number> = { high: 3, medium
 /**
  * Which of the flows an approval serves: its purpose covers theirs and its subjects all of theirs.
  * Whether a flow has any approval at all is VG003's verdict (the caller passes only the flows the
- * engine finds approved); this only says which one, and test/incident/review.test.ts holds the
+ * engine finds approved); this only says which one, and test/audit/review.test.ts holds the
  * two to the same answer.
  */
 export function approvalUsers(approval: Approval, flows: readonly Flow[]): Flow[] {
