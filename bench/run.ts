@@ -27,7 +27,7 @@ import { buildBundle, isFresh } from "../src/engine/bundle.ts";
 import { inputLimits, loadRegistry } from "../src/model/index.ts";
 import { backendBench } from "./backend.ts";
 import { generateManifest, manifestText, NOW, SEED } from "./generate.ts";
-import type { PreviewResult } from "./preview.ts";
+import { userProject, type PreviewResult } from "./preview.ts";
 import type { ExceptionsResult, MemoryResult, PeakResult, ThroughputRow, WasmLoadResult } from "./worker.ts";
 import { benchDir, linearFit, logLogFit, machine, median, oneCore, progress, repoRoot, round, timeCommand, toolVersions, worker } from "./lib.ts";
 
@@ -272,6 +272,8 @@ await section("scaling", async () => {
   const runsFor = (n: number) => (n >= 2500 ? 1 : n >= 1000 ? 2 : 3);
   const dir = join(work, "scaling");
   timeCommand("mkdir", ["-p", join(dir, "project")]);
+  // A user's project: its program imports @pulumi/pulumi and vendorgate from its own node_modules.
+  userProject(join(dir, "project"));
   // plan runs a Pulumi program: the preview benchmark's, reading its flows from a file.
   writeFileSync(join(dir, "project", "Pulumi.yaml"), "name: vendorgate-bench\nruntime: nodejs\nmain: program.ts\n");
   // The program's secret credentials come from a `secure:` value, which plan with --no-decrypt
