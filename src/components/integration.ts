@@ -8,6 +8,7 @@ import { createEventBridgeEgress, type EventBridgeEgress, type EventBridgeEgress
 import { defaultSource, TransformerError } from "./transformer.ts";
 import { validateDeclaration } from "./validate.ts";
 import { INTEGRATION_TYPE } from "../model/declaration.ts";
+import type { RecordedDeclaration } from "../engine/normalize.ts";
 
 
 export type { EventBridgeEgress, EventBridgeEgressArgs } from "./eventbridge.ts";
@@ -44,16 +45,7 @@ export interface IntegrationArgs {
 }
 
 /** The declaration as the policy sees it: what the component records as its outputs. */
-export interface IntegrationDeclaration {
-  name: string;
-  vendor: string;
-  purpose: string;
-  subjects: string[];
-  enabled: boolean;
-  destination: { url: string; region: string };
-  credentials?: { secret: boolean; source?: string };
-  fields: { path: string; category: string; transform: string; source?: string }[];
-}
+export type IntegrationDeclaration = RecordedDeclaration;
 
 /** Where a program wrote `new Integration(...)`, so reports can point at that line. */
 export interface ConstructionSite {

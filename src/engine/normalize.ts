@@ -26,6 +26,16 @@ export interface DeclaredIntegration {
   fields: readonly DeclaredField[];
 }
 
+/**
+ * A declaration with its defaults filled in (`enabled`, each field's `transform`): what the
+ * Integration component records as its outputs, and so what a stack's state holds.
+ */
+export type RecordedDeclaration = Omit<DeclaredIntegration, "enabled" | "subjects" | "fields"> & {
+  enabled: boolean;
+  subjects: string[];
+  fields: (DeclaredField & { transform: string })[];
+};
+
 export interface DeclaredStack {
   name: string;
   residency?: readonly string[] | undefined;

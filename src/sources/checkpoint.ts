@@ -1,4 +1,4 @@
-import type { IntegrationDeclaration } from "../components/integration.ts";
+import type { RecordedDeclaration } from "../engine/normalize.ts";
 import { INTEGRATION_TYPE } from "../model/declaration.ts";
 
 /*
@@ -9,7 +9,7 @@ import { INTEGRATION_TYPE } from "../model/declaration.ts";
  */
 
 /** A flow as recorded in a checkpoint (the Integration's outputs). */
-export type RecordedFlow = IntegrationDeclaration;
+export type RecordedFlow = RecordedDeclaration;
 
 export interface Snapshot {
   project: string;
