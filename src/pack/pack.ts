@@ -204,7 +204,6 @@ export function shareDeserialisation(): boolean {
   if (mod[shared]) return true;
   const memo = new WeakMap<object, unknown>();
   const once: Deserialize = (properties, proxySecrets) => {
-
     if (proxySecrets || typeof properties !== "object" || properties === null) return (original as Deserialize)(properties, proxySecrets);
     if (memo.has(properties)) return memo.get(properties);
     const value = (original as Deserialize)(properties, proxySecrets);
