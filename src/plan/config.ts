@@ -5,6 +5,7 @@ import { parse, stringify } from "yaml";
 import { packageRoot } from "../paths.ts";
 import { InputError, locate, parseSource, readSourceText, type SourceDocument } from "../model/index.ts";
 import { DEMO_PASSPHRASE, type ProjectInfo } from "../pulumi/project.ts";
+import type { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 
 /*
  * The stack's config as a Pulumi language host would hand it to the program: every key
@@ -145,9 +146,12 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
   });
   if (secure.length === 0 || why !== undefined) return result(secure.length > 0);
 
+  // Found before decrypting, so that a missing CLI is said as such, not as a wrong passphrase.
+  const { pulumiCommand } = await import("../pulumi/environment.ts");
+  const command = await pulumiCommand();
   let all: Record<string, { value: string; secret?: boolean }>;
   try {
-    all = await decryptInScratchCopy(project, stack, path, passphrase!);
+    all = await decryptInScratchCopy(project, stack, path, passphrase!, command);
   } catch (err) {
     // Only the CLI's own error lines: its full output is not ours to echo.
     const reason = String((err as Error)?.message ?? err)
@@ -191,7 +195,13 @@ const scratchPrefix = join(tmpdir(), "vendorgate-config-");
  * Decrypts with the pulumi CLI in a scratch project: a Pulumi.yaml naming the project, a byte copy
  * of the stack file, a file backend and a PULUMI_HOME of its own; all removed afterwards.
  */
-async function decryptInScratchCopy(project: ProjectInfo, stack: string, stackFile: string, passphrase: Record<string, string>) {
+async function decryptInScratchCopy(
+  project: ProjectInfo,
+  stack: string,
+  stackFile: string,
+  passphrase: Record<string, string>,
+  pulumiCommand: PulumiCommand,
+) {
   const dir = mkdtempSync(scratchPrefix);
   try {
     writeFileSync(join(dir, "Pulumi.yaml"), stringify({ name: project.name, runtime: "nodejs" }));
@@ -199,11 +209,10 @@ async function decryptInScratchCopy(project: ProjectInfo, stack: string, stackFi
     mkdirSync(join(dir, ".backend"));
     mkdirSync(join(dir, ".home"));
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
-    const { pulumiCommand } = await import("../pulumi/environment.ts");
     const ws = await LocalWorkspace.create({
       workDir: dir,
       pulumiHome: join(dir, ".home"),
-      pulumiCommand: await pulumiCommand(),
+      pulumiCommand,
       envVars: {
         ...passphrase,
         PULUMI_BACKEND_URL: `file://${join(dir, ".backend")}`,

@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { packageRoot, toolsDir } from "../paths.ts";
+import { UsageError } from "../errors.ts";
+import { findTool, packageRoot, toolsDir } from "../paths.ts";
 
 /**
  * Everything that keeps a Pulumi run local and offline: a file backend under the project (ignored
@@ -35,7 +36,17 @@ export function pulumiEnvironment(backendDir: string | undefined, projectRoot: s
   };
 }
 
-/** The pinned pulumi CLI from the tool cache (scripts/setup.sh builds it). */
+/** How to get the pulumi CLI, for a user whose machine has none on PATH. */
+export const PULUMI_INSTALL_HINT = "install the Pulumi CLI and put `pulumi` on PATH (https://www.pulumi.com/docs/install/)";
+
+/**
+ * The pulumi CLI: the pinned one from the tool cache when scripts/setup.sh built it (a checkout),
+ * else the project's own from PATH. A user who installed only the package has no tool cache, and
+ * asking the Automation API for one there failed as ENOENT deep in a decrypt or a preview.
+ */
 export async function pulumiCommand(): Promise<PulumiCommand> {
-  return PulumiCommand.get({ root: toolsDir(), skipVersionCheck: true });
+  const cached = join(toolsDir(), "bin", "pulumi");
+  if (existsSync(cached)) return PulumiCommand.get({ root: toolsDir(), skipVersionCheck: true });
+  if (!findTool("pulumi")) throw new UsageError(`the pulumi CLI is not installed: ${PULUMI_INSTALL_HINT}`);
+  return PulumiCommand.get({ skipVersionCheck: true });
 }
