@@ -11,7 +11,8 @@
  *   node bench/worker.ts judge-stack <N,N,...>        judgeStack (plan / pack path) against N
  *   node bench/worker.ts preview <N> <runs> <dir> [variants]   pulumi preview without a pack, with the pack and with empty packs
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { getHeapSpaceStatistics } from "node:v8";
 import { join } from "node:path";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { loadPolicyContext } from "../src/policy/context.ts";
@@ -209,10 +210,36 @@ export type MemoryResult = Awaited<ReturnType<typeof memory>>;
 export type PeakResult = Awaited<ReturnType<typeof peak>>;
 export type WasmLoadResult = Awaited<ReturnType<typeof wasmLoad>>;
 
+/** Anonymous and file-backed resident pages (Linux), from /proc/self/smaps_rollup; undefined elsewhere. */
+function residentKinds(): { anonMiB: number; fileMiB: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync("/proc/self/smaps_rollup", "utf8");
+  } catch {
+    return undefined;
+  }
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
+  return { anonMiB: round(kib("Anonymous") / 1024, 1), fileMiB: round((kib("Rss") - kib("Anonymous")) / 1024, 1) };
+}
+
+/** Committed size of V8's young generation: where short-lived garbage is allocated, empty after a full GC. */
+const youngGenerationMiB = () => round((getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0) / 2 ** 20, 1);
+
+const spread = (xs: number[]) => {
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return { min, max, last: xs.at(-1)!, spreadPct: round(((max - min) / min) * 100, 2) };
+};
+
 /**
  * RSS while judging `total` integrations as manifests of `batch`. Run with --expose-gc: at each
  * sample a full collection runs first, so the figures are what the process keeps, not garbage
  * that has yet to be collected. The peak between samples is reported too.
+ *
+ * RSS alone cannot tell what the process keeps from pages it holds for reuse, so each sample also
+ * takes what is kept (the live JS heap, the WASM instance's memory, the buffers V8 counts as
+ * external) and what is only held: the young generation's committed size, which V8 grows under a
+ * high allocation rate and which holds nothing after the collection.
  */
 async function memory(total: number, batch: number) {
   const { registry, engine, request } = await setup();
@@ -220,14 +247,37 @@ async function memory(total: number, batch: number) {
   const evaluations = Math.ceil(total / batch);
   const warmup = Math.ceil(evaluations / 10);
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-  const samples: { evaluated: number; rssMiB: number; heapMiB: number }[] = [];
+  const samples: {
+    evaluated: number;
+    rssMiB: number;
+    heapMiB: number;
+    heapTotalMiB: number;
+    youngGenerationMiB: number;
+    externalMiB: number;
+    arrayBuffersMiB: number;
+    wasmMiB: number;
+    anonMiB?: number;
+    fileMiB?: number;
+  }[] = [];
   const every = Math.max(1, Math.floor(evaluations / 100));
   const start = performance.now();
   for (let i = 1; i <= evaluations; i++) {
     judge(engine, req);
     if (i % every === 0 || i === evaluations) {
       gc();
-      samples.push({ evaluated: i * batch, rssMiB: round(rssMiB(), 1), heapMiB: round(process.memoryUsage().heapUsed / 2 ** 20, 1) });
+      const u = process.memoryUsage();
+      const mib = (x: number) => round(x / 2 ** 20, 1);
+      samples.push({
+        evaluated: i * batch,
+        rssMiB: mib(u.rss),
+        heapMiB: mib(u.heapUsed),
+        heapTotalMiB: mib(u.heapTotal),
+        youngGenerationMiB: youngGenerationMiB(),
+        externalMiB: mib(u.external),
+        arrayBuffersMiB: mib(u.arrayBuffers),
+        wasmMiB: round(engine.memoryPages / 16, 1),
+        ...residentKinds(),
+      });
     }
     if (i % Math.ceil(evaluations / 10) === 0) process.stderr.write(`  memory: ${i * batch} integrations judged, RSS ${round(rssMiB(), 0)} MiB\n`);
   }
@@ -238,12 +288,15 @@ async function memory(total: number, batch: number) {
   const first = after[0]!;
   const min = Math.min(...after);
   const max = Math.max(...after);
+  const anon = kept.flatMap((s) => (s.anonMiB === undefined ? [] : [s.anonMiB]));
+  const file = kept.flatMap((s) => (s.fileMiB === undefined ? [] : [s.fileMiB]));
   return {
     integrations: evaluations * batch,
     batch,
     evaluations,
     warmupEvaluations: warmup,
     forcedGcAtSamples: typeof (globalThis as { gc?: unknown }).gc === "function",
+    execArgv: process.execArgv,
     seconds: round(seconds, 1),
     integrationsPerSec: round((evaluations * batch) / seconds, 0),
     rssAfterWarmupMiB: first,
@@ -253,6 +306,17 @@ async function memory(total: number, batch: number) {
     spreadPct: round(((max - min) / min) * 100, 2),
     driftPct: round(((after.at(-1)! - first) / first) * 100, 2),
     heapAfterGcMiB: { min: Math.min(...heap), max: Math.max(...heap), last: heap.at(-1)! },
+    kept: {
+      heapMiB: spread(heap),
+      wasmMiB: spread(kept.map((s) => s.wasmMiB)),
+      externalMiB: spread(kept.map((s) => s.externalMiB)),
+      arrayBuffersMiB: spread(kept.map((s) => s.arrayBuffersMiB)),
+    },
+    held: {
+      heapTotalMiB: spread(kept.map((s) => s.heapTotalMiB)),
+      youngGenerationMiB: spread(kept.map((s) => s.youngGenerationMiB)),
+      ...(anon.length ? { anonMiB: spread(anon), fileMiB: spread(file) } : {}),
+    },
     peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
     samples,
   };
