@@ -68,7 +68,8 @@ exceptions: []
 
 export const exampleRule = `# An example custom rule. Its folder starts with "_", so \`vendorgate build\` skips it: rename the
 # folder to large-flow to turn it on. A rule is one package under vendorgate.custom with a METADATA
-# block (its id must not be VGnnn) and a \`violation\` set built with result.fail.
+# block (its id must not be VGnnn) and a \`violation\` set built with result.fail. It reads
+# input.integrations as declared, with the defaults filled in (a field sent as is has transform "none").
 #
 # METADATA
 # title: Large flows get a second look
@@ -90,7 +91,10 @@ violation contains result.fail(rego.metadata.chain(), {
 }
 `;
 
-export const exampleRuleTest = `# Tests for the example rule: run \`opa test\` over vendorgate's policies/ and this folder.
+export const exampleRuleTest = `# Tests for the example rule. From the project root:
+#   run \`opa test node_modules/vendorgate/policies/lib policy/rules\`
+# (vendorgate's rule library and the rules folder; not all of policies/: it also holds the policy
+# pack, whose package.json opa would load as conflicting data).
 package vendorgate.custom["large-flow_test"]
 
 import data.vendorgate.custom["large-flow"] as rule
