@@ -1,4 +1,4 @@
-import type { PolicyContext } from "../policy/context.ts";
+import { type PolicyContext, withStackEnforcement } from "../policy/context.ts";
 import { judge } from "../engine/judge.ts";
 import type { DeclaredIntegration } from "../engine/normalize.ts";
 import type { Violation } from "../engine/violation.ts";
@@ -47,12 +47,14 @@ export function judgeFlows(ctx: PolicyContext, flows: readonly Flow[]): JudgedFl
       valid.push(f.integration);
     }
     const first = group[0]!;
-    const report = judge(ctx.engine, {
-      now: ctx.now,
+    // A stack file's own levels judge its state, as they judge its plan and its deployments.
+    const stackCtx = withStackEnforcement(ctx, first.enforcement);
+    const report = judge(stackCtx.engine, {
+      now: stackCtx.now,
       ...(first.stack !== undefined ? { stack: { name: first.stack, ...(first.residency ? { residency: first.residency } : {}) } } : {}),
       integrations: valid,
-      exceptions: ctx.exceptions,
-      enforcement: ctx.enforcement,
+      exceptions: stackCtx.exceptions,
+      enforcement: stackCtx.enforcement,
     });
     for (const v of report.violations) {
       const owner = group.find((f) => f.integration.name === v.integration);

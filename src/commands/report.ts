@@ -20,7 +20,7 @@ export async function runReport(opts: ReportOptions, out: Out, warn: Out = toStd
     opts = { ...opts, output: opts.out };
   }
   const ctx = await loadPolicyContext(opts);
-  const set = await loadFlows({ ...opts, projectConfig: ctx.project }, ctx.taxonomy);
+  const set = await loadFlows({ ...opts, projectConfig: ctx.project, stackRules: ctx.engine.catalogue.map((r) => r.id) }, ctx.taxonomy);
   const sources = [...set.manifests, ...(set.backend ? [`Pulumi state in ${set.backend}`] : [])];
   const model = buildReportModel(ctx, current(set), sources, toolInfo());
   for (const w of [...set.warnings, ...model.warnings]) warn(`vendorgate: warning: ${w}\n`);

@@ -15,7 +15,8 @@ interface ReviewOptions extends PolicyOptions, SourceOptions, OutputOptions {
 
 export async function runReview(opts: ReviewOptions, out: Out, warn: Out = toStderr): Promise<number> {
   const ctx = await loadPolicyContext(opts);
-  opts = { ...opts, projectConfig: ctx.project };
+  // Each stack's own settings read as plan reads them, so review judges its state as plan does.
+  opts = { ...opts, projectConfig: ctx.project, stackRules: ctx.engine.catalogue.map((r) => r.id) };
   const { registry, taxonomy, now } = ctx;
   // The expiry window is VG009's, read from the bundle that judges, not a copy of it.
   const warningDays = assuranceWarningDays(ctx.engine.catalogue);

@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { parse, stringify } from "yaml";
 import { packageRoot } from "../paths.ts";
-import { InputError, locate, parseSource, readSourceText, type SourceDocument } from "../model/index.ts";
+import { InputError, locate, type SourceDocument } from "../model/index.ts";
+import { readStackFile } from "../policy/stack.ts";
 import { DEMO_PASSPHRASE, type ProjectInfo } from "../pulumi/project.ts";
 import type { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 
@@ -109,10 +110,7 @@ function whyNotDecrypted(provider: SecretsProvider, opts: StackConfigOptions, pa
  * encryption salt, or rewrites a provider, in the files it is pointed at).
  */
 export async function loadStackConfig(project: ProjectInfo, stack: string, opts: StackConfigOptions): Promise<StackConfig> {
-  const path = join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
-  const file = relative(process.cwd(), path) || path;
-  // Pulumi reads a stack without a config file as one with an empty config.
-  const src = parseSource(existsSync(path) ? await readSourceText(path) : "{}\n", file);
+  const { path, file, src } = await readStackFile(project, stack);
   const section = configSection(src);
   const values: Record<string, string> = projectDefaults(project);
   const secretKeys = new Set<string>();

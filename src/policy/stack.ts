@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import * as z from "zod";
 import type { EnforcementLevel } from "../engine/violation.ts";
-import { enforcementLevelSchema, locate, renderPath, type SourceDocument, validateSource } from "../model/index.ts";
+import { enforcementLevelSchema, locate, parseSource, readSourceText, renderPath, type SourceDocument, validateSource } from "../model/index.ts";
 import { regionSchema, ruleIdSchema } from "../model/primitives.ts";
 import type { LoadedProject } from "../project/index.ts";
+import type { ProjectInfo } from "../pulumi/project.ts";
 import type { EnforcementSource } from "./enforcement.ts";
 
 /*
@@ -43,6 +46,13 @@ export function stackEnforcementSource(file: string, src: SourceDocument, levels
 export interface StackFile {
   file: string;
   src: SourceDocument;
+}
+
+/** Reads Pulumi.<stack>.yaml of the project; Pulumi reads a stack without one as an empty config. */
+export async function readStackFile(project: Pick<ProjectInfo, "stackConfigDir">, stack: string): Promise<StackFile & { path: string }> {
+  const path = join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
+  const file = relative(process.cwd(), path) || path;
+  return { path, file, src: parseSource(existsSync(path) ? await readSourceText(path) : "{}\n", file) };
 }
 
 /** What judges one stack beyond the shared policy. */

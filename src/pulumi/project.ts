@@ -89,7 +89,12 @@ export function entryModuleKind(main: string): ModuleKind {
   }
 }
 
-export function projectInfo(root: string): ProjectInfo {
+/** What Pulumi.yaml says of where the project's stacks are, without needing its program (the incident commands read stack files only). */
+export function projectStacks(root: string): Pick<ProjectInfo, "root" | "name" | "stackConfigDir"> {
+  return projectFile(root).stacks;
+}
+
+function projectFile(root: string) {
   const projectFile = join(root, PROJECT_FILE);
   const shown = relative(process.cwd(), projectFile) || projectFile;
   if (!existsSync(projectFile)) throw new InputError([{ file: shown, line: 1, column: 1, path: "", message: "no Pulumi.yaml: not a Pulumi project" }]);
@@ -98,6 +103,15 @@ export function projectInfo(root: string): ProjectInfo {
   if (typeof doc.name !== "string" || doc.name === "") {
     throw new InputError([{ ...locate(src, ["name"]), path: "name", message: "expected the project's name (a string)" }]);
   }
+  if (doc.stackConfigDir !== undefined && typeof doc.stackConfigDir !== "string") {
+    throw new InputError([{ ...locate(src, ["stackConfigDir"]), path: "stackConfigDir", message: "expected a directory (a string)" }]);
+  }
+  const stacks = { root, name: doc.name, stackConfigDir: join(root, (doc.stackConfigDir as string | undefined) ?? ".") };
+  return { src, doc, shown, stacks };
+}
+
+export function projectInfo(root: string): ProjectInfo {
+  const { src, doc, shown, stacks } = projectFile(root);
   const pkg = readPackageJson(root);
   let main: string | undefined;
   if (doc.main !== undefined) {
@@ -109,14 +123,5 @@ export function projectInfo(root: string): ProjectInfo {
     main = (entry !== undefined ? resolveFile(join(root, entry)) : undefined) ?? resolveFile(root);
     if (!main) throw new InputError([{ file: shown, line: 1, column: 1, path: "", message: `no program: no main in Pulumi.yaml or package.json, and no ${INDEX_FILES.join(", ")} beside it` }]);
   }
-  if (doc.stackConfigDir !== undefined && typeof doc.stackConfigDir !== "string") {
-    throw new InputError([{ ...locate(src, ["stackConfigDir"]), path: "stackConfigDir", message: "expected a directory (a string)" }]);
-  }
-  return {
-    root,
-    name: doc.name,
-    main,
-    moduleKind: moduleKindOf(main, pkg),
-    stackConfigDir: join(root, (doc.stackConfigDir as string | undefined) ?? "."),
-  };
+  return { ...stacks, main, moduleKind: moduleKindOf(main, pkg) };
 }

@@ -7,7 +7,11 @@ import { chooseBackend, defaultBackendDir, parseBackendUrl } from "./backend-url
 import { readBackend, type RecordedFlow, type Snapshot } from "./backend.ts";
 import { BackendError } from "./errors.ts";
 import { cmp, displayPath } from "../text/output.ts";
-import { stackResidency } from "../policy/stack.ts";
+import { readStackFile, readStackPolicy, stackResidency } from "../policy/stack.ts";
+import type { EnforcementSource } from "../policy/enforcement.ts";
+import { pulumiProjectDir } from "../project/index.ts";
+import { projectStacks } from "../pulumi/project.ts";
+import { UsageError } from "../errors.ts";
 
 /*
  * The flows the incident commands work from: the integrations of the manifests given on the
@@ -31,6 +35,11 @@ export interface Flow {
   /** The stack's own name in the backend (state and history only). */
   stackName?: string;
   residency?: string[];
+  /**
+   * The stack file's own enforcement levels (Pulumi.<stack>.yaml `vendorgate:enforcement`, which
+   * may only tighten), for state of the Pulumi project here, read as plan and the pack read them.
+   */
+  enforcement?: EnforcementSource;
   /** When the checkpoint was written; manifests carry no date. */
   time?: string;
   integration: RecordedFlow;
@@ -55,6 +64,11 @@ export interface SourceOptions {
   projectConfig?: LoadedProject | undefined;
   /** false with --no-state: manifests only. */
   state: boolean;
+  /**
+   * The policy's rule ids: given, each stack of the Pulumi project here (as plan finds it) has its
+   * stack file's settings read, so what judges its state judges it as plan and the pack do.
+   */
+  stackRules?: readonly string[];
 }
 
 export function addSourceOptions(cmd: Command, what = "integrations count"): Command {
@@ -130,8 +144,16 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   set.snapshots = contents.snapshots;
   const projectsOf = new Map<string, Set<string>>();
   for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));
+  const here = opts.stackRules ? localProject(opts.projectConfig) : undefined;
+  const stackPolicies = new Map<string, Awaited<ReturnType<typeof stackPolicyOf>>>();
   for (const snap of contents.snapshots) {
-    const residency = stackResidency(opts.projectConfig, snap.stack);
+    let policy;
+    if (here && opts.stackRules && snap.project === here.name) {
+      if (!stackPolicies.has(snap.stack)) stackPolicies.set(snap.stack, await stackPolicyOf(here, snap.stack, opts.projectConfig, opts.stackRules));
+      policy = stackPolicies.get(snap.stack);
+    }
+    const residency = policy ? policy.residency : stackResidency(opts.projectConfig, snap.stack);
+    const enforcement = policy?.enforcement;
     const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
       flows.push({
@@ -140,13 +162,30 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
         stack: label,
         project: snap.project,
         stackName: snap.stack,
-        ...(residency ? { residency } : {}),
+        ...(residency ? { residency: [...residency] } : {}),
+        ...(enforcement ? { enforcement } : {}),
         ...(snap.time ? { time: snap.time } : {}),
         integration,
       });
     }
   }
   return set;
+}
+
+/** The Pulumi project plan would run here, or none: the incident commands also run outside any. */
+function localProject(project: LoadedProject | undefined) {
+  let dir;
+  try {
+    dir = pulumiProjectDir(project ? { configRoot: project.root } : {});
+  } catch (e) {
+    if (e instanceof UsageError) return undefined;
+    throw e;
+  }
+  return projectStacks(dir);
+}
+
+async function stackPolicyOf(project: ReturnType<typeof projectStacks>, stack: string, config: LoadedProject | undefined, rules: readonly string[]) {
+  return readStackPolicy(stack, await readStackFile(project, stack), config, rules);
 }
 
 /** Flows as they stand now: manifests and current state, not history. */

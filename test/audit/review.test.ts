@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
+import { runReport } from "../../src/commands/report.ts";
 import { runReview } from "../../src/commands/review.ts";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { approvalUsers, type Review } from "../../src/audit/review/review.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { judge } from "../../src/engine/judge.ts";
@@ -154,5 +156,61 @@ describe("which approval a flow uses agrees with VG003", () => {
           }
       }
     expect(disagreements).toEqual([]);
+  });
+});
+
+describe("a stack file's own enforcement judges its state in review and the report, as in plan", () => {
+  // Security makes VG002 advisory; the prod stack's file tightens it back to mandatory, which plan
+  // and the pack apply (policy/stack.ts). Review and the report read the deployed state of that
+  // stack and must call the suspended vendor's flow blocked too.
+  const dir = mkdtempSync(join(tmpdir(), "vendorgate-review-stack-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const registry = join(dir, "vendors.yaml");
+  writeFileSync(
+    registry,
+    readFileSync(fixture("review.registry.yaml"), "utf8")
+      .replace(/( {2}tidy:\n {4}name: [^\n]*\n {4}status: )approved/, "$1suspended")
+      .replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:"),
+  );
+  writeFileSync(join(dir, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: vendors.yaml\n");
+  writeFileSync(join(dir, "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
+  const outputs = {
+    name: "tidy",
+    vendor: "tidy",
+    purpose: "analytics.reporting",
+    subjects: ["customer"],
+    enabled: true,
+    destination: { url: "https://api.tidy.example/e", region: "eu" },
+    fields: [{ path: "browser", category: "user.device", transform: "none" }],
+  };
+  const state = { version: 3, checkpoint: { stack: "organization/shop/prod", latest: { resources: [{ urn: `urn:pulumi:prod::shop::${INTEGRATION_TYPE}::tidy`, type: INTEGRATION_TYPE, custom: false, outputs }] } } };
+  mkdirSync(join(dir, "backend", ".pulumi", "stacks", "shop"), { recursive: true });
+  writeFileSync(join(dir, "backend", ".pulumi", "meta.yaml"), "version: 1\n");
+  writeFileSync(join(dir, "backend", ".pulumi", "stacks", "shop", "prod.json"), JSON.stringify(state));
+  const opts = { configFile: join(dir, "vendorgate.yaml"), backend: join(dir, "backend"), state: true, now: NOW };
+
+  async function judged(): Promise<{ review: string[]; report: string }> {
+    let json = "";
+    await runReview({ ...opts, format: "json" }, (x) => (json += x), () => {});
+    const tidy = (JSON.parse(json) as Review).vendors.find((v) => v.vendor === "tidy")!;
+    const out = join(dir, "report.html");
+    await runReport({ ...opts, output: out, quiet: true }, () => {}, () => {});
+    const row = /<tr[^>]*>(?:(?!<\/tr>)[\s\S])*?\btidy\b[\s\S]*?<\/tr>/.exec(readFileSync(out, "utf8"))?.[0] ?? "";
+    return { review: tidy.findings.map((f) => f.kind), report: /\bblocked\b/.test(row) ? "blocked" : /\badvisory\b/.test(row) ? "advisory" : row };
+  }
+
+  it("advisory where the stack file says nothing", async () => {
+    rmSync(join(dir, "Pulumi.prod.yaml"), { force: true });
+    expect(await judged()).toEqual({ review: [], report: "advisory" });
+  });
+
+  it("blocked where the stack file makes VG002 mandatory", async () => {
+    writeFileSync(join(dir, "Pulumi.prod.yaml"), "config:\n  vendorgate:enforcement:\n    VG002: mandatory\n");
+    expect(await judged()).toEqual({ review: ["blocked-flows"], report: "blocked" });
+  });
+
+  it("an unknown rule in the stack file is an input error at its line", async () => {
+    writeFileSync(join(dir, "Pulumi.prod.yaml"), "config:\n  vendorgate:enforcement:\n    VG999: mandatory\n");
+    await expect(runReview({ ...opts, format: "json" }, () => {}, () => {})).rejects.toThrow(/Pulumi\.prod\.yaml:3/);
   });
 });
