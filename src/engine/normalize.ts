@@ -1,30 +1,33 @@
 import { credentialParams, displayUrl, parseDestinationUrl, parseUrl } from "../model/url.ts";
+import type { IntegrationInput } from "../model/integration.ts";
 import type { EnforcementLevel } from "./violation.ts";
 
 /*
  * The one place where declarations become policy input. Rego has no URL parser and no notion of
  * "today", so hosts, schemes and the evaluation date are settled here, once, and rules only compare.
  * The shapes are those of docs/architecture.md. Input types are structural so that the zod-inferred
- * model types, the Pulumi component args and test fixtures all fit without conversion.
+ * model types, the Pulumi component args and test fixtures all fit without conversion; the
+ * declaration's is derived from the model's schema.
  */
 
-export interface DeclaredField {
-  path: string;
-  category: string;
-  transform?: string | undefined;
-  source?: string | undefined;
-}
+/**
+ * The declaration shape comes from the model's zod schema (what a user writes: `enabled` and
+ * `transform` may be left out), loosened the way the engine reads it: every string-literal union
+ * (transforms, credential sources) is a string, since Rego compares strings and recorded state
+ * may hold a value this version's enum does not (it is judged, not refused), and arrays are
+ * readonly so that component args and fixtures fit without copies. Keys and optionality are the
+ * schema's: a property added there is a property here.
+ */
+type Structural<T> = T extends string
+  ? string
+  : T extends readonly (infer U)[]
+    ? readonly Structural<U>[]
+    : T extends object
+      ? { [K in keyof T]: Structural<T[K]> }
+      : T;
 
-export interface DeclaredIntegration {
-  name: string;
-  vendor: string;
-  purpose: string;
-  subjects: readonly string[];
-  enabled?: boolean | undefined;
-  destination: { url: string; region: string };
-  credentials?: { secret: boolean; source?: string | undefined } | undefined;
-  fields: readonly DeclaredField[];
-}
+export type DeclaredIntegration = Structural<IntegrationInput>;
+export type DeclaredField = DeclaredIntegration["fields"][number];
 
 /**
  * A declaration with its defaults filled in (`enabled`, each field's `transform`): what the
