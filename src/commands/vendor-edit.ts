@@ -149,7 +149,7 @@ export function registerVendorEdits(vendor: Command, out: Out): void {
         const by = oneLine("--by", opts.by) ?? defaultActor();
         return addVendor(file, { ...opts, vendor: key, name: oneLine("--name", opts.name)!, reason, by, date: parseNow(opts.now) }, options);
       },
-      () => `  next: vendorgate vendor approve ${key} --purpose <use> --categories <keys>${opts.status === "approved" ? "" : `, then vendor set-status ${key} approved`}`,
+      () => `  next: npx vendorgate vendor approve ${key} --purpose <use> --categories <keys>${opts.status === "approved" ? "" : `, then npx vendorgate vendor set-status ${key} approved`}`,
     );
   });
 

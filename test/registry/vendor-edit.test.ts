@@ -323,6 +323,12 @@ describe("vendor add / approve / revoke on the command line", () => {
     expect(read()).toBe(before);
   });
 
+  it("says the next step as a command the user can type in the project (npx, as init's next steps do)", async () => {
+    const r = await run(["vendor", "add", "acme-crm", "--name", "Acme CRM", "--regions", "eu", "--by", "ci", "--registry", registry, "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  next: npx vendorgate vendor approve acme-crm --purpose <use> --categories <keys>, then npx vendorgate vendor set-status acme-crm approved\n");
+  });
+
   it("never lets a reader see half a file: concurrent adds all land, and every read in between validates", async () => {
     const vendors = ["a1", "a2", "a3", "a4", "a5"];
     let reading = true;
