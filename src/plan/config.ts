@@ -152,11 +152,15 @@ export async function loadStackConfig(project: ProjectInfo, stack: string, opts:
     all = await decryptInScratchCopy(project, stack, path, passphrase!, command);
   } catch (err) {
     // Only the CLI's own error lines: its full output is not ours to echo.
-    const reason = String((err as Error)?.message ?? err)
-      .split("\n")
-      .filter((l) => /^\s*error:/i.test(l))
-      .map((l) => l.trim().replaceAll(scratchPrefix, ""))
-      .join(" ");
+    // The Automation API's message repeats the CLI's stderr: each line once.
+    const reason = [
+      ...new Set(
+        String((err as Error)?.message ?? err)
+          .split("\n")
+          .filter((l) => /^\s*error:/i.test(l))
+          .map((l) => l.trim().replaceAll(scratchPrefix, "")),
+      ),
+    ].join(" ");
     const at = locate(src, ["config", secure[0]!]);
     throw new InputError([
       {

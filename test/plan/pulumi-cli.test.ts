@@ -19,6 +19,9 @@ const project = projectInfo(join(import.meta.dirname, "..", "fixtures", "plan", 
 const scratch = mkdtempSync(join(tmpdir(), "vendorgate-pulumi-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+// Found before the tests hide the tool cache (a checkout's setup puts the CLI there, maybe not on PATH).
+const pulumi = findTool("pulumi");
+
 const saved = { PATH: process.env.PATH, VENDORGATE_TOOLS: process.env.VENDORGATE_TOOLS, PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE };
 beforeEach(() => {
   process.env.VENDORGATE_TOOLS = join(scratch, "no-tools");
@@ -33,7 +36,6 @@ afterEach(() => {
 
 describe("the pulumi CLI without vendorgate's tool cache", () => {
   it("is taken from PATH to decrypt a passphrase stack", async () => {
-    const pulumi = findTool("pulumi");
     expect(pulumi, "the test needs a pulumi CLI (npm run setup)").toBeDefined();
     const bin = join(scratch, "user-bin");
     mkdirSync(bin, { recursive: true });
@@ -53,5 +55,17 @@ describe("the pulumi CLI without vendorgate's tool cache", () => {
     );
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(/pulumi CLI is not installed.*PATH/);
+  }, 120_000);
+
+  it("a wrong passphrase is said once, with the CLI's own reason", async () => {
+    process.env.PULUMI_CONFIG_PASSPHRASE = "not-the-passphrase";
+    process.env.PATH = [dirname(pulumi!), dirname(process.execPath), "/usr/bin", "/bin"].join(":");
+    const err = await loadStackConfig(project, "encrypted", { decrypt: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const message = (err as Error).message;
+    expect(message).toMatch(/cannot decrypt the stack's secure values \(error: .*incorrect passphrase\)/);
+    expect(message.match(/incorrect passphrase/g)).toHaveLength(1);
   }, 120_000);
 });
