@@ -2,7 +2,7 @@ import { Argument, type Command, Option } from "commander";
 import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
 import { describeStatusChange, flowsOf, type GateVerdict } from "../audit/blocked.ts";
 import { judgeFlows } from "../audit/judge-flows.ts";
-import { addSourceOptions, current, type Flow, loadFlows, type SourceOptions } from "../sources/flows.ts";
+import { addSourceOptions, current, type Flow, loadFlows, type SourceOptions, withStackSettings } from "../sources/flows.ts";
 import { changeVendorStatus } from "../registry/edit.ts";
 import { displayPath, type Out, printable, table, toStderr } from "../text/output.ts";
 import { addOutputOptions, emit, type OutputOptions } from "./output.ts";
@@ -67,8 +67,15 @@ async function gateVerdict(opts: StatusOptions, enabled: Flow[]): Promise<GateVe
   } catch (e) {
     return { unjudged: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
   }
-  const { violations, warnings } = judgeFlows(ctx, enabled);
-  return { judged: violations, warnings };
+  // Each stack's state judged with its stack file's own levels, as review and plan judge it.
+  let settled;
+  try {
+    settled = await withStackSettings(enabled, opts.projectConfig, ctx.engine.catalogue.map((r) => r.id));
+  } catch (e) {
+    return { unjudged: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
+  }
+  const { violations, warnings } = judgeFlows(ctx, settled);
+  return { judged: new Map(enabled.map((f, n) => [f, violations.get(settled[n]!) ?? []])), warnings };
 }
 
 interface ListOptions extends OutputOptions {

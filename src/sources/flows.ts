@@ -144,16 +144,8 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   set.snapshots = contents.snapshots;
   const projectsOf = new Map<string, Set<string>>();
   for (const snap of contents.snapshots) projectsOf.set(snap.stack, (projectsOf.get(snap.stack) ?? new Set()).add(snap.project));
-  const here = opts.stackRules ? localProject(opts.projectConfig) : undefined;
-  const stackPolicies = new Map<string, Awaited<ReturnType<typeof stackPolicyOf>>>();
   for (const snap of contents.snapshots) {
-    let policy;
-    if (here && opts.stackRules && snap.project === here.name) {
-      if (!stackPolicies.has(snap.stack)) stackPolicies.set(snap.stack, await stackPolicyOf(here, snap.stack, opts.projectConfig, opts.stackRules));
-      policy = stackPolicies.get(snap.stack);
-    }
-    const residency = policy ? policy.residency : stackResidency(opts.projectConfig, snap.stack);
-    const enforcement = policy?.enforcement;
+    const residency = stackResidency(opts.projectConfig, snap.stack);
     const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
       flows.push({
@@ -162,14 +154,37 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
         stack: label,
         project: snap.project,
         stackName: snap.stack,
-        ...(residency ? { residency: [...residency] } : {}),
-        ...(enforcement ? { enforcement } : {}),
+        ...(residency ? { residency } : {}),
         ...(snap.time ? { time: snap.time } : {}),
         integration,
       });
     }
   }
+  if (opts.stackRules) set.flows = await withStackSettings(flows, opts.projectConfig, opts.stackRules);
   return set;
+}
+
+/**
+ * The flows with each stack's own settings (Pulumi.<stack>.yaml `vendorgate:residency` and
+ * `vendorgate:enforcement`, read as plan and the pack read them) for the state of the Pulumi
+ * project here; others as they were. New objects, in the same order.
+ */
+export async function withStackSettings(flows: readonly Flow[], project: LoadedProject | undefined, rules: readonly string[]): Promise<Flow[]> {
+  const here = flows.some((f) => f.origin !== "manifest") ? localProject(project) : undefined;
+  if (!here) return [...flows];
+  const policies = new Map<string, Awaited<ReturnType<typeof stackPolicyOf>>>();
+  const out: Flow[] = [];
+  for (const f of flows) {
+    if (f.origin === "manifest" || f.stackName === undefined || f.project !== here.name) {
+      out.push(f);
+      continue;
+    }
+    if (!policies.has(f.stackName)) policies.set(f.stackName, await stackPolicyOf(here, f.stackName, project, rules));
+    const { residency, enforcement } = policies.get(f.stackName)!;
+    const { residency: _old, enforcement: _was, ...rest } = f;
+    out.push({ ...rest, ...(residency ? { residency: [...residency] } : {}), ...(enforcement ? { enforcement } : {}) });
+  }
+  return out;
 }
 
 /** The Pulumi project plan would run here, or none: the incident commands also run outside any. */

@@ -65,3 +65,46 @@ describe("vendor suspend lists what the gate blocks", () => {
     expect(r.check).toMatch(/exceptions\.yaml:2:1 /);
   });
 });
+
+describe("vendor suspend judges a stack's state with its stack file's own levels", () => {
+  // Security makes VG002 advisory; prod's stack file makes it mandatory, as plan and review apply.
+  function stackProject(name: string, stackFile: string | undefined) {
+    const dir = join(root, name);
+    mkdirSync(join(dir, "backend", ".pulumi", "stacks", "shop"), { recursive: true });
+    const registry = readFileSync(fixture("review.registry.yaml"), "utf8").replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:");
+    const outputs = {
+      name: "tidy",
+      vendor: "tidy",
+      purpose: "analytics.reporting",
+      subjects: ["customer"],
+      enabled: true,
+      destination: { url: "https://api.tidy.example/e", region: "eu" },
+      fields: [{ path: "browser", category: "user.device", transform: "none" }],
+    };
+    const type = "vendorgate:index:Integration";
+    const state = { version: 3, checkpoint: { stack: "organization/shop/prod", latest: { resources: [{ urn: `urn:pulumi:prod::shop::${type}::tidy`, type, custom: false, outputs }] } } };
+    const files: Record<string, string> = {
+      "vendorgate.yaml": "apiVersion: vendorgate/v1\nregistry: vendors.yaml\nbackend: file://backend\n",
+      "vendors.yaml": registry,
+      "Pulumi.yaml": "name: shop\nruntime: nodejs\n",
+      "backend/.pulumi/meta.yaml": "version: 1\n",
+      "backend/.pulumi/stacks/shop/prod.json": JSON.stringify(state),
+      ...(stackFile === undefined ? {} : { "Pulumi.prod.yaml": stackFile }),
+    };
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+    return join(dir, "vendorgate.yaml");
+  }
+  const said = async (configFile: string) => {
+    let s = "";
+    await runSetStatus("tidy", "suspended", { reason: "breach", by: "sec", configFile, state: true, now: NOW }, (x) => (s += x), () => {});
+    return s;
+  };
+
+  it("let through where the stack file says nothing", async () => {
+    expect(await said(stackProject("stack-silent", undefined))).toContain("Now blocked (VG002 vendor-not-approved): 0 integration(s) in 0 stack(s)");
+  });
+
+  it("blocked where the stack file makes VG002 mandatory", async () => {
+    expect(await said(stackProject("stack-strict", "config:\n  vendorgate:enforcement:\n    VG002: mandatory\n"))).toContain("Now blocked (VG002 vendor-not-approved): 1 integration(s) in 1 stack(s)");
+  });
+});
