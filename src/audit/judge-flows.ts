@@ -22,7 +22,11 @@ export interface JudgedFlows {
 export function judgeFlows(ctx: PolicyContext, flows: readonly Flow[]): JudgedFlows {
   const warnings: string[] = [];
   const groups = new Map<string, Flow[]>();
-  for (const f of [...flows].sort(compareFlows)) groups.set(f.file, [...(groups.get(f.file) ?? []), f]);
+  for (const f of [...flows].sort(compareFlows)) {
+    const group = groups.get(f.file);
+    if (group) group.push(f);
+    else groups.set(f.file, [f]);
+  }
 
   const perFlow = new Map<Flow, Violation[]>();
   for (const [file, group] of groups) {
@@ -56,8 +60,11 @@ export function judgeFlows(ctx: PolicyContext, flows: readonly Flow[]): JudgedFl
       exceptions: stackCtx.exceptions,
       enforcement: stackCtx.enforcement,
     });
+    // A name's first flow owns its violations: one lookup each, not a scan of the group.
+    const byName = new Map<string, Flow>();
+    for (const f of group) if (!byName.has(f.integration.name)) byName.set(f.integration.name, f);
     for (const v of report.violations) {
-      const owner = group.find((f) => f.integration.name === v.integration);
+      const owner = byName.get(v.integration);
       if (owner) perFlow.get(owner)!.push(v);
     }
   }
