@@ -16,8 +16,9 @@ import { UsageError } from "../errors.ts";
 /*
  * The flows the incident commands work from: the integrations of the manifests given on the
  * command line and of the Pulumi stacks in the organisation's backend (file://, s3:// or Pulumi
- * Cloud: their current state and, for `exposure`, every checkpoint of their history). Manifests are validated like `check` does;
- * recorded state is taken as found, since a checkpoint is history and history is not re-judged.
+ * Cloud: their current state and, for `exposure`, every checkpoint of their history). Manifests
+ * are validated as `check` validates them; recorded state is taken as found, since a checkpoint
+ * is history and history is not re-judged.
  */
 
 export type FlowOrigin = "manifest" | "state" | "history";
@@ -82,9 +83,6 @@ export function addSourceOptions(cmd: Command, what = "integrations count"): Com
     .option("--no-state", "ignore the Pulumi stacks' state; manifests only");
 }
 
-const display = displayPath;
-
-
 export async function loadFlows(opts: SourceOptions & { history?: boolean }, taxonomy: Taxonomy): Promise<FlowSet> {
   const flows: Flow[] = [];
   const manifests = opts.manifest ?? [];
@@ -93,7 +91,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
     for (const i of manifest.integrations) {
       flows.push({
         origin: "manifest",
-        file: display(file),
+        file: displayPath(file),
         stack: manifest.stack?.name,
         ...(manifest.stack?.residency ? { residency: manifest.stack.residency } : {}),
         integration: {
@@ -109,7 +107,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
       });
     }
   }
-  const set: FlowSet = { flows, warnings: [], manifests: manifests.map(display), snapshots: [], unreadable: 0 };
+  const set: FlowSet = { flows, warnings: [], manifests: manifests.map(displayPath), snapshots: [], unreadable: 0 };
   if (!opts.state) return set;
   const project = opts.projectConfig;
   // vendorgate.yaml's backend counts as a setting only when the file names one; otherwise the
