@@ -1,5 +1,5 @@
 import { Argument, type Command, Option } from "commander";
-import { loadRegistry, vendorStatuses, type VendorStatus } from "../model/index.ts";
+import { loadRegistry, vendorStatuses, vendorStatusRecord, type VendorStatus } from "../model/index.ts";
 import { describeStatusChange, flowsOf, type GateVerdict } from "../audit/blocked.ts";
 import { judgeFlows } from "../audit/judge-flows.ts";
 import { addSourceOptions, current, type Flow, loadFlows, type SourceOptions, withStackSettings } from "../sources/flows.ts";
@@ -95,10 +95,7 @@ export async function runList(opts: ListOptions, out: (s: string) => void): Prom
       return {
         vendor: k,
         name: v.name,
-        status: v.status,
-        ...(v.statusReason ? { statusReason: v.statusReason } : {}),
-        ...(v.statusChanged ? { statusChanged: v.statusChanged } : {}),
-        ...(v.statusBy ? { statusBy: v.statusBy } : {}),
+        ...vendorStatusRecord(v),
         ...(v.assurance.dpa ? { dpaExpires: v.assurance.dpa.expires } : {}),
         ...(v.assurance.soc2 ? { soc2Expires: v.assurance.soc2.expires } : {}),
       };

@@ -176,4 +176,14 @@ export type Registry = z.output<ReturnType<typeof registrySchema>>;
 export type RegistryInput = z.input<ReturnType<typeof registrySchema>>;
 export type Vendor = Registry["vendors"][string];
 export type Approval = Vendor["approvals"][number];
+
+/** A vendor's status and the record of its last change, the fields present only when set (for JSON output). */
+export function vendorStatusRecord(v: Vendor): Pick<Vendor, "status" | "statusReason" | "statusChanged" | "statusBy"> {
+  return {
+    status: v.status,
+    ...(v.statusReason ? { statusReason: v.statusReason } : {}),
+    ...(v.statusChanged ? { statusChanged: v.statusChanged } : {}),
+    ...(v.statusBy ? { statusBy: v.statusBy } : {}),
+  };
+}
 export type TaxonomyExtensionInput = z.output<typeof taxonomyExtensionSchema>;

@@ -1,5 +1,5 @@
 import type { Violation } from "../../engine/violation.ts";
-import { covers, nameOf, type Approval, type Registry, type Taxonomy } from "../../model/index.ts";
+import { covers, nameOf, vendorStatusRecord, type Approval, type Registry, type Taxonomy } from "../../model/index.ts";
 import { isBlocking } from "../../report/format.ts";
 import type { Flow } from "../../sources/flows.ts";
 import { stackLabel } from "../../sources/flows.ts";
@@ -251,10 +251,7 @@ export function buildReview(registry: Registry, taxonomy: Taxonomy, flows: reado
     return {
       vendor: key,
       name: v.name,
-      status: v.status,
-      ...(v.statusReason ? { statusReason: v.statusReason } : {}),
-      ...(v.statusChanged ? { statusChanged: v.statusChanged } : {}),
-      ...(v.statusBy ? { statusBy: v.statusBy } : {}),
+      ...vendorStatusRecord(v),
       assurance: { dpa, soc2 },
       approvals: v.approvals,
       integrations: mine
