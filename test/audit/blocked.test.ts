@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runSetStatus } from "../../src/commands/vendor.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { advisoryVg002Registry, writeTidyProdBackend } from "../support/tidy-stack.ts";
 
 /*
  * What `vendor suspend` says it blocked is what `check` then blocks: the engine's VG002 with the
@@ -70,25 +71,12 @@ describe("vendor suspend judges a stack's state with its stack file's own levels
   // Security makes VG002 advisory; prod's stack file makes it mandatory, as plan and review apply.
   function stackProject(name: string, stackFile: string | undefined) {
     const dir = join(root, name);
-    mkdirSync(join(dir, "backend", ".pulumi", "stacks", "shop"), { recursive: true });
-    const registry = readFileSync(fixture("review.registry.yaml"), "utf8").replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:");
-    const outputs = {
-      name: "tidy",
-      vendor: "tidy",
-      purpose: "analytics.reporting",
-      subjects: ["customer"],
-      enabled: true,
-      destination: { url: "https://api.tidy.example/e", region: "eu" },
-      fields: [{ path: "browser", category: "user.device", transform: "none" }],
-    };
-    const type = "vendorgate:index:Integration";
-    const state = { version: 3, checkpoint: { stack: "organization/shop/prod", latest: { resources: [{ urn: `urn:pulumi:prod::shop::${type}::tidy`, type, custom: false, outputs }] } } };
+    mkdirSync(dir, { recursive: true });
+    writeTidyProdBackend(dir);
     const files: Record<string, string> = {
       "vendorgate.yaml": "apiVersion: vendorgate/v1\nregistry: vendors.yaml\nbackend: file://backend\n",
-      "vendors.yaml": registry,
+      "vendors.yaml": advisoryVg002Registry(),
       "Pulumi.yaml": "name: shop\nruntime: nodejs\n",
-      "backend/.pulumi/meta.yaml": "version: 1\n",
-      "backend/.pulumi/stacks/shop/prod.json": JSON.stringify(state),
       ...(stackFile === undefined ? {} : { "Pulumi.prod.yaml": stackFile }),
     };
     for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);

@@ -1,16 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/commands/check.ts";
 import { runReport } from "../../src/commands/report.ts";
 import { runReview } from "../../src/commands/review.ts";
-import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { approvalUsers, type Review } from "../../src/audit/review/review.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { judge } from "../../src/engine/judge.ts";
 import { normalizeRegistry } from "../../src/engine/normalize.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { advisoryVg002Registry, writeTidyProdBackend } from "../support/tidy-stack.ts";
 
 const fixture = (f: string) => join(packageRoot, "test/fixtures/incident", f);
 const NOW = "2026-11-29";
@@ -165,29 +165,11 @@ describe("a stack file's own enforcement judges its state in review and the repo
   // stack and must call the suspended vendor's flow blocked too.
   const dir = mkdtempSync(join(tmpdir(), "vendorgate-review-stack-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const registry = join(dir, "vendors.yaml");
-  writeFileSync(
-    registry,
-    readFileSync(fixture("review.registry.yaml"), "utf8")
-      .replace(/( {2}tidy:\n {4}name: [^\n]*\n {4}status: )approved/, "$1suspended")
-      .replace("prohibitedCategories:", "policy:\n  enforcement: { VG002: advisory }\nprohibitedCategories:"),
-  );
+  writeFileSync(join(dir, "vendors.yaml"), advisoryVg002Registry((t) => t.replace(/( {2}tidy:\n {4}name: [^\n]*\n {4}status: )approved/, "$1suspended")));
   writeFileSync(join(dir, "vendorgate.yaml"), "apiVersion: vendorgate/v1\nregistry: vendors.yaml\n");
   writeFileSync(join(dir, "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
-  const outputs = {
-    name: "tidy",
-    vendor: "tidy",
-    purpose: "analytics.reporting",
-    subjects: ["customer"],
-    enabled: true,
-    destination: { url: "https://api.tidy.example/e", region: "eu" },
-    fields: [{ path: "browser", category: "user.device", transform: "none" }],
-  };
-  const state = { version: 3, checkpoint: { stack: "organization/shop/prod", latest: { resources: [{ urn: `urn:pulumi:prod::shop::${INTEGRATION_TYPE}::tidy`, type: INTEGRATION_TYPE, custom: false, outputs }] } } };
-  mkdirSync(join(dir, "backend", ".pulumi", "stacks", "shop"), { recursive: true });
-  writeFileSync(join(dir, "backend", ".pulumi", "meta.yaml"), "version: 1\n");
-  writeFileSync(join(dir, "backend", ".pulumi", "stacks", "shop", "prod.json"), JSON.stringify(state));
-  const opts = { configFile: join(dir, "vendorgate.yaml"), backend: join(dir, "backend"), state: true, now: NOW };
+  const backend = writeTidyProdBackend(dir);
+  const opts = { configFile: join(dir, "vendorgate.yaml"), backend, state: true, now: NOW };
 
   async function judged(): Promise<{ review: string[]; report: string }> {
     let json = "";
