@@ -56,7 +56,7 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(packageRoot, "node_modules/typescript/bin/tsc"), "-p", join(packageRoot, "tsconfig.build.json")], { stdio: "inherit" });
 await build({
   absWorkingDir: packageRoot,
-  entryPoints: ["src/index.ts", "src/pack/pack.ts", "src/runner/host.ts"],
+  entryPoints: ["src/index.ts", "src/pack/pack.ts", "src/runner/host.ts", "src/sources/read-worker.ts"],
   outbase: "src",
   outdir: "dist",
   bundle: true,

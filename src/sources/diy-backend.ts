@@ -5,7 +5,7 @@ import { cmp } from "../text/order.ts";
 import { FlowInterner, readCheckpoint, type Snapshot, timeFromName } from "./checkpoint.ts";
 import { BackendError } from "./errors.ts";
 import type { ObjectStore, StoredObject } from "./object-store.ts";
-import { Progress } from "./progress.ts";
+import { Progress, type ProgressSink } from "./progress.ts";
 
 /*
  * Pulumi's diy backend (the one behind file:// and s3:// URLs), read from any object store.
@@ -37,7 +37,7 @@ export interface ReadOptions {
   concurrency?: number;
   /** Stored bytes read at once (default DEFAULT_BYTE_BUDGET); a larger object is read alone. */
   byteBudget?: number;
-  progress?: Progress | false;
+  progress?: ProgressSink | false;
 }
 
 const stateKey = /^\.pulumi\/stacks\/(?:([^/]+)\/)?([^/]+)\.json(\.gz)?$/;

@@ -17,7 +17,14 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-export class Progress {
+/** What a reader reports as it goes; Progress draws it. */
+export interface ProgressSink {
+  total(n: number): void;
+  tick(): void;
+  finish(): void;
+}
+
+export class Progress implements ProgressSink {
   readonly #o: Required<ProgressOptions>;
   readonly #start: number;
   #total = 0;

@@ -5,7 +5,7 @@ import { cmp } from "../text/order.ts";
 import { FlowInterner, readCheckpoint, type Snapshot } from "./checkpoint.ts";
 import type { BackendContents } from "./diy-backend.ts";
 import { BackendError } from "./errors.ts";
-import { Progress } from "./progress.ts";
+import { Progress, type ProgressSink } from "./progress.ts";
 
 /*
  * Pulumi Cloud (or any backend the Pulumi CLI can reach), read through the Pulumi CLI itself with
@@ -24,7 +24,7 @@ export interface CliOptions {
   history: boolean;
   /** CLI processes at once (default 4). */
   concurrency?: number;
-  progress?: Progress | false;
+  progress?: ProgressSink | false;
   env?: NodeJS.ProcessEnv;
 }
 

@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { BackendSpec } from "./backend-url.ts";
 import { BackendError } from "./errors.ts";
+import { DirectGet } from "./s3-direct-get.ts";
 import { type ObjectStore, reason, type StoredObject } from "./object-store.ts";
 
 type S3Spec = Extract<BackendSpec, { kind: "s3" }>;
@@ -10,12 +11,14 @@ type S3Spec = Extract<BackendSpec, { kind: "s3" }>;
  * Pulumi's diy backend in S3 or an S3-compatible store, read with the AWS SDK. Credentials come
  * from AWS's standard chain (environment, shared config and profiles, SSO, web identity,
  * container and instance roles), as for the Pulumi CLI itself; vendorgate never takes them from
- * its own files.
+ * its own files. Objects are fetched by a direct GET that the SDK routes and signs (see
+ * s3-direct-get.ts), and through the SDK itself whenever that GET is not answered 200.
  */
 export class S3Store implements ObjectStore {
   readonly label: string;
   readonly #client: S3Client;
   readonly #spec: S3Spec;
+  readonly #direct: DirectGet;
 
   constructor(spec: S3Spec, opts: { maxSockets?: number } = {}) {
     this.#spec = spec;
@@ -35,6 +38,7 @@ export class S3Store implements ObjectStore {
       ...(spec.anonymous ? { signer: { sign: async (request) => request } } : {}),
     };
     this.#client = new S3Client(config);
+    this.#direct = new DirectGet(this.#client, { bucket: spec.bucket, anonymous: spec.anonymous, maxSockets: opts.maxSockets ?? 64 });
   }
 
   async listPulumiKeys(): Promise<StoredObject[]> {
@@ -54,6 +58,8 @@ export class S3Store implements ObjectStore {
   }
 
   async open(key: string): Promise<Readable> {
+    const direct = await this.#direct.get(this.#spec.prefix + key);
+    if (direct) return direct;
     try {
       const r = await this.#client.send(new GetObjectCommand({ Bucket: this.#spec.bucket, Key: this.#spec.prefix + key }));
       return r.Body as Readable;
@@ -68,5 +74,6 @@ export class S3Store implements ObjectStore {
 
   destroy(): void {
     this.#client.destroy();
+    this.#direct.destroy();
   }
 }

@@ -1,0 +1,67 @@
+import { Worker } from "node:worker_threads";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "../paths.ts";
+import type { BackendSpec } from "./backend-url.ts";
+import type { BackendContents } from "./diy-backend.ts";
+import { BackendError } from "./errors.ts";
+import { Progress, type ProgressSink } from "./progress.ts";
+
+/*
+ * A diy backend is read in a worker thread whose young generation has a fixed size. Reading a
+ * fleet's history is tens of thousands of short-lived allocations per second (responses,
+ * decompression, parsing), and V8 grows a heap's young generation with the bytes that survive its
+ * collections, without bound other than its maximum: on the main thread a read of 1,000 stacks
+ * ended with a young generation four times that of a read of 100, though it kept nothing more.
+ * A worker's heap is sized when it starts (Node's resourceLimits), so the memory of a read
+ * depends on what it keeps, not on how long it runs. Only the young generation is fixed: the old
+ * generation holds what is kept and must grow with a large backend rather than fail.
+ */
+
+/** Young generation of the reading worker: V8's own size for small heaps (two 8 MiB semi-spaces). */
+export const READ_YOUNG_GENERATION_MB = 24;
+
+export interface ReadRequest {
+  spec: Exclude<BackendSpec, { kind: "cloud" }>;
+  history: boolean;
+  concurrency?: number;
+  /** Whether to report progress at all. */
+  progress: boolean;
+}
+
+export type ReadReply =
+  | { progress: "start"; label: string }
+  | { progress: "total"; n: number }
+  | { progress: "tick" }
+  | { contents: BackendContents }
+  | { error: { backend: boolean; message: string } };
+
+/** The worker's module: the built one in an installed package, the source in a checkout. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith(".ts") ? new URL("./read-worker.ts", import.meta.url) : pathToFileURL(join(packageRoot, "dist", "sources", "read-worker.js"));
+}
+
+/** Reads a file:// or s3:// backend in a worker; `progress` false for none, else a line on stderr. */
+export function readInWorker(request: ReadRequest, show: ProgressSink | boolean): Promise<BackendContents> {
+  let progress = typeof show === "object" ? show : undefined;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const worker = new Worker(workerUrl(), { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: READ_YOUNG_GENERATION_MB }, stdout: false, stderr: false });
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      progress?.finish();
+      fn();
+    };
+    worker.on("message", (reply: ReadReply) => {
+      if ("progress" in reply) {
+        if (reply.progress === "start") progress ??= show === true ? new Progress({ label: reply.label }) : undefined;
+        else if (reply.progress === "total") progress?.total(reply.n);
+        else progress?.tick();
+      } else if ("contents" in reply) done(() => resolve(reply.contents));
+      else done(() => reject(reply.error.backend ? new BackendError(reply.error.message) : new Error(reply.error.message)));
+    });
+    worker.once("error", (err) => done(() => reject(new BackendError(`backend ${request.spec.url} cannot be read: ${err.message}`))));
+    worker.once("exit", (code) => done(() => reject(new BackendError(`backend ${request.spec.url} cannot be read: the reader stopped (exit ${code}) before it finished`))));
+  });
+}
