@@ -38,6 +38,11 @@ export interface ReadOptions {
   /** Stored bytes read at once (default DEFAULT_BYTE_BUDGET); a larger object is read alone. */
   byteBudget?: number;
   progress?: ProgressSink | false;
+  /**
+   * Given, each stack's snapshots go here as soon as its last checkpoint is read, with the stack's
+   * place in the sorted order, and are not kept: the result's `snapshots` is then empty.
+   */
+  onStack?: (index: number, snapshots: Snapshot[]) => void;
 }
 
 const stateKey = /^\.pulumi\/stacks\/(?:([^/]+)\/)?([^/]+)\.json(\.gz)?$/;
@@ -68,8 +73,8 @@ async function collect(stream: Readable, gzipped: boolean): Promise<string> {
   return text + decoder.end();
 }
 
-async function readMetaVersion(store: ObjectStore, keys: Set<string>): Promise<number> {
-  if (!keys.has(".pulumi/meta.yaml")) return 0;
+async function readMetaVersion(store: ObjectStore, listed: readonly StoredObject[]): Promise<number> {
+  if (!listed.some((o) => o.key === ".pulumi/meta.yaml")) return 0;
   const text = await collect(await store.open(".pulumi/meta.yaml"), false);
   return Number(/^version:\s*(\d+)/m.exec(text)?.[1] ?? 0);
 }
@@ -109,12 +114,13 @@ class ByteBudget {
 /** Stored bytes of checkpoints read at once, unless ReadOptions say otherwise. */
 export const DEFAULT_BYTE_BUDGET = 32 * 1024 * 1024;
 
-export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Promise<BackendContents> {
+/**
+ * The backend's stacks, sorted by project and stack, each with the checkpoints to read. The full
+ * listing is dropped here: a read holds only the keys of the checkpoints still to come.
+ */
+async function listStacks(store: ObjectStore, history: boolean): Promise<StackFiles[]> {
   const listed = await store.listPulumiKeys();
-  const keySet = new Set(listed.map((o) => o.key));
-  const version = await readMetaVersion(store, keySet);
-  const nested = version >= 1;
-
+  const nested = (await readMetaVersion(store, listed)) >= 1;
   const stacks = new Map<string, StackFiles>();
   const stackOf = (project: string, stack: string): StackFiles => {
     const id = `${project}\u0000${stack}`;
@@ -133,11 +139,13 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
       continue;
     }
     m = historyKey.exec(key);
-    if (m && opts.history && (m[1] !== undefined) === nested) stackOf(m[1] ?? "", m[2]!).history.push(object);
+    if (m && history && (m[1] !== undefined) === nested) stackOf(m[1] ?? "", m[2]!).history.push(object);
   }
+  return [...stacks.values()].sort((a, b) => cmp(a.project, b.project) || cmp(a.stack, b.stack));
+}
 
-  const ordered = [...stacks.values()].sort((a, b) => cmp(a.project, b.project) || cmp(a.stack, b.stack));
-  stacks.clear();
+export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Promise<BackendContents> {
+  const ordered = await listStacks(store, opts.history);
   const progress = opts.progress === false ? undefined : (opts.progress ?? new Progress({ label: store.label }));
   progress?.total(ordered.length);
   const warnings: string[] = [];
@@ -168,12 +176,14 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
   // A fixed pool of readers takes the checkpoints in stack order, so only the objects being read
   // are in memory: no promise, closure or buffer is made ahead for the stacks still to come, and
   // a stack's results are settled (and its list of files dropped) as soon as its last one is read.
-  const jobs: Job[] = [];
+  const jobs: (Job | undefined)[] = [];
   const snapshots: Snapshot[][] = [];
   const perStack: (Snapshot | undefined)[][] = [];
   const left: number[] = [];
   ordered.forEach((s, i) => {
     const files = [...(s.state ? [{ stack: i, object: s.state, kind: "state" as const }] : []), ...s.history.map((object) => ({ stack: i, object, kind: "history" as const }))];
+    delete s.state;
+    s.history = [];
     jobs.push(...files);
     perStack.push([]);
     snapshots.push([]);
@@ -185,7 +195,8 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
   let failed: unknown;
   const reader = async (): Promise<void> => {
     while (failed === undefined && next < jobs.length) {
-      const job = jobs[next++]!;
+      const job = jobs[next]!;
+      jobs[next++] = undefined;
       await budget.take(job.object.size);
       let snap: Snapshot | undefined;
       try {
@@ -198,7 +209,9 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
       }
       perStack[job.stack]!.push(snap);
       if (--left[job.stack]! === 0) {
-        snapshots[job.stack] = settle(perStack[job.stack]!);
+        const settled = settle(perStack[job.stack]!);
+        if (opts.onStack) opts.onStack(job.stack, settled);
+        else snapshots[job.stack] = settled;
         perStack[job.stack] = [];
         progress?.tick();
       }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { packageRoot } from "../paths.ts";
 import type { BackendSpec } from "./backend-url.ts";
+import type { RecordedFlow, Snapshot } from "./checkpoint.ts";
 import type { BackendContents } from "./diy-backend.ts";
 import { BackendError } from "./errors.ts";
 import { Progress, type ProgressSink } from "./progress.ts";
@@ -29,11 +30,16 @@ export interface ReadRequest {
   progress: boolean;
 }
 
+/** A snapshot as it crosses: its list of flows by number. */
+export type SentSnapshot = Omit<Snapshot, "flows"> & { flows: number };
+
 export type ReadReply =
   | { progress: "start"; label: string }
   | { progress: "total"; n: number }
   | { progress: "tick" }
-  | { contents: BackendContents }
+  /** One stack's snapshots, by its place in the sorted order, with the lists of flows not sent before. */
+  | { stack: number; snapshots: SentSnapshot[]; lists: [number, RecordedFlow[]][] }
+  | { done: Omit<BackendContents, "snapshots"> }
   | { error: { backend: boolean; message: string } };
 
 /** The worker's module: the built one in an installed package, the source in a checkout. */
@@ -53,12 +59,17 @@ export function readInWorker(request: ReadRequest, show: ProgressSink | boolean)
       progress?.finish();
       fn();
     };
+    const lists = new Map<number, RecordedFlow[]>();
+    const stacks: Snapshot[][] = [];
     worker.on("message", (reply: ReadReply) => {
-      if ("progress" in reply) {
+      if ("stack" in reply) {
+        for (const [id, flows] of reply.lists) lists.set(id, flows);
+        stacks[reply.stack] = reply.snapshots.map((s) => ({ ...s, flows: lists.get(s.flows)! }));
+      } else if ("progress" in reply) {
         if (reply.progress === "start") progress ??= show === true ? new Progress({ label: reply.label }) : undefined;
         else if (reply.progress === "total") progress?.total(reply.n);
         else progress?.tick();
-      } else if ("contents" in reply) done(() => resolve(reply.contents));
+      } else if ("done" in reply) done(() => resolve({ ...reply.done, snapshots: stacks.flat() }));
       else done(() => reject(reply.error.backend ? new BackendError(reply.error.message) : new Error(reply.error.message)));
     });
     worker.once("error", (err) => done(() => reject(new BackendError(`backend ${request.spec.url} cannot be read: ${err.message}`))));

@@ -1,16 +1,18 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { BackendSpec } from "./backend-url.ts";
+import type { RecordedFlow, Snapshot } from "./checkpoint.ts";
 import { readDiyBackend } from "./diy-backend.ts";
 import { BackendError } from "./errors.ts";
 import { FileStore } from "./object-store.ts";
 import type { ProgressSink } from "./progress.ts";
+import type { ReadReply, ReadRequest, SentSnapshot } from "./read-in-worker.ts";
 import { S3Store } from "./s3-store.ts";
-import type { ReadReply, ReadRequest } from "./read-in-worker.ts";
 
 /*
- * The worker side of readInWorker: reads one diy backend and posts back what it found, or why it
- * could not. Progress goes to the main thread as counts, which draws the line: a worker's stderr is
- * not the terminal.
+ * The worker side of readInWorker: reads one diy backend and posts each stack's snapshots as soon
+ * as they are settled, so that the worker keeps nothing of the stacks it has read. A list of flows
+ * crosses once, the first time a snapshot has it, and is named by a number afterwards: the stacks
+ * of a fleet repeat the same declarations. Progress goes as counts; the main thread draws the
+ * line, since a worker's stderr is not the terminal.
  */
 
 const port = parentPort!;
@@ -23,11 +25,25 @@ const sink: ProgressSink = {
   finish: () => {},
 };
 
-const store = spec.kind === "file" ? new FileStore(spec.dir) : new S3Store(spec as Extract<BackendSpec, { kind: "s3" }>, concurrency ? { maxSockets: concurrency } : {});
+const listIds = new Map<readonly RecordedFlow[], number>();
+function onStack(index: number, snapshots: Snapshot[]): void {
+  const lists: [number, RecordedFlow[]][] = [];
+  const sent: SentSnapshot[] = snapshots.map((s) => {
+    let id = listIds.get(s.flows);
+    if (id === undefined) {
+      listIds.set(s.flows, (id = listIds.size));
+      lists.push([id, s.flows]);
+    }
+    return { ...s, flows: id };
+  });
+  send({ stack: index, snapshots: sent, lists });
+}
+
+const store = spec.kind === "file" ? new FileStore(spec.dir) : new S3Store(spec, concurrency ? { maxSockets: concurrency } : {});
 send({ progress: "start", label: store.label });
 try {
-  const contents = await readDiyBackend(store, { history, ...(concurrency ? { concurrency } : {}), progress: progress ? sink : false });
-  send({ contents });
+  const { label, warnings, unreadable } = await readDiyBackend(store, { history, ...(concurrency ? { concurrency } : {}), progress: progress ? sink : false, onStack });
+  send({ done: { label, warnings, unreadable } });
 } catch (err) {
   send({ error: err instanceof BackendError ? { backend: true, message: err.message } : { backend: false, message: (err as Error).stack ?? String(err) } });
 } finally {

@@ -6,10 +6,12 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.ts";
 import { packTarball, type Tarball, userEnv } from "./tarball.ts";
+import { generateBackend } from "../support/generated-backend.ts";
+import { S3_ENV, startS3Server } from "../support/s3-server.ts";
 
 const NOW = "2026-11-29";
 let scratch: string;
@@ -243,6 +245,32 @@ describe("the packed package in a user's project", { timeout: 600_000 }, () => {
       expect(broken.stderr).toMatch(/^vendorgate: cannot start/);
     } finally {
       renameSync(`${cli}.away`, cli);
+    }
+  });
+
+  it("exposure reads a file:// and an s3:// backend from node_modules (the reading worker and the direct GET ship)", async () => {
+    const fleet = join(scratch, "fleet");
+    const put = async (key: string, body: string | Buffer) => {
+      mkdirSync(dirname(join(fleet, key)), { recursive: true });
+      writeFileSync(join(fleet, key), body);
+    };
+    await generateBackend({ stacks: 5, checkpoints: 3, put });
+    const server = await startS3Server();
+    try {
+      await server.createBucket("fleet");
+      await generateBackend({ stacks: 5, checkpoints: 3, put: (key, body) => server.put("fleet", `org/${key}`, body) });
+      const shop = join(packageRoot, "examples/shop/policy/vendors.yaml");
+      const exposure = (backend: string) => run("npx", ["--no-install", "vendorgate", "exposure", "--vendor", "mixpanel", "--backend", backend, "--registry", shop, "--format", "json"], { env: S3_ENV });
+      const fromFile = exposure(`file://${fleet}`);
+      const fromS3 = exposure(server.url("fleet", "org"));
+      for (const r of [fromFile, fromS3]) {
+        expect(r.status, r.stderr).toBe(0);
+        expect((JSON.parse(r.stdout) as { sources: unknown }).sources).toMatchObject({ stacks: 5, checkpoints: 15 });
+      }
+      const records = (r: SpawnSyncReturns<string>) => (JSON.parse(r.stdout) as { records: unknown[] }).records.map((x) => JSON.stringify({ ...(x as object), files: undefined }));
+      expect(records(fromS3)).toEqual(records(fromFile));
+    } finally {
+      await server.stop();
     }
   });
 

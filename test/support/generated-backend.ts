@@ -8,7 +8,8 @@ import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
  * state and `checkpoints` history files, every other one gzipped. Each checkpoint holds three
  * Integrations and a dozen other resources with bulky outputs, as real stacks do. Mixpanel's
  * flow sent the email address until the stack's sixth deploy; stacks whose number ends in 7 no
- * longer send to Mixpanel at all.
+ * longer send to Mixpanel at all. Only the first stack sends to Sentry: an exposure for Sentry reads
+ * the whole backend and reports one stack, whatever the fleet's size.
  */
 
 export const DAY_MS = 86_400_000;
@@ -61,6 +62,7 @@ function checkpoint(i: number, k: number, time: number): string {
     ...(i % 10 === 7 && k >= 8 ? [] : [integration(project, stack, "product-analytics", "mixpanel", mixpanel)]),
     integration(project, stack, "support-chat", "zendesk", [{ path: "requester.email", category: "user.contact.email" }]),
     integration(project, stack, "crm-sync", "hubspot", [{ path: "contact.name", category: "user.name" }]),
+    ...(i === 0 ? [integration(project, stack, "error-tracking", "sentry", [{ path: "user.id", category: "user.unique_id", transform: "pseudonymize" }])] : []),
     ...Array.from({ length: 12 }, (_, n) => filler(project, stack, n)),
   ];
   return JSON.stringify({
