@@ -32,7 +32,7 @@ export async function runExposure(opts: ExposureOptions, out: Out, warn: Out = t
   const registryFile = inputs.registry;
   const since = opts.since === undefined ? undefined : parseDateOption("--since", opts.since);
   const { registry, taxonomy } = await readRegistryInput(inputs);
-  const set = await loadFlows({ ...opts, projectConfig: inputs.project, history: true }, taxonomy);
+  const set = await loadFlows({ ...opts, projectConfig: inputs.project, history: true, onlyVendor: opts.vendor }, taxonomy);
   for (const w of set.warnings) warn(`vendorgate: warning: ${w}\n`);
   if (registry.vendors[opts.vendor] === undefined && !set.flows.some((f) => f.integration.vendor === opts.vendor)) {
     const known = Object.keys(registry.vendors).sort().join(", ");

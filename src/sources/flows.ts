@@ -70,6 +70,11 @@ export interface SourceOptions {
    * stack file's settings read, so what judges its state judges it as plan and the pack do.
    */
   stackRules?: readonly string[];
+  /**
+   * Only the flows to this vendor (exposure): a fleet's history holds tens of thousands of
+   * recorded flows, and one incident is about one vendor's.
+   */
+  onlyVendor?: string;
 }
 
 export function addSourceOptions(cmd: Command, what = "integrations count"): Command {
@@ -89,6 +94,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
   for (const file of manifests) {
     const { manifest } = await loadManifest(file, taxonomy);
     for (const i of manifest.integrations) {
+      if (opts.onlyVendor !== undefined && i.vendor !== opts.onlyVendor) continue;
       flows.push({
         origin: "manifest",
         file: displayPath(file),
@@ -146,6 +152,7 @@ export async function loadFlows(opts: SourceOptions & { history?: boolean }, tax
     const residency = stackResidency(opts.projectConfig, snap.stack);
     const label = projectsOf.get(snap.stack)!.size > 1 ? `${snap.project}/${snap.stack}` : snap.stack;
     for (const integration of snap.flows) {
+      if (opts.onlyVendor !== undefined && integration.vendor !== opts.onlyVendor) continue;
       flows.push({
         origin: snap.kind,
         file: snap.file,

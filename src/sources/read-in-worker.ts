@@ -30,15 +30,15 @@ export interface ReadRequest {
   progress: boolean;
 }
 
-/** A snapshot as it crosses: its list of flows by number. */
-export type SentSnapshot = Omit<Snapshot, "flows"> & { flows: number };
+/** A snapshot as it crosses: its list of flows by number, its stack's project and name once per stack. */
+export type SentSnapshot = Omit<Snapshot, "flows" | "project" | "stack"> & { flows: number };
 
 export type ReadReply =
   | { progress: "start"; label: string }
   | { progress: "total"; n: number }
   | { progress: "tick" }
   /** One stack's snapshots, by its place in the sorted order, with the lists of flows not sent before. */
-  | { stack: number; snapshots: SentSnapshot[]; lists: [number, RecordedFlow[]][] }
+  | { stack: number; project: string; name: string; snapshots: SentSnapshot[]; lists: [number, RecordedFlow[]][] }
   | { done: Omit<BackendContents, "snapshots"> }
   | { error: { backend: boolean; message: string } };
 
@@ -52,7 +52,7 @@ export function readInWorker(request: ReadRequest, show: ProgressSink | boolean)
   let progress = typeof show === "object" ? show : undefined;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(workerUrl(), { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: READ_YOUNG_GENERATION_MB }, stdout: false, stderr: false });
+    const worker = new Worker(workerUrl(), { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: READ_YOUNG_GENERATION_MB } });
     const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -64,7 +64,8 @@ export function readInWorker(request: ReadRequest, show: ProgressSink | boolean)
     worker.on("message", (reply: ReadReply) => {
       if ("stack" in reply) {
         for (const [id, flows] of reply.lists) lists.set(id, flows);
-        stacks[reply.stack] = reply.snapshots.map((s) => ({ ...s, flows: lists.get(s.flows)! }));
+        const { project, name } = reply;
+        stacks[reply.stack] = reply.snapshots.map((s) => ({ project, stack: name, file: s.file, kind: s.kind, time: s.time, flows: lists.get(s.flows)! }));
       } else if ("progress" in reply) {
         if (reply.progress === "start") progress ??= show === true ? new Progress({ label: reply.label }) : undefined;
         else if (reply.progress === "total") progress?.total(reply.n);

@@ -27,6 +27,7 @@ const sink: ProgressSink = {
 
 const listIds = new Map<readonly RecordedFlow[], number>();
 function onStack(index: number, snapshots: Snapshot[]): void {
+  if (snapshots.length === 0) return;
   const lists: [number, RecordedFlow[]][] = [];
   const sent: SentSnapshot[] = snapshots.map((s) => {
     let id = listIds.get(s.flows);
@@ -34,9 +35,10 @@ function onStack(index: number, snapshots: Snapshot[]): void {
       listIds.set(s.flows, (id = listIds.size));
       lists.push([id, s.flows]);
     }
-    return { ...s, flows: id };
+    return { file: s.file, kind: s.kind, time: s.time, flows: id };
   });
-  send({ stack: index, snapshots: sent, lists });
+  // A stack's snapshots share its project and name: sent once, so the main thread holds one copy.
+  send({ stack: index, project: snapshots[0]!.project, name: snapshots[0]!.stack, snapshots: sent, lists });
 }
 
 const store = spec.kind === "file" ? new FileStore(spec.dir) : new S3Store(spec, concurrency ? { maxSockets: concurrency } : {});
