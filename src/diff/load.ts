@@ -4,9 +4,9 @@ import type { PolicyContext } from "../policy/context.ts";
 import { judge } from "../engine/judge.ts";
 import { type Report, type Violation, violationSchema } from "../engine/violation.ts";
 import type { PolicySummary } from "../policy/summary.ts";
-import { InputError, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
+import { InputError, locate, manifestSchema, parseSource, readSourceText, validateSource, type Manifest } from "../model/index.ts";
 import { summarize } from "../report/index.ts";
-import { policySchema, reportViolationSchema, summarySchema } from "../report/schema.ts";
+import { policySchema, REPORT_SCHEMA_VERSION, reportViolationSchema, summarySchema } from "../report/schema.ts";
 
 /*
  * One side of a diff: a manifest (judged here, with the policy options given to diff) or the
@@ -44,6 +44,17 @@ export async function loadSide(file: string, ctx: PolicyContext): Promise<Side> 
   const src = parseSource(await readSourceText(file), shown);
   const schema = manifestSchema(ctx.taxonomy);
 
+  // A version this vendorgate does not know changes what the keys mean: say so, rather than read
+  // it as something else (a manifest, or a verdict) and report whatever that finds wrong.
+  if ("schemaVersion" in src.data && src.data.schemaVersion !== REPORT_SCHEMA_VERSION) {
+    throw new InputError([
+      {
+        ...locate(src, ["schemaVersion"]),
+        path: "schemaVersion",
+        message: `unsupported version ${JSON.stringify(src.data.schemaVersion)}: this vendorgate reads the output of \`vendorgate plan --format json\` of version ${REPORT_SCHEMA_VERSION}; run diff with the vendorgate that wrote it, or plan again`,
+      },
+    ]);
+  }
   if ("violations" in src.data || "summary" in src.data) {
     if (!("manifest" in src.data)) {
       throw new InputError([

@@ -239,6 +239,16 @@ describe("vendorgate diff (CLI)", () => {
     expect(r.stderr).toMatch(/tampered\.json:1:1 summary: does not match the violations listed/);
   });
 
+  it("refuses a plan output of another schemaVersion as unsupported, naming its line, not as a bad manifest", () => {
+    const file = join(dir, "future-plan.json");
+    // A later version may rename every key: nothing of it is read as a manifest.
+    writeFileSync(file, JSON.stringify({ schemaVersion: 2, findings: [], declarations: { integrations: [] } }, null, 2));
+    const r = cli(["diff", "--base", file, "--head", fixture("head.manifest.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/future-plan\.json:2:\d+ schemaVersion: unsupported version 2: this vendorgate reads the output of `vendorgate plan --format json` of version 1/);
+    expect(r.stderr).not.toMatch(/apiVersion|integrations/);
+  });
+
   it("names the line and path of a bad declaration in a plan output", () => {
     const file = join(dir, "bad.json");
     writeFileSync(
