@@ -9,18 +9,21 @@ import { BackendError } from "./errors.ts";
 import { Progress, type ProgressSink } from "./progress.ts";
 
 /*
- * A diy backend is read in a worker thread whose young generation has a fixed size. Reading a
- * fleet's history is tens of thousands of short-lived allocations per second (responses,
- * decompression, parsing), and V8 grows a heap's young generation with the bytes that survive its
- * collections, without bound other than its maximum: on the main thread a read of 1,000 stacks
- * ended with a young generation four times that of a read of 100, though it kept nothing more.
- * A worker's heap is sized when it starts (Node's resourceLimits), so the memory of a read
- * depends on what it keeps, not on how long it runs. Only the young generation is fixed: the old
- * generation holds what is kept and must grow with a large backend rather than fail.
+ * A diy backend is read in a worker thread whose heap has fixed bounds. Reading a fleet's history is
+ * tens of thousands of short-lived allocations per second (responses, decompression, parsing), and
+ * V8 sizes a heap by how fast it allocates: on the main thread a read of 1,000 stacks ended with a
+ * young generation four times that of a read of 100, and a read of 10,000 let twice as much garbage
+ * pile up in the old generation as one of 3,000, though neither kept more. A worker's heap is
+ * sized when it starts (Node's resourceLimits), so the memory of a read depends on what it keeps,
+ * not on how long it runs. What the worker keeps is the checkpoints in flight, within the read's
+ * byte budget; a checkpoint too large for the bound ends the worker out of memory, and the read
+ * starts again without the old generation's bound, as it ran before there was one.
  */
 
 /** Young generation of the reading worker: V8's own size for small heaps (two 8 MiB semi-spaces). */
 export const READ_YOUNG_GENERATION_MB = 24;
+/** Old generation of the reading worker, for a first attempt (see above). */
+export const READ_OLD_GENERATION_MB = 128;
 
 export interface ReadRequest {
   spec: Exclude<BackendSpec, { kind: "cloud" }>;
@@ -47,12 +50,29 @@ function workerUrl(): URL {
   return import.meta.url.endsWith(".ts") ? new URL("./read-worker.ts", import.meta.url) : pathToFileURL(join(packageRoot, "dist", "sources", "read-worker.js"));
 }
 
-/** Reads a file:// or s3:// backend in a worker; `progress` false for none, else a line on stderr. */
-export function readInWorker(request: ReadRequest, show: ProgressSink | boolean): Promise<BackendContents> {
+/** The worker ran out of its bounded heap. */
+class OutOfMemory extends Error {}
+
+/**
+ * Reads a file:// or s3:// backend in a worker; `show` false for no progress, true for a line on
+ * stderr, or a sink (which sees the count start again if the read must be repeated).
+ */
+export async function readInWorker(request: ReadRequest, show: ProgressSink | boolean, oldGenerationMb = READ_OLD_GENERATION_MB): Promise<BackendContents> {
+  try {
+    return await attempt(request, show, oldGenerationMb);
+  } catch (err) {
+    if (!(err instanceof OutOfMemory)) throw err;
+    process.stderr.write(`vendorgate: a checkpoint of ${request.spec.url} needs more than the reader's ${oldGenerationMb} MiB of heap: reading the backend again without that bound\n`);
+    return attempt(request, show, undefined);
+  }
+}
+
+function attempt(request: ReadRequest, show: ProgressSink | boolean, oldGenerationMb: number | undefined): Promise<BackendContents> {
   let progress = typeof show === "object" ? show : undefined;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(workerUrl(), { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: READ_YOUNG_GENERATION_MB } });
+    const resourceLimits = { maxYoungGenerationSizeMb: READ_YOUNG_GENERATION_MB, ...(oldGenerationMb ? { maxOldGenerationSizeMb: oldGenerationMb } : {}) };
+    const worker = new Worker(workerUrl(), { workerData: request, resourceLimits });
     const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -73,7 +93,9 @@ export function readInWorker(request: ReadRequest, show: ProgressSink | boolean)
       } else if ("done" in reply) done(() => resolve({ ...reply.done, snapshots: stacks.flat() }));
       else done(() => reject(reply.error.backend ? new BackendError(reply.error.message) : new Error(reply.error.message)));
     });
-    worker.once("error", (err) => done(() => reject(new BackendError(`backend ${request.spec.url} cannot be read: ${err.message}`))));
+    worker.once("error", (err: NodeJS.ErrnoException) =>
+      done(() => reject(err.code === "ERR_WORKER_OUT_OF_MEMORY" && oldGenerationMb ? new OutOfMemory(err.message) : new BackendError(`backend ${request.spec.url} cannot be read: ${err.message}`))),
+    );
     worker.once("exit", (code) => done(() => reject(new BackendError(`backend ${request.spec.url} cannot be read: the reader stopped (exit ${code}) before it finished`))));
   });
 }

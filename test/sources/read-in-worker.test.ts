@@ -3,12 +3,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { INTEGRATION_TYPE } from "../../src/model/declaration.ts";
 import { parseBackendUrl } from "../../src/sources/backend-url.ts";
 import { readBackend } from "../../src/sources/backend.ts";
 import { readDiyBackend } from "../../src/sources/diy-backend.ts";
 import { BackendError } from "../../src/sources/errors.ts";
 import { FileStore } from "../../src/sources/object-store.ts";
+import { readInWorker } from "../../src/sources/read-in-worker.ts";
 import { generateBackend } from "../support/generated-backend.ts";
 
 let scratch: string;
@@ -57,5 +59,27 @@ describe("reading a backend in a worker thread", () => {
     const events: string[] = [];
     await readBackend(spec(`file://${fleet}`), { history: false, progress: { total: (n) => events.push(`total ${n}`), tick: () => events.push("tick"), finish: () => events.push("finish") } });
     expect(events).toEqual(["total 12", ...Array<string>(12).fill("tick"), "finish"]);
+  });
+
+  it("reads again without the heap's bound when a checkpoint is too large for it, and finds the same", async () => {
+    const big = join(scratch, "big");
+    const state = join(big, ".pulumi/stacks/shop/prod.json");
+    mkdirSync(dirname(state), { recursive: true });
+    writeFileSync(join(big, ".pulumi/meta.yaml"), "version: 1\n");
+    const flow = { urn: `urn:pulumi:prod::shop::${INTEGRATION_TYPE}::analytics`, type: INTEGRATION_TYPE, outputs: { name: "analytics", vendor: "mixpanel", purpose: "analytics.reporting", subjects: ["customer"], destination: { url: "https://api.mixpanel.com", region: "eu" }, fields: [{ path: "os", category: "user.device", transform: "none" }] } };
+    // 40 MB of a bucket policy's text: more than a worker with 16 MiB of old generation can hold.
+    const bulky = { urn: "urn:pulumi:prod::shop::aws:s3/bucketPolicy:BucketPolicy::p", type: "aws:s3/bucketPolicy:BucketPolicy", outputs: { policy: "x".repeat(40 * 1024 * 1024) } };
+    writeFileSync(state, JSON.stringify({ version: 3, checkpoint: { stack: "organization/shop/prod", latest: { manifest: { time: "2026-11-01T10:00:00Z" }, resources: [flow, bulky] } } }));
+    const said: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((s) => said.push(String(s)) > 0);
+    try {
+      const request = { spec: spec(`file://${big}`) as Extract<ReturnType<typeof spec>, { kind: "file" }>, history: false, progress: false };
+      const read = await readInWorker(request, false, 16);
+      expect(read).toEqual(await readDiyBackend(new FileStore(big), { history: false, progress: false }));
+      expect(read.snapshots.map((s) => s.flows.map((f) => f.vendor))).toEqual([["mixpanel"]]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(said.join("")).toMatch(/vendorgate: a checkpoint of file:\/\/.*big needs more than the reader's 16 MiB of heap: reading the backend again without that bound\n/);
   });
 });
