@@ -46,6 +46,21 @@ afterEach(() => {
 
 const client = () => new S3Client({ region: "eu-west-1", endpoint, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1 });
 
+/** Runs `body` with a client and direct GETs made from it (`direct()`), destroying them all after. */
+async function withDirect(anonymous: boolean, body: (c: S3Client, direct: () => DirectGet) => Promise<void>): Promise<void> {
+  const c = client();
+  const made: DirectGet[] = [];
+  try {
+    await body(c, () => {
+      made.push(new DirectGet(c, { bucket: "state", anonymous, maxSockets: 4 }));
+      return made.at(-1)!;
+    });
+  } finally {
+    for (const d of made) d.destroy();
+    c.destroy();
+  }
+}
+
 /** The Authorization header aws4 computes for the request as the server received it. */
 function expectedAuthorization(s: Seen): string {
   const signed = aws4.sign(
@@ -69,9 +84,8 @@ describe("the direct GET of a checkpoint", () => {
   ];
 
   it("signs the request as SigV4 defines it, and asks for the very path the SDK asks for, escaping included", async () => {
-    const c = client();
-    const direct = new DirectGet(c, { bucket: "state", anonymous: false, maxSockets: 4 });
-    try {
+    await withDirect(false, async (c, make) => {
+      const direct = make();
       for (const key of keys) {
         const body = await direct.get(key);
         expect(body).toBeDefined();
@@ -85,47 +99,34 @@ describe("the direct GET of a checkpoint", () => {
         expect(mine.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, /);
         expect(mine.headers.authorization).toBe(expectedAuthorization(mine));
       }
-    } finally {
-      direct.destroy();
-      c.destroy();
-    }
+    });
   });
 
   it("leaves a missing object to the SDK and goes on; a refused signature or a redirect turns the direct path off", async () => {
-    const c = client();
-    const direct = new DirectGet(c, { bucket: "state", anonymous: false, maxSockets: 4 });
-    try {
+    await withDirect(false, async (_c, make) => {
+      const direct = make();
       answer = (s) => (s.path.endsWith("/gone.json") ? 404 : 200);
       expect(await direct.get("gone.json")).toBeUndefined();
       const body = await direct.get("here.json");
       expect(body).toBeDefined();
       body!.resume();
       for (const status of [403, 301]) {
-        const off = new DirectGet(c, { bucket: "state", anonymous: false, maxSockets: 4 });
+        const off = make();
         answer = () => status;
         expect(await off.get("a.json")).toBeUndefined();
         answer = () => 200;
         const before = seen.length;
         expect(await off.get("b.json")).toBeUndefined();
         expect(seen.length).toBe(before);
-        off.destroy();
       }
-    } finally {
-      direct.destroy();
-      c.destroy();
-    }
+    });
   });
 
   it("sends no signature for an anonymous backend", async () => {
-    const c = client();
-    const direct = new DirectGet(c, { bucket: "state", anonymous: true, maxSockets: 4 });
-    try {
-      (await direct.get("open.json"))!.resume();
+    await withDirect(true, async (_c, make) => {
+      (await make().get("open.json"))!.resume();
       expect(seen.at(-1)!.headers.authorization).toBeUndefined();
-    } finally {
-      direct.destroy();
-      c.destroy();
-    }
+    });
   });
 });
 
