@@ -7,9 +7,8 @@
  * Two vendors: Mixpanel, which every stack sends to (the report lists every stack and every
  * checkpoint file that held a field, so it grows with the fleet by design), and Sentry, which only
  * the first stack sends to (the same read of every checkpoint, and a report of one stack): Sentry's
- * peak is what the read itself costs. Memory is flat when that peak stops growing as the read
- * grows: from N to 3N stacks, three times the checkpoints. The N/10 run is shown too; it lasts
- * about a second, before V8 has grown its heap to the sizes it keeps for a longer run.
+ * peak is what the read itself costs. Memory is flat when that peak barely moves as the read
+ * grows: from N/10 to N stacks, ten times the checkpoints, and from N to 3N.
  *
  * The peer in the same run is what the AWS SDK alone pays: listing and downloading the same
  * objects with the same concurrency, parsing nothing.

@@ -398,14 +398,14 @@ await section("backend", async () => {
   row(
     "7 backend",
     `peak RSS of the read: exposure for the vendor one stack sends to, at ${fmt(short.stacks)}, ${fmt(big.stacks)} and ${fmt(bigger.stacks)} stacks, medians of ${big.readPeaksMiB.length}`,
-    `${short.readPeakRssMiB}, ${big.readPeakRssMiB} and ${bigger.readPeakRssMiB} MiB: x${b.readPeakRatio} for 3x the checkpoints (x${b.readPeakRatioShort} from ${fmt(short.stacks)} stacks, a read of about a second)`,
-    "flat (<= 1.2x for 3x)",
-    pass(b.readPeakRatio <= 1.2),
+    `${short.readPeakRssMiB}, ${big.readPeakRssMiB} and ${bigger.readPeakRssMiB} MiB: x${b.readPeakRatioShort} for 10x the checkpoints, x${b.readPeakRatio} for 3x more`,
+    "flat (<= 1.2x for 10x, and for 3x more)",
+    pass(b.readPeakRatioShort <= 1.2 && b.readPeakRatio <= 1.2),
   );
   row(
     "7 backend",
     "peak RSS with the report of every stack (exposure for Mixpanel), medians",
-    `${short.peakRssMiB}, ${big.peakRssMiB} and ${bigger.peakRssMiB} MiB; the report ${(short.reportBytes / 1e6).toFixed(1)}, ${(big.reportBytes / 1e6).toFixed(1)} and ${(bigger.reportBytes / 1e6).toFixed(1)} MB of JSON`,
+    `${short.peakRssMiB}, ${big.peakRssMiB} and ${bigger.peakRssMiB} MiB (x${b.peakRatio} for 10x); the report ${(short.reportBytes / 1e6).toFixed(1)}, ${(big.reportBytes / 1e6).toFixed(1)} and ${(bigger.reportBytes / 1e6).toFixed(1)} MB of JSON`,
   );
 });
 
