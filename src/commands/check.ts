@@ -63,7 +63,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
   cmd.addHelpText(
     "after",
     "\nExit codes: 0 no violation at the --fail-on level, 1 at least one, 2 input error or policy fault.\n" +
-      "Example: npx vendorgate check --manifest manifests/incident.manifest.yaml --now 2026-11-29",
+      "Example: npx vendorgate check --manifest flows.yaml --now 2026-11-29",
   );
   cmd.action(async (opts: CheckOptions, command: Command) => {
     process.exitCode = await runCheck({ ...opts, color: useColor(command, opts) }, out);

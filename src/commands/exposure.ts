@@ -60,7 +60,7 @@ export function registerExposure(program: Command, out: (s: string) => void): vo
       "every checkpoint of its history, so a flow an earlier deploy removed still counts. Switched-off\n" +
       "flows (enabled: false) sent nothing and are left out.\n" +
       "Exit codes: 0 done, 2 input error.\n" +
-      "Example: npx vendorgate exposure --vendor mixpanel --manifest manifests/incident.manifest.yaml --format notice",
+      "Example: npx vendorgate exposure --vendor mixpanel --backend 's3://acme-pulumi-state?region=eu-west-1' --format notice",
   );
   cmd.action(async (opts: ExposureOptions) => {
     process.exitCode = await runExposure(opts, out);

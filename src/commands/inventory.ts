@@ -68,7 +68,7 @@ export function registerInventory(program: Command, out: (s: string) => void): v
     "after",
     "\nOne record per enabled integration: purpose, data categories, data subjects, recipient, transfer\n" +
       "region, and the transforms applied as safeguards. Exit codes: 0 done, 2 input error.\n" +
-      "Example: npx vendorgate inventory --format cyclonedx --manifest manifests/clean.manifest.yaml",
+      "Example: npx vendorgate inventory --format cyclonedx --manifest flows.yaml",
   );
   cmd.action(async (opts: InventoryOptions) => {
     process.exitCode = await runInventory(opts, out);

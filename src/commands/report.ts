@@ -43,7 +43,7 @@ export function registerReport(program: Command, out: (s: string) => void): void
     "after",
     "\nThe page has no external resources and its Content-Security-Policy forbids any request, so it\n" +
       "can be opened offline or attached to a ticket. Exit codes: 0 written (violations do not fail), 2 input error.\n" +
-      "Example: npx vendorgate report --manifest manifests/incident.manifest.yaml --now 2026-11-29 --output report.html",
+      "Example: npx vendorgate report --manifest flows.yaml --now 2026-11-29 --output report.html",
   );
   cmd.action(async (opts: ReportOptions) => {
     process.exitCode = await runReport(opts, out);

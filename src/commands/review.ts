@@ -44,7 +44,7 @@ export function registerReview(program: Command, out: (s: string) => void): void
       "uses, approvals at a parent key where only one child is used, identifiers sent without a transform,\n" +
       "vendors with approvals but no integration. Vendors are sorted by risk, highest first.\n" +
       "Exit codes: 0 done (findings do not fail), 2 input error.\n" +
-      "Example: npx vendorgate review --manifest manifests/clean.manifest.yaml --now 2026-11-29",
+      "Example: npx vendorgate review --backend 's3://acme-pulumi-state?region=eu-west-1' --now 2026-11-29",
   );
   cmd.action(async (opts: ReviewOptions) => {
     process.exitCode = await runReview(opts, out);

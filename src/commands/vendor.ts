@@ -145,7 +145,7 @@ export function registerVendor(program: Command, out: (s: string) => void): void
       .command("suspend")
       .description("suspend a vendor: every flow to it is blocked (VG002) from the next check or preview")
       .argument("<vendor>", "vendor key in the registry, e.g. mixpanel")
-      .addHelpText("after", '\nExample: npx vendorgate vendor suspend mixpanel --reason "Mixpanel breach, SEC-400" --manifest manifests/clean.manifest.yaml'),
+      .addHelpText("after", `\nExample: npx vendorgate vendor suspend mixpanel --reason "Mixpanel breach, SEC-400" --backend 's3://acme-pulumi-state?region=eu-west-1'`),
     out,
     "suspended",
   );
