@@ -1,5 +1,4 @@
 import { createGunzip } from "node:zlib";
-import { Semaphore } from "async-mutex";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { cmp } from "../text/order.ts";
@@ -78,6 +77,38 @@ async function readMetaVersion(store: ObjectStore, listed: readonly StoredObject
   if (!listed.some((o) => o.key === ".pulumi/meta.yaml")) return 0;
   const text = await collect(await store.open(".pulumi/meta.yaml"), false);
   return Number(/^version:\s*(\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/**
+ * Bytes of checkpoints being read at once. A byte budget, not only a count: a few stacks with
+ * checkpoints of tens of megabytes must not be read 32 at a time. An object larger than the whole
+ * budget is read alone.
+ */
+class ByteBudget {
+  readonly #limit: number;
+  #used = 0;
+  #waiting: { bytes: number; go: () => void }[] = [];
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+  async take(bytes: number): Promise<void> {
+    if (this.#fits(bytes) && this.#waiting.length === 0) {
+      this.#used += bytes;
+      return;
+    }
+    await new Promise<void>((go) => this.#waiting.push({ bytes, go }));
+  }
+  give(bytes: number): void {
+    this.#used -= bytes;
+    while (this.#waiting.length > 0 && this.#fits(this.#waiting[0]!.bytes)) {
+      const next = this.#waiting.shift()!;
+      this.#used += next.bytes;
+      next.go();
+    }
+  }
+  #fits(bytes: number): boolean {
+    return this.#used === 0 || this.#used + bytes <= this.#limit;
+  }
 }
 
 /** Stored bytes of checkpoints read at once, unless ReadOptions say otherwise. */
@@ -159,18 +190,14 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
     left.push(files.length);
     if (files.length === 0) progress?.tick();
   });
-  // Bytes of checkpoints being read at once, not only a count: a few stacks with checkpoints of tens
-  // of megabytes must not be read 32 at a time. An object larger than the whole budget takes all
-  // of it, and so is read alone.
-  const budgetBytes = opts.byteBudget ?? DEFAULT_BYTE_BUDGET;
-  const budget = new Semaphore(budgetBytes);
+  const budget = new ByteBudget(opts.byteBudget ?? DEFAULT_BYTE_BUDGET);
   let next = 0;
   let failed: unknown;
   const reader = async (): Promise<void> => {
     while (failed === undefined && next < jobs.length) {
       const job = jobs[next]!;
       jobs[next++] = undefined;
-      const [, release] = await budget.acquire(Math.max(1, Math.min(job.object.size, budgetBytes)));
+      await budget.take(job.object.size);
       let snap: Snapshot | undefined;
       try {
         snap = await readOne(ordered[job.stack]!, job.object.key, job.kind);
@@ -178,7 +205,7 @@ export async function readDiyBackend(store: ObjectStore, opts: ReadOptions): Pro
         failed ??= err;
         return;
       } finally {
-        release();
+        budget.give(job.object.size);
       }
       perStack[job.stack]!.push(snap);
       if (--left[job.stack]! === 0) {
