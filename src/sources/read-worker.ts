@@ -47,7 +47,8 @@ try {
   const { label, warnings, unreadable } = await readDiyBackend(store, { history, ...(concurrency ? { concurrency } : {}), progress: progress ? sink : false, onStack });
   send({ done: { label, warnings, unreadable } });
 } catch (err) {
-  send({ error: err instanceof BackendError ? { backend: true, message: err.message } : { backend: false, message: (err as Error).stack ?? String(err) } });
+  // The message only, as the CLI prints any error: never a stack trace.
+  send({ error: { backend: err instanceof BackendError, message: err instanceof Error ? err.message : String(err) } });
 } finally {
   if (store instanceof S3Store) store.destroy();
 }
