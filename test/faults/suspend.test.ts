@@ -1,7 +1,6 @@
 // Concurrency: several `vendor suspend` runs at once on the same registry file (the kill switch
 // pulled by more than one person during an incident) lose no write, and leave valid YAML with every
 // comment and every other line as it was. test/registry/registry-edit.test.ts has the lock itself.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { changeVendorStatus } from "../../src/registry/edit.ts";
 import { parseRegistry, type VendorStatus } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME } from "./harness.ts";
+import { cliAsync } from "../plan/helpers.ts";
 
 const ORIGINAL = join(packageRoot, "examples", "shop", "policy", "vendors.yaml");
 const NOW = "2026-11-29";
@@ -54,16 +54,7 @@ function expectIntact(before: string, after: string): void {
   expect(comments(after)).toEqual(comments(before));
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(packageRoot, "bin", "vendorgate.js"), ...args], { cwd: packageRoot, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => cliAsync(args);
 
 function freshCopy(name: string, extra: number): { dir: string; file: string; text: string } {
   const dir = join(scratch, name);

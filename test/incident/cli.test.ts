@@ -1,13 +1,12 @@
 // The incident commands as a user runs them: help on every command, and every mistake a user can
 // make answered with the file, the place and what was expected, exit code 2, no stack trace.
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.ts";
+import { cliAsync } from "../plan/helpers.ts";
 
-const BIN = join(packageRoot, "bin/vendorgate.js");
 let dir: string;
 let registry: string;
 
@@ -25,16 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: packageRoot, env: { ...process.env, VENDORGATE_DEBUG: "", VENDORGATE_BACKEND: join(dir, "empty-backend") } });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => cliAsync(args, { VENDORGATE_DEBUG: "", VENDORGATE_BACKEND: join(dir, "empty-backend") });
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);

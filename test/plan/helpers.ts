@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { loadPolicyContext, type PolicyContext } from "../../src/policy/context.ts";
 import { packageRoot } from "../../src/paths.ts";
@@ -46,4 +46,19 @@ export function cli(args: readonly string[], env: Record<string, string> = {}, c
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The same without blocking this process, for runs that overlap (two edits racing for the
+ * registry's lock) or that a server in this process must answer.
+ */
+export function cliAsync(args: readonly string[], env: Record<string, string> = {}, cwd = packageRoot): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(packageRoot, "bin", "vendorgate.js"), ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +7,9 @@ import { withFileLock } from "../../src/registry/lock.ts";
 import { changeVendorStatus, spliceStatus } from "../../src/registry/edit.ts";
 import { InputError, parseRegistry } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
+import { cliAsync } from "../plan/helpers.ts";
 
 const ORIGINAL = join(packageRoot, "examples/shop/policy/vendors.yaml");
-const BIN = join(packageRoot, "bin/vendorgate.js");
 let dir: string;
 let registry: string;
 
@@ -23,16 +22,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const change = { reason: "breach", by: "sec@example.com", date: "2026-11-29" } as const;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: packageRoot, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => cliAsync(args, { NO_COLOR: "1" });
 
 describe("spliceStatus", () => {
   it("replaces an existing reason in place and keeps a trailing comment on its line", () => {

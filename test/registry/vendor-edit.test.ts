@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +8,7 @@ import { addVendor, approve, lineDiff, type NewVendor, revoke } from "../../src/
 import { InputError, parseRegistry } from "../../src/model/index.ts";
 import { packageRoot } from "../../src/paths.ts";
 import { STACK_FRAME } from "../cli.ts";
+import { cliAsync } from "../plan/helpers.ts";
 
 /*
  * vendor add / approve / revoke edit security's registry in place: only the entries they change
@@ -17,7 +17,6 @@ import { STACK_FRAME } from "../cli.ts";
  */
 
 const ORIGINAL = join(packageRoot, "examples/shop/policy/vendors.yaml");
-const BIN = join(packageRoot, "bin/vendorgate.js");
 let dir: string;
 let registry: string;
 let before: string;
@@ -34,16 +33,7 @@ const read = () => readFileSync(registry, "utf8");
 const valid = (text: string) => parseRegistry(text, registry).registry;
 const acme: NewVendor = { vendor: "acme-crm", name: "Acme CRM", status: "under_review", domains: ["acme.example"], regions: ["eu", "us"], by: "sec@example.com", date: "2026-11-29" };
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: packageRoot, env: { ...process.env, NO_COLOR: "1", VENDORGATE_DEBUG: "" } });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => cliAsync(args, { NO_COLOR: "1", VENDORGATE_DEBUG: "" });
 
 describe("vendor add", () => {
   it("appends the vendor in the file's own style, every other byte as it was, and the file validates", async () => {
