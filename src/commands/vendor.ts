@@ -62,14 +62,10 @@ export async function runSetStatus(vendor: string, status: VendorStatus, opts: S
  */
 async function gateVerdict(opts: StatusOptions, enabled: Flow[]): Promise<GateVerdict & { warnings?: string[] }> {
   let ctx;
-  try {
-    ctx = await loadPolicyContext(opts);
-  } catch (e) {
-    return { unjudged: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
-  }
-  // Each stack's state judged with its stack file's own levels, as review and plan judge it.
   let settled;
   try {
+    ctx = await loadPolicyContext(opts);
+    // Each stack's state judged with its stack file's own levels, as review and plan judge it.
     settled = await withStackSettings(enabled, opts.projectConfig, ctx.engine.catalogue.map((r) => r.id));
   } catch (e) {
     return { unjudged: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
